@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let crypto: [Target.Dependency] = [
+    .product(name: "Crypto", package: "swift-crypto"),
+    .product(name: "_CryptoExtras", package: "swift-crypto"),
+]
+let x509: [Target.Dependency] = [
+    .product(name: "X509", package: "swift-certificates"),
+    .product(name: "SwiftASN1", package: "swift-asn1"),
+]
+
+let package = Package(
+    name: "Signet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "signet", targets: ["SignetCLI"]),
+        .library(name: "Signet", targets: ["Signet"]),
+        .library(name: "SignetCBOR", targets: ["SignetCBOR"]),
+        .library(name: "SignetJUMBF", targets: ["SignetJUMBF"]),
+        .library(name: "SignetCOSE", targets: ["SignetCOSE"]),
+        .library(name: "SignetKeys", targets: ["SignetKeys"]),
+        .library(name: "SignetTrust", targets: ["SignetTrust"]),
+        .library(name: "SignetMedia", targets: ["SignetMedia"]),
+        .library(name: "SignetImaging", targets: ["SignetImaging"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "SignetCBOR"),
+        .target(name: "SignetJUMBF"),
+        .target(name: "SignetCOSE", dependencies: ["SignetCBOR"] + crypto + x509),
+        .target(name: "SignetKeys", dependencies: ["SignetCOSE"] + crypto + x509),
+        .target(name: "SignetTrust", dependencies: crypto + x509),
+        .target(name: "SignetMedia"),
+        .target(
+            name: "CSignetImaging",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
+        .target(name: "SignetImaging", dependencies: ["CSignetImaging"]),
+        .target(
+            name: "Signet",
+            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetKeys", "SignetTrust", "SignetMedia"]
+                + crypto + x509
+        ),
+        .executableTarget(
+            name: "SignetCLI",
+            dependencies: [
+                "Signet", "SignetImaging", "SignetKeys",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SignetCBORTests", dependencies: ["SignetCBOR"]),
+        .testTarget(name: "SignetJUMBFTests", dependencies: ["SignetJUMBF"]),
+        .testTarget(name: "SignetCOSETests", dependencies: ["SignetCOSE"] + crypto + x509),
+        .testTarget(name: "SignetKeysTests", dependencies: ["SignetKeys"] + crypto + x509),
+        .testTarget(name: "SignetTrustTests", dependencies: ["SignetTrust", "SignetKeys"] + crypto + x509),
+        .testTarget(name: "SignetMediaTests", dependencies: ["SignetMedia"]),
+        .testTarget(name: "SignetImagingTests", dependencies: ["SignetImaging"]),
+        .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys"] + crypto + x509),
+        .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys"]),
+    ]
+)

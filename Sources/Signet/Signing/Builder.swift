@@ -1,0 +1,345 @@
+import Crypto
+import Foundation
+import SignetCBOR
+import SignetCOSE
+import SignetJUMBF
+import SignetMedia
+
+/// Makes claim thumbnails. The C2PA model does not decode pixels itself: the CLI plugs in libjpeg-turbo/libpng,
+/// a capture app on an Apple platform can plug in the system's codecs.
+public protocol ThumbnailProvider: Sendable {
+    /// A JPEG (or PNG) thumbnail of the image at `path`, or nil when none should be embedded.
+    func thumbnail(forImageAt path: String) throws -> (data: [UInt8], mediaType: String)?
+}
+
+/// Why signing failed. Codes are stable; the CLI maps them to exit statuses.
+public struct SignError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public var description: String { rawValue }
+        public static let inputNotFound = Code(rawValue: "inputNotFound")
+        public static let inputUnreadable = Code(rawValue: "inputUnreadable")
+        public static let unsupportedFormat = Code(rawValue: "unsupportedFormat")
+        public static let corruptInput = Code(rawValue: "corruptInput")
+        public static let outputExists = Code(rawValue: "outputExists")
+        public static let outputIsInput = Code(rawValue: "outputIsInput")
+        public static let outputFailed = Code(rawValue: "outputFailed")
+        public static let signerFailed = Code(rawValue: "signerFailed")
+        public static let thumbnailFailed = Code(rawValue: "thumbnailFailed")
+        public static let invalidOptions = Code(rawValue: "invalidOptions")
+    }
+    public var code: Code
+    public var reason: String
+    public var description: String { reason }
+}
+
+public struct SignOptions: Sendable {
+    public var title: String?
+    /// A digital source type URL for the `c2pa.created` action (short names are resolved by `DigitalSourceType`).
+    public var digitalSourceType: String = DigitalSourceType.url(for: "digitalCapture")!
+    public var thumbnail: Bool = true
+    /// Write the manifest store to `output` as a separate `.c2pa` file and leave the asset untouched.
+    public var sidecar: Bool = false
+    public var overwrite: Bool = false
+    public init() {}
+}
+
+public struct SignResult: Sendable {
+    public var output: String
+    public var manifestLabel: String
+    public var storeSize: Int
+    public var thumbnailSize: Int?
+    public var assetHash: [UInt8]
+}
+
+/// Signs JPEG and PNG assets: builds a C2PA v2 claim with actions, an optional thumbnail, the publisher's
+/// assertions and a `c2pa.hash.data` hard binding, signs it through any `COSESigner`, and embeds the store.
+///
+/// The asset is read once, streaming: the data hash covers every byte except the inserted store, so the
+/// store's size is fixed first (with placeholder hash and a padded signature), the asset is copied to a temporary
+/// output while hashing, and the finished store is written over the reserved bytes before the rename.
+public struct Builder: Sendable {
+    public static let generatorName = "Signet"
+    public static let version = "0.1.0"
+
+    public var definition: ManifestDefinition
+    public var signer: any COSESigner
+    public var thumbnails: (any ThumbnailProvider)?
+
+    public init(definition: ManifestDefinition = .init(), signer: any COSESigner, thumbnails: (any ThumbnailProvider)? = nil) {
+        self.definition = definition
+        self.signer = signer
+        self.thumbnails = thumbnails
+    }
+
+    public func sign(input: String, output: String, options: SignOptions = .init()) async throws(SignError) -> SignResult {
+        if Self.samePath(input, output) {
+            throw SignError(code: .outputIsInput, reason: "output would overwrite the input file \(input); choose another --output")
+        }
+        let reader: FileReader
+        do {
+            reader = try FileReader(path: input)
+        } catch {
+            throw SignError(code: error.code == .notFound ? .inputNotFound : .inputUnreadable, reason: "\(input): \(error.reason)")
+        }
+        let scan: AssetScan
+        do {
+            scan = try AssetContainer.scan(reader)
+        } catch {
+            if error.code == .unsupportedFormat {
+                throw SignError(code: .unsupportedFormat, reason: "\(input): unsupported format (Signet signs JPEG and PNG)")
+            }
+            throw SignError(code: .corruptInput, reason: "\(input): \(error.reason)")
+        }
+
+        let manifestLabel = "urn:c2pa:\(UUID().uuidString.lowercased())"
+        var parts = try await makeAssertions(input: input, scan: scan, options: options)
+        let thumbnailSize = parts.thumbnailSize
+
+        if options.sidecar {
+            let hash: [UInt8]
+            do {
+                hash = try AssetHasher.hash(reader, excluding: [], algorithm: .sha256)
+            } catch {
+                throw SignError(code: .inputUnreadable, reason: "\(input): \(error)")
+            }
+            parts.dataHash = DataHashAssertion(exclusions: [], hash: hash)
+            let store = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: nil)
+            let out = try openOutput(output, overwrite: options.overwrite)
+            do {
+                try out.write(store)
+                try out.commit()
+            } catch {
+                throw SignError(code: .outputFailed, reason: "\(output): \(error)")
+            }
+            return SignResult(output: output, manifestLabel: manifestLabel, storeSize: store.count, thumbnailSize: thumbnailSize, assetHash: hash)
+        }
+
+        // 1. Fix the layout: the exclusion must name the store's final position and encoded size.
+        let reserve = signatureReserve()
+        let start = AssetContainer.insertionRangeInOutput(scan: scan, encodedStoreSize: 0).lowerBound
+        var encodedSize = 0
+        var placeholder: [UInt8] = []
+        for _ in 0..<16 {
+            parts.dataHash = DataHashAssertion(exclusions: [start..<(start + Int64(encodedSize))], hash: [UInt8](repeating: 0, count: 32))
+            placeholder = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: reserve, placeholderSignature: true)
+            let needed = AssetContainer.encodedStoreSize(storeSize: placeholder.count, format: scan.format)
+            if needed == encodedSize { break }
+            encodedSize = needed
+        }
+        guard AssetContainer.encodedStoreSize(storeSize: placeholder.count, format: scan.format) == encodedSize else {
+            throw SignError(code: .invalidOptions, reason: "could not settle the manifest layout")
+        }
+
+        // 2. Copy the asset to a temporary output with a placeholder store, hashing everything else.
+        let out = try openOutput(output, overwrite: options.overwrite)
+        var hasher = HashAlgorithm.sha256.makeHasher()
+        let placeholderEncoded: [UInt8]
+        do {
+            placeholderEncoded = try AssetContainer.encodeStore(placeholder, format: scan.format)
+        } catch {
+            throw SignError(code: .invalidOptions, reason: "manifest store cannot be embedded: \(error)")
+        }
+        let range: Range<Int64>
+        do {
+            range = try AssetContainer.write(from: reader, scan: scan, insertingEncodedStore: placeholderEncoded, to: out) { hasher.update($0) }
+        } catch {
+            out.discard()
+            throw SignError(code: .outputFailed, reason: "\(output): \(error)")
+        }
+        guard range == start..<(start + Int64(encodedSize)) else {
+            out.discard()
+            throw SignError(code: .outputFailed, reason: "internal layout mismatch (store at \(range), expected at \(start))")
+        }
+        let assetHash = hasher.finalize()
+
+        // 3. The real store, same size, signed, over the placeholder.
+        parts.dataHash = DataHashAssertion(exclusions: [range], hash: assetHash)
+        let store: [UInt8]
+        do {
+            store = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: reserve)
+        } catch {
+            out.discard()
+            throw error
+        }
+        do {
+            let encoded = try AssetContainer.encodeStore(store, format: scan.format)
+            guard encoded.count == encodedSize else {
+                out.discard()
+                throw SignError(code: .signerFailed, reason: "signature did not fit the reserved space")
+            }
+            try out.pwrite(encoded, at: range.lowerBound)
+            try out.commit()
+        } catch let e as SignError {
+            throw e
+        } catch {
+            out.discard()
+            throw SignError(code: .outputFailed, reason: "\(output): \(error)")
+        }
+        return SignResult(output: output, manifestLabel: manifestLabel, storeSize: store.count, thumbnailSize: thumbnailSize, assetHash: assetHash)
+    }
+
+    // MARK: - Assertions
+
+    struct Parts {
+        var created: [(label: String, box: [UInt8])] = []
+        var gathered: [(label: String, box: [UInt8])] = []
+        var dataHash = DataHashAssertion(exclusions: [], hash: [])
+        var thumbnailSize: Int?
+        var title: String
+    }
+
+    private func makeAssertions(input: String, scan: AssetScan, options: SignOptions) async throws(SignError) -> Parts {
+        var parts = Parts(title: options.title ?? definition.title ?? URL(fileURLWithPath: input).lastPathComponent)
+
+        // Actions: the definition's, else a `c2pa.created` with the digital source type. The first action must be
+        // c2pa.created or c2pa.opened (C2PA 2.2, 18.14).
+        var actions: [CBOR] = []
+        var actionsExtra: [CBOR.MapEntry] = []
+        var gatheredDefs = definition.assertions
+        if let i = gatheredDefs.firstIndex(where: { $0.label == "c2pa.actions" || $0.label == "c2pa.actions.v2" }) {
+            let def = gatheredDefs.remove(at: i)
+            let cbor = CBORJSON.cbor(from: def.data)
+            actions = cbor["actions"]?.arrayValue ?? []
+            actionsExtra = (cbor.mapEntries ?? []).filter { $0.key != .textString("actions") }
+        }
+        let agent = CBOR.map([.init("name", .textString(Self.generatorName)), .init("version", .textString(Self.version))])
+        let firstAction = actions.first?["action"]?.stringValue
+        if firstAction != "c2pa.created" && firstAction != "c2pa.opened" {
+            actions.insert(
+                .map([
+                    .init("action", "c2pa.created"),
+                    .init("digitalSourceType", .textString(options.digitalSourceType)),
+                    .init("softwareAgent", agent),
+                ]), at: 0)
+        }
+        let actionsCBOR = CBOR.map([.init("actions", .array(actions))] + actionsExtra)
+        parts.created.append(("c2pa.actions.v2", JUMBFWriter.cborContentBox(label: "c2pa.actions.v2", cbor: CBOREncoder().encode(actionsCBOR), salt: Self.salt())))
+
+        if options.thumbnail, let provider = thumbnails {
+            do {
+                if let thumb = try provider.thumbnail(forImageAt: input) {
+                    parts.created.append(
+                        ("c2pa.thumbnail.claim",
+                         JUMBFWriter.embeddedFileBox(label: "c2pa.thumbnail.claim", mediaType: thumb.mediaType, fileName: nil, data: thumb.data, salt: Self.salt())))
+                    parts.thumbnailSize = thumb.data.count
+                }
+            } catch {
+                throw SignError(code: .thumbnailFailed, reason: "\(input): cannot make a thumbnail: \(error) (use --no-thumbnail to sign without one)")
+            }
+        }
+
+        var labels = Set(parts.created.map(\.label))
+        for def in gatheredDefs {
+            var label = def.label
+            var n = 1
+            while labels.contains(label) {
+                label = "\(def.label)__\(n)"
+                n += 1
+            }
+            labels.insert(label)
+            let box: [UInt8]
+            if def.asJSON {
+                box = JUMBFWriter.jsonContentBox(label: label, json: Array(def.data.serialized().utf8), salt: Self.salt())
+            } else {
+                box = JUMBFWriter.cborContentBox(label: label, cbor: CBOREncoder().encode(CBORJSON.cbor(from: def.data)), salt: Self.salt())
+            }
+            parts.gathered.append((label, box))
+        }
+        return parts
+    }
+
+    // MARK: - Store assembly
+
+    /// The COSE_Sign1 box is padded to a fixed size so the store's size does not depend on the signature.
+    private func signatureReserve() -> Int {
+        let protected = CBOREncoder().encode(
+            .map([
+                .init(.int(1), .int(signer.algorithm.id)),
+                .init(.int(33), signer.certificateChain.count == 1 ? .byteString(signer.certificateChain[0]) : .array(signer.certificateChain.map { .byteString($0) })),
+            ]))
+        let maxSignature = 1024  // RSA-8192; ECDSA and Ed25519 are far smaller
+        let bare = CBOREncoder().encode(.tagged(18, .array([.byteString(protected), .map([]), .null, .byteString([UInt8](repeating: 0, count: maxSignature))])))
+        return bare.count + 32
+    }
+
+    private func assemble(
+        label: String, parts: Parts, options: SignOptions, signatureReserve: Int?, placeholderSignature: Bool = false
+    ) async throws(SignError) -> [UInt8] {
+        let hashBox = JUMBFWriter.cborContentBox(label: DataHashAssertion.label, cbor: CBOREncoder().encode(parts.dataHash.cbor), salt: nil)
+        let created = [(DataHashAssertion.label, hashBox)] + parts.created
+        func reference(_ item: (label: String, box: [UInt8])) -> HashedURI {
+            HashedURI(url: "self#jumbf=c2pa.assertions/\(item.label)", hash: HashAlgorithm.sha256.hash(Self.payload(ofBox: item.box)))
+        }
+        var generator: [CBOR.MapEntry] = [.init("name", .textString(Self.generatorName)), .init("version", .textString(Self.version))]
+        if let first = definition.claimGeneratorInfo.first, case .map(let entries) = CBORJSON.cbor(from: first) {
+            generator = entries + [.init("org.signet", .textString(Self.version))]
+        }
+        let claim = Claim.v2(
+            instanceID: "xmp:iid:\(UUID().uuidString.lowercased())",
+            generatorInfo: .map(generator),
+            signature: JUMBFURI.absolute(manifest: label, path: "c2pa.signature"),
+            created: created.map(reference),
+            gathered: parts.gathered.map(reference),
+            title: parts.title, alg: "sha256")
+        let claimBytes = CBOREncoder().encode(claim)
+
+        let signatureBytes: [UInt8]
+        if placeholderSignature, let signatureReserve {
+            signatureBytes = [UInt8](repeating: 0, count: signatureReserve)
+        } else {
+            do {
+                let sign1 = try await COSESign1.sign(detachedPayload: claimBytes, signer: signer)
+                signatureBytes = try signatureReserve.map { try sign1.encoded(paddedTo: $0) } ?? sign1.encoded()
+            } catch {
+                throw SignError(code: .signerFailed, reason: "signing failed: \(error)")
+            }
+        }
+
+        let assertionStore = JUMBFWriter.superbox(
+            JUMBFDescription(type: .assertionStore, requestable: true, label: "c2pa.assertions"),
+            children: created.map(\.1) + parts.gathered.map(\.box))
+        let claimBox = JUMBFWriter.superbox(
+            JUMBFDescription(type: .claim, requestable: true, label: "c2pa.claim.v2"),
+            children: [JUMBFWriter.dataBox(.cbor, claimBytes)])
+        let signatureBox = JUMBFWriter.superbox(
+            JUMBFDescription(type: .signature, requestable: true, label: "c2pa.signature"),
+            children: [JUMBFWriter.dataBox(.cbor, signatureBytes)])
+        let manifest = JUMBFWriter.superbox(
+            JUMBFDescription(type: .manifest, requestable: true, label: label),
+            children: [assertionStore, claimBox, signatureBox])
+        return JUMBFWriter.superbox(JUMBFDescription(type: .manifestStore, requestable: true, label: "c2pa"), children: [manifest])
+    }
+
+    /// A box's payload: everything after LBox/TBox (and XLBox when LBox is 1).
+    static func payload(ofBox box: [UInt8]) -> ArraySlice<UInt8> {
+        guard box.count >= 8 else { return box[...] }
+        let lbox = UInt32(box[0]) << 24 | UInt32(box[1]) << 16 | UInt32(box[2]) << 8 | UInt32(box[3])
+        return box[(lbox == 1 ? 16 : 8)...]
+    }
+
+    static func salt() -> [UInt8] {
+        var g = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
+    }
+
+    private func openOutput(_ path: String, overwrite: Bool) throws(SignError) -> OutputFile {
+        do {
+            return try OutputFile(destination: path, overwrite: overwrite)
+        } catch {
+            if error.code == .outputExists {
+                throw SignError(code: .outputExists, reason: "\(path) already exists (use --force to replace it)")
+            }
+            throw SignError(code: .outputFailed, reason: "\(path): \(error.reason)")
+        }
+    }
+
+    static func samePath(_ a: String, _ b: String) -> Bool {
+        let ua = URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath().path
+        let ub = URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath().path
+        if ua == ub { return true }
+        var sa = stat(), sb = stat()
+        if stat(a, &sa) == 0, stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
+        return false
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import SignetCBOR
+import SignetCOSE
+
+/// Renders reports in the shape of c2pa-rs's Reader JSON (`active_manifest`, `manifests`, `validation_results`,
+/// `validation_state`) plus a `file` field, so tools written for c2patool's output read Signet's.
+public enum ReportJSON {
+    public static func render(_ report: VerificationReport) -> JSONValue {
+        var members: [(String, JSONValue)] = [("file", .string(report.file))]
+        if let store = report.store {
+            if let active = store.activeManifest { members.append(("active_manifest", .string(active.label))) }
+            members.append(("manifests", .object(store.manifests.map { ($0.label, manifestJSON($0, store: store, report: report)) })))
+        } else {
+            members.append(("manifests", .object([])))
+        }
+        if let active = report.activeManifest {
+            members.append(
+                ("validation_results", .object([("activeManifest", statusListsJSON(active.statuses))])))
+        }
+        switch report.outcome {
+        case .validated(let state):
+            members.append(("validation_state", .string(state.rawValue)))
+        case .noManifest(let reason):
+            members.append(("validation_state", .string(ValidationState.invalid.rawValue)))
+            members.append(("error", .object([("code", .string("manifest.missing")), ("message", .string(reason))])))
+        case .unreadableManifest(let reason):
+            members.append(("validation_state", .string(ValidationState.invalid.rawValue)))
+            members.append(("error", .object([("code", .string("manifest.unreadable")), ("message", .string(reason))])))
+        }
+        return .object(members)
+    }
+
+    static func statusListsJSON(_ s: StatusLists) -> JSONValue {
+        func list(_ items: [ValidationStatus]) -> JSONValue {
+            .array(
+                items.map { status in
+                    var m: [(String, JSONValue)] = [("code", .string(status.code.rawValue))]
+                    if let url = status.url { m.append(("url", .string(url))) }
+                    if let e = status.explanation { m.append(("explanation", .string(e))) }
+                    return .object(m)
+                })
+        }
+        return .object([("success", list(s.success)), ("informational", list(s.informational)), ("failure", list(s.failure))])
+    }
+
+    /// Labels shown elsewhere in the manifest JSON rather than in `assertions` (as c2pa-rs does).
+    static func isStructural(_ a: AssertionBox) -> Bool {
+        let base = a.baseLabel
+        return base.hasPrefix("c2pa.hash.") || base.hasPrefix("c2pa.thumbnail.") || base == "c2pa.ingredient"
+    }
+
+    static func manifestJSON(_ manifest: Manifest, store: ManifestStore, report: VerificationReport) -> JSONValue {
+        var m: [(String, JSONValue)] = []
+        let claim = try? manifest.claim?.get()
+        if let claim {
+            if let generator = claim.claimGenerator { m.append(("claim_generator", .string(generator))) }
+            if !claim.claimGeneratorInfo.isEmpty {
+                m.append(("claim_generator_info", .array(claim.claimGeneratorInfo.map(CBORJSON.json(from:)))))
+            }
+            if let title = claim.title { m.append(("title", .string(title))) }
+            if let format = claim.format {
+                m.append(("format", .string(format)))
+            } else if manifest.label == store.activeManifest?.label, let f = report.format {
+                m.append(("format", .string(f.mimeType)))
+            }
+            if let instance = claim.instanceID { m.append(("instance_id", .string(instance))) }
+        }
+        if let thumb = manifest.assertions.first(where: { $0.baseLabel.hasPrefix("c2pa.thumbnail.claim") }) {
+            var format = "image/jpeg"
+            if case .embeddedFile(let mt?) = thumb.kind { format = mt }
+            m.append(
+                ("thumbnail", .object([
+                    ("format", .string(format)),
+                    ("identifier", .string(JUMBFURI.absolute(manifest: manifest.label, path: "c2pa.assertions/\(thumb.label)"))),
+                ])))
+        }
+        let ingredients = manifest.assertions.filter { $0.baseLabel == "c2pa.ingredient" }
+        if !ingredients.isEmpty {
+            m.append(("ingredients", .array(ingredients.map { ingredientJSON($0) })))
+        }
+        var assertions: [JSONValue] = []
+        for a in manifest.assertions where !isStructural(a) {
+            var entry: [(String, JSONValue)] = [("label", .string(a.label))]
+            switch a.kind {
+            case .cbor:
+                if let c = a.content, let v = try? CBORDecoder().decode(c) { entry.append(("data", CBORJSON.json(from: v))) }
+            case .json:
+                if let c = a.content, let v = try? JSONValue.parse(c) { entry.append(("data", v)) }
+                entry.append(("kind", .string("Json")))
+            default: break
+            }
+            assertions.append(.object(entry))
+        }
+        m.append(("assertions", .array(assertions)))
+        if let info = signatureInfo(for: manifest, report: report) { m.append(("signature_info", info)) }
+        m.append(("label", .string(manifest.label)))
+        if let claim { m.append(("claim_version", .int(Int64(claim.version)))) }
+        return .object(m)
+    }
+
+    static func ingredientJSON(_ a: AssertionBox) -> JSONValue {
+        guard let c = a.content, let v = try? CBORDecoder().decode(c) else { return .object([("label", .string(a.label))]) }
+        var m: [(String, JSONValue)] = []
+        if let t = v["dc:title"]?.stringValue { m.append(("title", .string(t))) }
+        if let f = v["dc:format"]?.stringValue { m.append(("format", .string(f))) }
+        if let d = v["documentID"]?.stringValue { m.append(("document_id", .string(d))) }
+        if let i = v["instanceID"]?.stringValue { m.append(("instance_id", .string(i))) }
+        if let r = v["relationship"]?.stringValue { m.append(("relationship", .string(r))) }
+        m.append(("label", .string(a.label)))
+        return .object(m)
+    }
+
+    static func signatureInfo(for manifest: Manifest, report: VerificationReport) -> JSONValue? {
+        let info: SignatureInfo?
+        if let active = report.activeManifest, active.label == manifest.label {
+            info = active.signatureInfo
+        } else {
+            info = nil
+        }
+        guard let info else { return nil }
+        var m: [(String, JSONValue)] = []
+        if let alg = info.algorithm { m.append(("alg", .string(c2paRSAlgorithmName(alg)))) }
+        if let o = info.organization { m.append(("issuer", .string(o))) }
+        if let cn = info.commonName { m.append(("common_name", .string(cn))) }
+        if let serial = info.serialNumber { m.append(("cert_serial_number", .string(serial))) }
+        return .object(m)
+    }
+
+    /// c2pa-rs spells algorithms "Es256", "Ps256", "Ed25519" in JSON.
+    static func c2paRSAlgorithmName(_ alg: COSEAlgorithm) -> String {
+        let n = alg.name
+        guard n.count == 5, n.hasPrefix("ES") || n.hasPrefix("PS") else { return n }
+        return n.prefix(1) + n.dropFirst().lowercased()
+    }
+}
+
+/// CBOR to JSON for display: byte strings become base64 text, tags are dropped (their content is shown), map keys
+/// that are not text become their JSON text.
+public enum CBORJSON {
+    public static func json(from cbor: CBOR, depth: Int = 0) -> JSONValue {
+        guard depth < 64 else { return .null }
+        switch cbor {
+        case .unsignedInt(let u): return u <= UInt64(Int64.max) ? .int(Int64(u)) : .double(Double(u))
+        case .negativeInt(let n): return n < UInt64(Int64.max) ? .int(-1 - Int64(n)) : .double(-1 - Double(n))
+        case .byteString(let b): return .string(Data(b).base64EncodedString())
+        case .textString(let s): return .string(s)
+        case .array(let items): return .array(items.map { json(from: $0, depth: depth + 1) })
+        case .map(let entries):
+            return .object(
+                entries.map { e in
+                    let key = e.key.stringValue ?? json(from: e.key, depth: depth + 1).serialized()
+                    return (key, json(from: e.value, depth: depth + 1))
+                })
+        case .tagged(_, let inner): return json(from: inner, depth: depth + 1)
+        case .simple(let v): return .int(Int64(v))
+        case .bool(let b): return .bool(b)
+        case .null, .undefined: return .null
+        case .float(let d): return .double(d)
+        }
+    }
+
+    /// JSON to CBOR for assertion data given in manifest definitions.
+    public static func cbor(from json: JSONValue) -> CBOR {
+        switch json {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .float(d)
+        case .string(let s): return .textString(s)
+        case .array(let items): return .array(items.map(cbor(from:)))
+        case .object(let members): return .map(members.map { CBOR.MapEntry(.textString($0.0), cbor(from: $0.1)) })
+        }
+    }
+}

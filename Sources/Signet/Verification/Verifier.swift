@@ -1,0 +1,139 @@
+import Foundation
+import SignetCBOR
+import SignetMedia
+import SignetTrust
+
+/// Why a file could not be read at all (as opposed to a file that was read and found invalid, which is a report).
+public struct VerifyError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable {
+        public let rawValue: String
+        public static let notFound = Code(rawValue: "notFound")
+        public static let unreadable = Code(rawValue: "unreadable")
+    }
+    public var code: Code
+    public var reason: String
+    public var description: String { reason }
+}
+
+/// The outcome of verifying one file.
+public struct VerificationReport: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// A manifest store was found and the active manifest validated.
+        case validated(ValidationState)
+        /// No C2PA manifest in the file (nor in a sidecar beside it).
+        case noManifest(reason: String)
+        /// The file or its store could not be parsed, or uses something Signet does not support.
+        case unreadableManifest(reason: String)
+    }
+
+    public var file: String
+    public var format: AssetFormat?
+    public var outcome: Outcome
+    public var store: ManifestStore?
+    /// Where the store came from: embedded in the asset, or a sidecar file.
+    public var storeSource: String?
+    public var activeManifest: ManifestValidation?
+
+    /// The reason for a non-validated outcome, or the state.
+    public var summary: String {
+        switch outcome {
+        case .validated(let state): return state.rawValue
+        case .noManifest(let reason), .unreadableManifest(let reason): return reason
+        }
+    }
+
+    public var state: ValidationState? {
+        if case .validated(let s) = outcome { return s }
+        return nil
+    }
+}
+
+/// Reads and validates the C2PA manifest store of a file.
+public struct Verifier: Sendable {
+    public var trust: TrustSettings
+    public var validationTime: Date?
+
+    public init(trust: TrustSettings = .none, validationTime: Date? = nil) {
+        self.trust = trust
+        self.validationTime = validationTime
+    }
+
+    /// Verifies `path`. The store is taken from the asset, else from `sidecar` (or `<name>.c2pa` beside it).
+    /// Throws only when the file itself cannot be opened.
+    public func verify(path: String, sidecar: String? = nil) async throws(VerifyError) -> VerificationReport {
+        let reader = try Self.open(path)
+        var report = VerificationReport(file: path, format: nil, outcome: .noManifest(reason: "no C2PA manifest found"))
+
+        // A bare manifest store (.c2pa) given directly: validate what can be, without an asset.
+        let head = (try? reader.readUpTo(at: 0, count: 8)) ?? []
+        if head.count == 8, Array(head[4..<8]) == Array("jumb".utf8) {
+            return await validateStore(
+                bytes: { () throws -> [UInt8] in try Sidecar.read(path: path) }, source: "sidecar", asset: nil, report: report)
+        }
+
+        let scan: AssetScan
+        do {
+            scan = try AssetContainer.scan(reader)
+        } catch {
+            if error.code == .unsupportedFormat {
+                report.outcome = .unreadableManifest(reason: "unsupported file format (Signet reads JPEG and PNG)")
+            } else {
+                report.outcome = .unreadableManifest(reason: "file structure is corrupt: \(error.reason)")
+            }
+            return report
+        }
+        report.format = scan.format
+        if let store = scan.manifestStore {
+            return await validateStore(bytes: { store }, source: "embedded", asset: reader, report: report)
+        }
+        let sidecarPath = sidecar ?? Sidecar.path(forAsset: path)
+        if FileManager.default.fileExists(atPath: sidecarPath) {
+            return await validateStore(
+                bytes: { () throws -> [UInt8] in try Sidecar.read(path: sidecarPath) }, source: sidecarPath, asset: reader,
+                report: report)
+        }
+        report.outcome = .noManifest(reason: "no C2PA manifest found")
+        return report
+    }
+
+    static func open(_ path: String) throws(VerifyError) -> FileReader {
+        do {
+            return try FileReader(path: path)
+        } catch {
+            if error.code == .notFound {
+                throw VerifyError(code: .notFound, reason: "\(path): no such file")
+            }
+            throw VerifyError(code: .unreadable, reason: "\(path): \(error.reason)")
+        }
+    }
+
+    private func validateStore(
+        bytes: () throws -> [UInt8], source: String, asset: FileReader?, report: VerificationReport
+    ) async -> VerificationReport {
+        var report = report
+        report.storeSource = source
+        let store: ManifestStore
+        do {
+            store = try ManifestStore(bytes: try bytes())
+        } catch {
+            report.outcome = .unreadableManifest(reason: "manifest store is unreadable: \(error)")
+            return report
+        }
+        report.store = store
+        guard let active = store.activeManifest else {
+            report.outcome = .noManifest(reason: "manifest store holds no manifest")
+            return report
+        }
+        let validator = ManifestValidator(trust: trust, validationTime: validationTime ?? Date())
+        let result = await validator.validate(active, in: store, asset: asset)
+        report.activeManifest = result
+        if let unsupported = result.statuses.failure.first(where: { $0.code == .algorithmUnsupported }),
+            result.signatureInfo == nil
+        {
+            report.outcome = .unreadableManifest(reason: unsupported.explanation ?? "unsupported algorithm")
+            return report
+        }
+        report.outcome = .validated(result.state)
+        return report
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import Signet
+import SignetCOSE
+import SignetImaging
+import SignetKeys
+
+/// Thumbnails through libjpeg-turbo / libpng: scaled decode, long edge <= 1024, never upscaled, never larger than the source.
+struct CodecThumbnails: ThumbnailProvider {
+    func thumbnail(forImageAt path: String) throws -> (data: [UInt8], mediaType: String)? {
+        guard let t = try ImageCodec.makeThumbnail(path: path) else { return nil }
+        return (t.jpeg, "image/jpeg")
+    }
+}
+
+struct CredentialOptions: ParsableArguments {
+    @Option(name: .long, help: "Private key (PEM: PKCS#8, SEC1, PKCS#1, or encrypted PKCS#8).")
+    var key: String
+
+    @Option(name: .long, help: "Certificate chain (PEM): the signer's certificate first, then intermediates.")
+    var cert: String
+
+    @Option(name: .long, help: "Signing algorithm (es256, es384, es512, ps256, ps384, ps512, ed25519); default: follows the key.")
+    var alg: String?
+
+    @Option(name: .long, help: "Environment variable holding the key's passphrase (default: SIGNET_KEY_PASSPHRASE).")
+    var passphraseEnv: String = "SIGNET_KEY_PASSPHRASE"
+
+    func makeSigner() throws -> PEMKeySigner {
+        var algorithm: COSEAlgorithm?
+        if let alg {
+            guard let a = COSEAlgorithm(name: alg) else {
+                throw CLIError(.usage, "unknown algorithm \(alg) (use es256, es384, es512, ps256, ps384, ps512 or ed25519)")
+            }
+            algorithm = a
+        }
+        let passphrase = ProcessInfo.processInfo.environment[passphraseEnv]
+        do {
+            return try PEMKeySigner(keyPath: key, certificateChainPath: cert, passphrase: passphrase, algorithm: algorithm)
+        } catch {
+            throw CLIError(.credentials, Self.describe(error))
+        }
+    }
+
+    static func describe(_ error: KeyError) -> String {
+        if error.code == .passphraseRequired {
+            return "\(error.reason) (set the passphrase in SIGNET_KEY_PASSPHRASE or the variable named by --passphrase-env)"
+        }
+        return error.reason
+    }
+}
+
+struct SignCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign a JPEG or PNG: embed a C2PA manifest store (or write a .c2pa sidecar).",
+        discussion: """
+            The output is written to a temporary file and renamed into place; the input is never modified.
+            An existing output is replaced only with --force.
+            """
+    )
+
+    @Argument(help: "The JPEG or PNG to sign.")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Where to write the signed file (or the .c2pa store with --sidecar).")
+    var output: String
+
+    @OptionGroup var credentials: CredentialOptions
+
+    @Option(name: .long, help: "Manifest definition JSON (c2patool's shape: claim_generator_info, title, assertions).")
+    var manifest: String?
+
+    @Option(name: .long, help: "Title of the asset (default: the definition's title, else the input's file name).")
+    var title: String?
+
+    @Option(name: .long, help: "Digital source type of the c2pa.created action: a short IPTC name (digitalCapture, trainedAlgorithmicMedia, ...) or a URL. Default: digitalCapture.")
+    var sourceType: String?
+
+    @Flag(name: .long, help: "Do not embed a thumbnail.")
+    var noThumbnail = false
+
+    @Flag(name: .long, help: "Write the manifest store to --output as a .c2pa sidecar; leave the asset untouched.")
+    var sidecar = false
+
+    @Flag(name: .long, help: "Replace the output if it exists.")
+    var force = false
+
+    @Flag(name: .long, help: "Print the result as JSON.")
+    var json = false
+
+    func run() async throws {
+        var definition = ManifestDefinition()
+        if let manifest {
+            let text = try readTextFile(manifest, what: "manifest definition")
+            do {
+                definition = try ManifestDefinition(json: text)
+            } catch {
+                throw CLIError(.usage, error.reason)
+            }
+        }
+        var options = SignOptions()
+        options.title = title
+        options.thumbnail = !noThumbnail
+        options.sidecar = sidecar
+        options.overwrite = force
+        if let sourceType {
+            guard let url = DigitalSourceType.url(for: sourceType) else {
+                throw CLIError(.usage, "unknown source type \(sourceType); use one of: \(DigitalSourceType.shortNames.joined(separator: ", ")) or a URL")
+            }
+            options.digitalSourceType = url
+        }
+        let signer = try credentials.makeSigner()
+        let builder = Builder(definition: definition, signer: signer, thumbnails: CodecThumbnails())
+        let result: SignResult
+        do {
+            result = try await builder.sign(input: input, output: output, options: options)
+        } catch {
+            throw CLIError(Self.status(for: error.code), error.reason)
+        }
+        if json {
+            var members: [(String, JSONValue)] = [
+                ("output", .string(result.output)), ("manifest", .string(result.manifestLabel)),
+                ("store_size", .int(Int64(result.storeSize))), ("algorithm", .string(signer.algorithm.name)),
+            ]
+            if let t = result.thumbnailSize { members.append(("thumbnail_size", .int(Int64(t)))) }
+            print(JSONValue.object(members).serialized())
+        } else {
+            let thumb = result.thumbnailSize.map { ", thumbnail \($0) bytes" } ?? ", no thumbnail"
+            print("signed \(input) -> \(result.output) (\(signer.algorithm.name), manifest \(result.storeSize) bytes\(thumb))")
+        }
+    }
+
+    static func status(for code: SignError.Code) -> ExitStatus {
+        switch code {
+        case .inputNotFound, .inputUnreadable, .unsupportedFormat, .corruptInput, .thumbnailFailed: return .badInput
+        case .outputExists, .outputFailed, .outputIsInput: return .output
+        case .signerFailed: return .signing
+        default: return .usage
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+
+/// Exit statuses, documented in `signet --help` and the README.
+enum ExitStatus: Int32 {
+    case ok = 0
+    /// verify/inspect: a file is Invalid, has no manifest, or uses something unsupported (or is not Trusted with --require-trusted).
+    case verificationFailed = 1
+    /// Usage errors, and files that cannot be opened or read.
+    case usage = 2
+    /// sign: the input is missing, unreadable, corrupt or in an unsupported format.
+    case badInput = 3
+    /// sign: key or certificate problems (missing, wrong passphrase, certificate does not match the key).
+    case credentials = 4
+    /// The output exists (without --force) or cannot be written.
+    case output = 5
+    /// The signer failed to sign.
+    case signing = 6
+}
+
+/// An error the CLI reports as one line on stderr with a given exit status.
+struct CLIError: Error {
+    var status: ExitStatus
+    var message: String
+    init(_ status: ExitStatus, _ message: String) {
+        self.status = status
+        self.message = message
+    }
+}
+
+@main
+struct SignetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "signet",
+        abstract: "Sign and verify media with C2PA Content Credentials.",
+        discussion: """
+            Exit status:
+              0  success (verify: every file Valid or Trusted; Trusted with --require-trusted)
+              1  verify/inspect: a file is Invalid, has no manifest, or uses an unsupported algorithm
+              2  usage error, or a file that cannot be opened or read
+              3  sign: input missing, unreadable, corrupt or not JPEG/PNG
+              4  sign: key or certificate problem (missing, wrong passphrase, mismatch)
+              5  output exists (use --force) or cannot be written
+              6  the signer failed
+            """,
+        version: "0.1.0",
+        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, DemoCommand.self, KeysCommand.self]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data("signet: \(error.message)\n".utf8))
+            Foundation.exit(error.status.rawValue)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("\(message)\n".utf8))
+            Foundation.exit(ExitStatus.usage.rawValue)
+        }
+    }
+}
+
+func readTextFile(_ path: String, what: String) throws -> String {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            throw CLIError(.usage, "\(what) \(path) cannot be read\(isDir.boolValue ? " (it is a directory)" : "")")
+        }
+        throw CLIError(.usage, "\(what) \(path) does not exist")
+    }
+    guard data.count <= 16 << 20 else { throw CLIError(.usage, "\(what) \(path) is larger than 16 MiB") }
+    guard let text = String(data: data, encoding: .utf8) else { throw CLIError(.usage, "\(what) \(path) is not UTF-8 text") }
+    return text
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data("signet: \(line)\n".utf8))
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import Signet
+import SignetTrust
+
+struct TrustOptions: ParsableArguments {
+    @Option(name: .long, help: "PEM bundle of trust anchors (root or intermediate CA certificates).")
+    var trustAnchors: String?
+
+    @Option(name: .long, help: "Allowed list: PEM certificates and/or SHA-256 certificate hashes (base64 or hex), one per line.")
+    var allowedList: String?
+
+    @Option(name: .long, help: "EKU configuration (store.cfg): one extended key usage OID per line.")
+    var trustConfig: String?
+
+    func settings() throws -> TrustSettings {
+        let anchors = try trustAnchors.map { try readTextFile($0, what: "trust anchors") }
+        let allowed = try allowedList.map { try readTextFile($0, what: "allowed list") }
+        let eku = try trustConfig.map { try readTextFile($0, what: "trust config") }
+        do {
+            return try TrustSettings(anchorsPEM: anchors, allowedListText: allowed, ekuConfigText: eku)
+        } catch {
+            throw CLIError(.usage, "trust settings: \(error)")
+        }
+    }
+}
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify the C2PA manifests of one or more files (in parallel; reports in input order).",
+        discussion: """
+            Each file is reported as Trusted, Valid or Invalid, as c2pa-rs defines them. A file whose store is
+            not embedded is looked for in a sidecar beside it (photo.jpg -> photo.c2pa).
+            Exit status: 0 when every file is Valid or Trusted (Trusted with --require-trusted); 1 when any is
+            Invalid, has no manifest or uses an unsupported algorithm; 2 for usage errors or unreadable files.
+            """
+    )
+
+    @Argument(help: "Files to verify.")
+    var files: [String]
+
+    @OptionGroup var trust: TrustOptions
+
+    @Flag(name: .long, help: "Print one JSON report per line (c2pa-rs Reader shape plus \"file\").")
+    var json = false
+
+    @Flag(name: .long, help: "Fail (exit 1) unless every file is Trusted.")
+    var requireTrusted = false
+
+    @Option(name: .long, help: "Files verified at once (default: the number of cores).")
+    var jobs: Int?
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one file to verify") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() async throws {
+        let verifier = Verifier(trust: try trust.settings())
+        let width = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        var worst = ExitStatus.ok
+        let json = self.json
+        let requireTrusted = self.requireTrusted
+        let files = self.files
+
+        await withTaskGroup(of: (Int, Result<VerificationReport, VerifyError>).self) { group in
+            var next = 0
+            var pending: [Int: Result<VerificationReport, VerifyError>] = [:]
+            var printed = 0
+            func launch() {
+                guard next < files.count else { return }
+                let index = next
+                let path = files[index]
+                next += 1
+                group.addTask {
+                    do {
+                        return (index, .success(try await verifier.verify(path: path)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            for _ in 0..<min(width, files.count) { launch() }
+            while let (index, result) = await group.next() {
+                pending[index] = result
+                launch()
+                while let ready = pending.removeValue(forKey: printed) {
+                    let status = Self.emit(ready, file: files[printed], json: json, requireTrusted: requireTrusted)
+                    if status.rawValue > worst.rawValue { worst = status }
+                    printed += 1
+                }
+            }
+        }
+        if worst != .ok { throw ExitCode(worst.rawValue) }
+    }
+
+    static func emit(_ result: Result<VerificationReport, VerifyError>, file: String, json: Bool, requireTrusted: Bool) -> ExitStatus {
+        switch result {
+        case .failure(let error):
+            if json {
+                print(JSONValue.object([("file", .string(file)), ("error", .object([("code", .string(error.code.rawValue)), ("message", .string(error.reason))]))]).serialized())
+            }
+            printError(error.reason)
+            return .usage
+        case .success(let report):
+            if json {
+                print(ReportJSON.render(report).serialized())
+            } else {
+                print(HumanReport.line(report))
+            }
+            switch report.outcome {
+            case .validated(let state):
+                if state == .invalid || (requireTrusted && state != .trusted) { return .verificationFailed }
+                return .ok
+            case .noManifest, .unreadableManifest:
+                return .verificationFailed
+            }
+        }
+    }
+}
+
+/// One-line and multi-line summaries for people.
+enum HumanReport {
+    static func line(_ report: VerificationReport) -> String {
+        switch report.outcome {
+        case .noManifest(let reason): return "\(report.file): NO MANIFEST (\(reason))"
+        case .unreadableManifest(let reason): return "\(report.file): UNREADABLE (\(reason))"
+        case .validated(let state):
+            var parts = ["\(report.file): \(state.rawValue.uppercased())"]
+            if let info = report.activeManifest?.signatureInfo {
+                var who = info.commonName ?? "unknown signer"
+                if let o = info.organization { who += " (\(o))" }
+                parts.append("signed by \(who)")
+                if let alg = info.algorithm { parts.append(alg.name) }
+            }
+            var text = parts.joined(separator: ", ")
+            let failures = report.activeManifest?.statuses.failure ?? []
+            for f in failures {
+                text += "\n  \(f.code.rawValue): \(f.explanation ?? "")"
+            }
+            return text
+        }
+    }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""The reference implementation (c2pa-rs, through c2pa-python) as a test oracle for Signet.
+
+  oracle.py read FILE [--anchors PEM]     -> one JSON line: {"state", "failure", "informational", "manifests", "error"}
+  oracle.py sign IN OUT --alg ALG --cert CHAIN.pem --key KEY.pem [--parent] -> signs IN into OUT with c2pa-rs
+  oracle.py version                       -> the c2pa-rs version
+
+Remote manifest fetching and OCSP fetching are off, as in the fixtures' README.
+"""
+import argparse
+import json
+import sys
+
+import c2pa
+
+
+def settings(anchors):
+    s = {"verify": {"verify_trust": True, "remote_manifest_fetch": False, "ocsp_fetch": False}}
+    if anchors:
+        with open(anchors) as f:
+            s["trust"] = {"trust_anchors": f.read()}
+    return c2pa.Context(settings=c2pa.Settings.from_dict(s))
+
+
+def read(args):
+    out = {"state": None, "failure": [], "informational": [], "manifests": 0, "error": None}
+    try:
+        report = json.loads(c2pa.Reader(args.file, context=settings(args.anchors)).json())
+    except Exception as e:  # the reader raises for no manifest / unsupported algorithm
+        out["state"] = "error"
+        out["error"] = f"{type(e).__name__}: {e}"
+        print(json.dumps(out))
+        return
+    active = report.get("validation_results", {}).get("activeManifest", {})
+    out["state"] = report.get("validation_state")
+    out["failure"] = [s["code"] for s in active.get("failure", [])]
+    out["informational"] = [s["code"] for s in active.get("informational", [])]
+    out["manifests"] = len(report.get("manifests", {}))
+    out["active_manifest"] = report.get("active_manifest")
+    out["ingredient_deltas"] = report.get("validation_results", {}).get("ingredientDeltas", [])
+    print(json.dumps(out))
+
+
+def sign(args):
+    with open(args.cert, "rb") as f:
+        cert = f.read()
+    with open(args.key, "rb") as f:
+        key = f.read()
+    signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(args.alg.encode(), cert, key, None))
+    manifest = {
+        "claim_generator_info": [{"name": "oracle", "version": "1.0"}],
+        "title": args.title or "oracle-signed",
+        "assertions": [
+            {
+                "label": "c2pa.actions",
+                "data": {
+                    "actions": [
+                        {
+                            "action": "c2pa.created",
+                            "digitalSourceType": "http://cv.iptc.org/newscodes/digitalsourcetype/digitalCapture",
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    builder = c2pa.Builder(manifest)
+    builder.sign_file(args.input, args.output, signer)
+    print(json.dumps({"signed": args.output}))
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("read")
+    r.add_argument("file")
+    r.add_argument("--anchors")
+    s = sub.add_parser("sign")
+    s.add_argument("input")
+    s.add_argument("output")
+    s.add_argument("--alg", required=True)
+    s.add_argument("--cert", required=True)
+    s.add_argument("--key", required=True)
+    s.add_argument("--title")
+    sub.add_parser("version")
+    args = p.parse_args()
+    if args.cmd == "read":
+        read(args)
+    elif args.cmd == "sign":
+        sign(args)
+    else:
+        print(c2pa.sdk_version())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
