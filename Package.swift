@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "SignetImaging", dependencies: ["CSignetImaging"]),
         .target(
             name: "Signet",
-            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetKeys", "SignetTrust", "SignetMedia"]
+            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetTrust", "SignetMedia"]
                 + crypto + x509
         ),
         .executableTarget(

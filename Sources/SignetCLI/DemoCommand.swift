@@ -117,7 +117,7 @@ struct KeysCommand: AsyncParsableCommand {
                 let layout = try DevelopmentCredentials.generate(in: output, overwrite: force)
                 print("wrote development credentials to \(layout.directory) (trust anchor: \(layout.trustAnchors))")
             } catch let error as KeyError {
-                throw CLIError(error.code == .outputExists ? .output : .credentials, error.reason)
+                throw CLIError(error.code == .alreadyExists ? .output : .credentials, error.reason)
             } catch {
                 throw CLIError(.output, "\(error)")
             }

@@ -30,8 +30,9 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let report: VerificationReport
-        do {
-            report = try await Verifier(trust: try trust.settings()).verify(path: file)
+        let verifier = Verifier(trust: try trust.settings())
+        do throws(VerifyError) {
+            report = try await verifier.verify(path: file)
         } catch {
             throw CLIError(.usage, error.reason)
         }

@@ -74,7 +74,7 @@ struct VerifyCommand: AsyncParsableCommand {
                 let path = files[index]
                 next += 1
                 group.addTask {
-                    do {
+                    do throws(VerifyError) {
                         return (index, .success(try await verifier.verify(path: path)))
                     } catch {
                         return (index, .failure(error))

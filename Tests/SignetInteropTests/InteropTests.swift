@@ -12,7 +12,7 @@ struct SignetToC2paRs {
         let world = try InteropWorld.get()
         let input = format == "jpg" ? world.jpeg : world.png
         let out = world.directory.appendingPathComponent("signet-\(alg).\(format)").path
-        let sign = try Interop.signet(["sign", input, "-o", out, "--key", world.key(alg), "--cert", world.chain(alg), "--force"])
+        let sign = try Interop.signet(["sign", input, "-o", out, "--key", world.key(alg), "--cert", world.chain(alg), "--alg", alg, "--force"])
         #expect(sign.status == 0, "sign failed: \(sign.stderr)")
 
         let trusted = try Interop.oracleRead(out, anchors: world.anchors)

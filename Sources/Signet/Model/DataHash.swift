@@ -6,9 +6,9 @@ import SignetMedia
 /// The hash algorithms C2PA names (`alg` fields): SHA-256, SHA-384, SHA-512.
 public struct HashAlgorithm: Hashable, Sendable, CustomStringConvertible {
     public let name: String
-    public static let sha256 = HashAlgorithm(name: "sha256")
-    public static let sha384 = HashAlgorithm(name: "sha384")
-    public static let sha512 = HashAlgorithm(name: "sha512")
+    public static let sha256 = HashAlgorithm(raw: "sha256")
+    public static let sha384 = HashAlgorithm(raw: "sha384")
+    public static let sha512 = HashAlgorithm(raw: "sha512")
 
     public init?(name: String) {
         switch name.lowercased() {
@@ -18,7 +18,7 @@ public struct HashAlgorithm: Hashable, Sendable, CustomStringConvertible {
         default: return nil
         }
     }
-    private init(name: String, _: Void = ()) { self.name = name }
+    private init(raw: String) { self.name = raw }
     public var description: String { name }
 
     public func hash(_ bytes: some DataProtocol) -> [UInt8] {

@@ -12,7 +12,6 @@ public struct SignatureInfo: Sendable, Hashable {
     public var organization: String?
     public var issuerCommonName: String?
     public var serialNumber: String?
-    public var notValidAfter: Date?
     public var chainLength: Int
 }
 
@@ -167,17 +166,15 @@ public struct ManifestValidator: Sendable {
             s.failure.append(.init(.signingCredentialInvalid, url: url, "claim signature carries no certificate chain"))
             return (s, nil)
         }
-        let leaf = try? Certificate(derEncoded: leafDER)
         var info = SignatureInfo(algorithm: algorithm, chainLength: chain.count)
-        if let leaf {
-            info.commonName = leaf.subject.commonName
-            info.organization = leaf.subject.organizationName
-            info.issuerCommonName = leaf.issuer.commonName
-            info.serialNumber = DecimalString.fromBigEndian(leaf.serialNumber.bytes)
-            info.notValidAfter = leaf.notValidAfter
+        if let leaf = CertificateSummary(der: leafDER) {
+            info.commonName = CertificateSummary.attribute(leaf.subject, .RDNAttributeType.commonName)
+            info.organization = CertificateSummary.attribute(leaf.subject, .RDNAttributeType.organizationName)
+            info.issuerCommonName = CertificateSummary.attribute(leaf.issuer, .RDNAttributeType.commonName)
+            info.serialNumber = DecimalString.fromBigEndian(leaf.serialNumber)
         }
 
-        let result = sign1.verify(detachedPayload: claimBytes, leafCertificateDER: leafDER)
+        let result = sign1.verify(detachedPayload: claimBytes, certificateDER: leafDER)
         switch result {
         case .valid:
             s.success.append(.init(.claimSignatureValidated, url: url, "claim signature valid"))

@@ -55,7 +55,7 @@ public enum ReportJSON {
         if let claim {
             if let generator = claim.claimGenerator { m.append(("claim_generator", .string(generator))) }
             if !claim.claimGeneratorInfo.isEmpty {
-                m.append(("claim_generator_info", .array(claim.claimGeneratorInfo.map(CBORJSON.json(from:)))))
+                m.append(("claim_generator_info", .array(claim.claimGeneratorInfo.map { CBORJSON.json(from: $0) })))
             }
             if let title = claim.title { m.append(("title", .string(title))) }
             if let format = claim.format {

@@ -73,7 +73,10 @@ public struct Verifier: Sendable {
 
         let scan: AssetScan
         do {
-            scan = try AssetContainer.scan(reader)
+            // Headers only first (a store written by c2pa-rs or Signet sits before the image data); follow the
+            // entropy-coded data to EOI only when nothing was found, so a signed file is read once.
+            let quick = try AssetContainer.scan(reader, includeImageData: false)
+            scan = quick.manifestStore == nil ? try AssetContainer.scan(reader) : quick
         } catch {
             if error.code == .unsupportedFormat {
                 report.outcome = .unreadableManifest(reason: "unsupported file format (Signet reads JPEG and PNG)")

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the release CLI and prints Signet beside c2pa-rs on generated JPEGs of about 1, 8 and 48 MB.
+# Usage: Benchmarks/run.sh [--sizes 1,8,48] [--runs 5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import c2pa, PIL, numpy' 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt numpy
+fi
+swift build -c release --product signet
+exec .venv/bin/python Benchmarks/bench.py --signet "$(swift build -c release --show-bin-path)/signet" "$@"

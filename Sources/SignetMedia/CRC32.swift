@@ -1,0 +1,29 @@
+/// CRC-32 as used by PNG chunks (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320).
+public enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 {
+            c = (c & 1) != 0 ? (0xEDB8_8320 ^ (c >> 1)) : (c >> 1)
+        }
+        return c
+    }
+
+    /// Feeds `bytes` into a running CRC. Start with `0` and pass the previous result to continue.
+    public static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var c = ~crc
+        table.withUnsafeBufferPointer { t in
+            for b in bytes {
+                c = t[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8)
+            }
+        }
+        return ~c
+    }
+
+    /// Feeds `bytes` into a running CRC. Start with `0` and pass the previous result to continue.
+    public static func update(_ crc: UInt32, _ bytes: [UInt8]) -> UInt32 {
+        bytes.withUnsafeBytes { update(crc, $0) }
+    }
+
+    /// The CRC-32 of `bytes`.
+    public static func checksum(_ bytes: [UInt8]) -> UInt32 { update(0, bytes) }
+}
