@@ -112,6 +112,8 @@ public struct DataHashAssertion: Sendable, Equatable {
         if let name { entries.append(.init("name", .textString(name))) }
         if let alg { entries.append(.init("alg", .textString(alg))) }
         entries.append(.init("hash", .byteString(hash)))
+        // Optional in the spec, but c2pa-rs refuses a data hash without it.
+        entries.append(.init("pad", .byteString([])))
         return .map(entries)
     }
 }
