@@ -62,7 +62,7 @@ final class EndToEndWorld: Sendable {
     }
 
     func signer(_ alg: COSEAlgorithm = .es256) throws -> PEMKeySigner {
-        try PEMKeySigner(keyPath: layout.keyPath(alg), certificateChainPath: layout.chainPath(alg))
+        try PEMKeySigner(keyPath: layout.keyPath(alg), certificateChainPath: layout.chainPath(alg), algorithm: alg)
     }
 
     func write(_ bytes: [UInt8], _ name: String) throws -> String {

@@ -70,7 +70,9 @@ public struct ManifestValidator: Sendable {
         s.success += signatureSuccesses
 
         // 3. Assertions referenced by the claim.
-        let claimAlg = claim.alg ?? "sha256"
+        // C2PA 2.2, 8.4.2.3: a hashed URI's algorithm comes from the URI, else the claim; with neither there is no
+        // default and the claim is rejected with algorithm.unsupported. v1 writers relied on SHA-256.
+        let claimAlg = claim.alg ?? (claim.version == 1 ? "sha256" : nil)
         var hardBindings: [(HashedURI, AssertionBox)] = []
         for reference in claim.assertionReferences {
             let path = JUMBFURI.parse(reference.url)?.path ?? reference.url
@@ -79,8 +81,12 @@ public struct ManifestValidator: Sendable {
                 s.failure.append(.init(.assertionMissing, url: assertionURL, "assertion not found: \(reference.url)"))
                 continue
             }
-            guard let alg = HashAlgorithm(name: reference.alg ?? claimAlg) else {
-                s.failure.append(.init(.algorithmUnsupported, url: assertionURL, "unsupported hash algorithm \(reference.alg ?? claimAlg)"))
+            guard let algName = reference.alg ?? claimAlg else {
+                s.failure.append(.init(.algorithmUnsupported, url: assertionURL, "unknown algorithm: neither the hashed URI nor the claim names a hash algorithm"))
+                continue
+            }
+            guard let alg = HashAlgorithm(name: algName) else {
+                s.failure.append(.init(.algorithmUnsupported, url: assertionURL, "unsupported hash algorithm \(algName)"))
                 continue
             }
             if alg.hash(assertion.hashedBytes) == reference.hash {
@@ -112,13 +118,13 @@ public struct ManifestValidator: Sendable {
             } else if hardBindings.count > 1 {
                 s.failure.append(.init(.assertionMultipleHardBindings, url: claimURL, "claim has more than one hard binding"))
             } else if let (_, binding) = hardBindings.first {
-                checkHardBinding(binding, manifestLabel: label, asset: asset, into: &s)
+                checkHardBinding(binding, manifestLabel: label, claimAlg: claimAlg, asset: asset, into: &s)
             }
         }
         return ManifestValidation(label: label, statuses: s, signatureInfo: info)
     }
 
-    private func checkHardBinding(_ binding: AssertionBox, manifestLabel: String, asset: FileReader?, into s: inout StatusLists) {
+    private func checkHardBinding(_ binding: AssertionBox, manifestLabel: String, claimAlg: String?, asset: FileReader?, into s: inout StatusLists) {
         let url = JUMBFURI.absolute(manifest: manifestLabel, path: "c2pa.assertions/\(binding.label)")
         guard binding.baseLabel == "c2pa.hash.data" else {
             s.failure.append(.init(.algorithmUnsupported, url: url, "hard binding \(binding.label) is not supported by this version of Signet"))
@@ -130,8 +136,12 @@ public struct ManifestValidator: Sendable {
             s.failure.append(.init(.assertionDataHashMalformed, url: url, "data hash assertion is malformed"))
             return
         }
-        guard let alg = HashAlgorithm(name: dataHash.alg ?? "sha256") else {
-            s.failure.append(.init(.algorithmUnsupported, url: url, "unsupported hash algorithm \(dataHash.alg ?? "")"))
+        guard let algName = dataHash.alg ?? claimAlg else {
+            s.failure.append(.init(.algorithmUnsupported, url: url, "unknown algorithm: neither the data hash nor the claim names a hash algorithm"))
+            return
+        }
+        guard let alg = HashAlgorithm(name: algName) else {
+            s.failure.append(.init(.algorithmUnsupported, url: url, "unsupported hash algorithm \(algName)"))
             return
         }
         guard let asset else { return }

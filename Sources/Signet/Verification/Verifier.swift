@@ -130,9 +130,8 @@ public struct Verifier: Sendable {
         let validator = ManifestValidator(trust: trust, validationTime: validationTime ?? Date())
         let result = await validator.validate(active, in: store, asset: asset)
         report.activeManifest = result
-        if let unsupported = result.statuses.failure.first(where: { $0.code == .algorithmUnsupported }),
-            result.signatureInfo == nil
-        {
+        // Like c2pa-rs, a manifest that needs an algorithm Signet cannot run gets no verdict: it is unsupported.
+        if let unsupported = result.statuses.failure.first(where: { $0.code == .algorithmUnsupported }) {
             report.outcome = .unreadableManifest(reason: unsupported.explanation ?? "unsupported algorithm")
             return report
         }
