@@ -15,4 +15,15 @@ export SIGNET_ORACLE_PYTHON="$PWD/.venv/bin/python"
 swift build --build-tests
 SIGNET_BIN="$(swift build --show-bin-path)/signet"
 export SIGNET_BIN
-swift test --skip-build "$@"
+set +e
+swift test --skip-build "$@" 2>&1 | tee .build/test-output.log
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line with the counts Swift Testing reported.
+line=$(grep -E "Test run with [0-9]+ tests" .build/test-output.log | tail -1)
+total=$(sed -nE 's/.*Test run with ([0-9]+) tests.*/\1/p' <<<"$line")
+failed=$(sed -nE 's/.*with ([0-9]+) issues?.*/\1/p' <<<"$line")
+if [ -n "$total" ]; then
+  if [ "$status" -eq 0 ]; then echo "$total passed, 0 failed"; else echo "tests: $total run, ${failed:-some} issues, exit $status"; fi
+fi
+exit "$status"
