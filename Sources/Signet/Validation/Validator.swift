@@ -81,12 +81,7 @@ public struct ManifestValidator: Sendable {
                 s.failure.append(.init(.assertionMissing, url: assertionURL, "assertion not found: \(reference.url)"))
                 continue
             }
-            guard let algName = reference.alg ?? claimAlg else {
-                s.failure.append(.init(.algorithmUnsupported, url: assertionURL, "unknown algorithm: neither the hashed URI nor the claim names a hash algorithm"))
-                continue
-            }
-            guard let alg = HashAlgorithm(name: algName) else {
-                s.failure.append(.init(.algorithmUnsupported, url: assertionURL, "unsupported hash algorithm \(algName)"))
+            guard let alg = Self.hashAlgorithm(reference.alg, claimAlg: claimAlg, what: "hashed URI", url: assertionURL, into: &s) else {
                 continue
             }
             if alg.hash(assertion.hashedBytes) == reference.hash {
@@ -136,14 +131,7 @@ public struct ManifestValidator: Sendable {
             s.failure.append(.init(.assertionDataHashMalformed, url: url, "data hash assertion is malformed"))
             return
         }
-        guard let algName = dataHash.alg ?? claimAlg else {
-            s.failure.append(.init(.algorithmUnsupported, url: url, "unknown algorithm: neither the data hash nor the claim names a hash algorithm"))
-            return
-        }
-        guard let alg = HashAlgorithm(name: algName) else {
-            s.failure.append(.init(.algorithmUnsupported, url: url, "unsupported hash algorithm \(algName)"))
-            return
-        }
+        guard let alg = Self.hashAlgorithm(dataHash.alg, claimAlg: claimAlg, what: "data hash", url: url, into: &s) else { return }
         guard let asset else { return }
         do {
             let digest = try AssetHasher.hash(asset, excluding: dataHash.exclusions, algorithm: alg)
@@ -155,6 +143,20 @@ public struct ManifestValidator: Sendable {
         } catch {
             s.failure.append(.init(.assertionDataHashMismatch, url: url, "asset could not be read to the end: \(error)"))
         }
+    }
+
+    /// The hash algorithm of a structure: its own `alg`, else the claim's (C2PA 2.2, 8.4.2.3). With neither, or an
+    /// unknown one, records `algorithm.unsupported` and returns nil.
+    static func hashAlgorithm(_ own: String?, claimAlg: String?, what: String, url: String, into s: inout StatusLists) -> HashAlgorithm? {
+        guard let name = own ?? claimAlg else {
+            s.failure.append(.init(.algorithmUnsupported, url: url, "unknown algorithm: neither the \(what) nor the claim names a hash algorithm"))
+            return nil
+        }
+        guard let alg = HashAlgorithm(name: name) else {
+            s.failure.append(.init(.algorithmUnsupported, url: url, "unsupported hash algorithm \(name)"))
+            return nil
+        }
+        return alg
     }
 
     private func validateSignature(_ bytes: [UInt8], claimBytes: [UInt8], url: String) async -> (StatusLists, SignatureInfo?) {
