@@ -48,6 +48,16 @@ struct SignetCommand: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Benchmarks ask for the process's peak resident memory (VmHWM, which starts afresh at exec).
+        if ProcessInfo.processInfo.environment["SIGNET_REPORT_PEAK_MEMORY"] == "1" {
+            atexit {
+                if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+                    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+                {
+                    FileHandle.standardError.write(Data("signet: peak memory \(line.dropFirst(6).trimmingCharacters(in: .whitespaces))\n".utf8))
+                }
+            }
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Darwin)
 import Darwin
 #elseif canImport(Glibc)
@@ -140,8 +141,9 @@ public final class FileReader: Sendable {
     /// Streams the bytes of `[0, size)` that are outside every range in `excluding`, in file order.
     ///
     /// Exclusions may be unsorted, overlapping, empty or partly outside the file; they are clipped and merged.
-    /// `body` receives consecutive chunks of at most `chunkSize` bytes; the pointer is only valid during the call,
-    /// and the same buffer is reused for every chunk.
+    /// `body` receives consecutive chunks of at most `chunkSize` bytes; the pointer is only valid during the call.
+    /// At most two buffers of `chunkSize` bytes are used: for long streams a second thread reads the next chunk
+    /// while `body` consumes the current one.
     ///
     /// - Throws: ``MediaError/Code/truncated`` if the file shrank, ``MediaError/Code/unreadable`` on I/O error,
     ///   ``MediaError/Code/invalidArgument`` for a non-positive chunk size, or whatever `body` throws.
@@ -177,6 +179,12 @@ public final class FileReader: Sendable {
             _ = posix_fadvise(fd, off_t(first.lowerBound), off_t(last.upperBound - first.lowerBound), POSIX_FADV_SEQUENTIAL)
         }
         #endif
+        // Large streams overlap reading with the caller's work (hashing): a second thread fills one buffer while
+        // the caller consumes the other, so the copy out of the page cache costs no time on the hashing thread.
+        if total >= Int64(bufferSize) * 3 {
+            try streamOverlapped(ranges: ranges, bufferSize: bufferSize, body)
+            return
+        }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
         defer { buffer.deallocate() }
         for range in ranges {
@@ -193,4 +201,80 @@ public final class FileReader: Sendable {
             }
         }
     }
+
+    /// Double-buffered streaming: a reader task and the caller hand two buffers back and forth through semaphores.
+    private func streamOverlapped(
+        ranges: [Range<Int64>], bufferSize: Int, _ body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        var chunks: [(offset: Int64, count: Int)] = []
+        for range in ranges {
+            var offset = range.lowerBound
+            while offset < range.upperBound {
+                let n = Int(min(Int64(bufferSize), range.upperBound - offset))
+                chunks.append((offset, n))
+                offset += Int64(n)
+            }
+        }
+        let shared = OverlapState(bufferSize: bufferSize, chunkCount: chunks.count)
+        defer { shared.deallocate() }
+        let done = DispatchGroup()
+        let immutableChunks = chunks
+        done.enter()
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            defer { done.leave() }
+            for (i, chunk) in immutableChunks.enumerated() {
+                shared.free.wait()
+                if shared.cancelled { return }
+                let slice = UnsafeMutableRawBufferPointer(rebasing: shared.buffers[i % 2][0..<chunk.count])
+                do throws(MediaError) {
+                    shared.got[i] = try preadFully(slice, at: chunk.offset)
+                } catch {
+                    shared.readError = error
+                    shared.got[i] = -1
+                }
+                shared.full.signal()
+                if shared.got[i] != chunk.count { return }
+            }
+        }
+        defer {
+            // Stop the reader (if the body threw) and wait for it before the buffers go away.
+            shared.cancelled = true
+            shared.free.signal()
+            shared.free.signal()
+            done.wait()
+        }
+        for (i, chunk) in chunks.enumerated() {
+            shared.full.wait()
+            if shared.got[i] < 0 {
+                throw shared.readError ?? MediaError(.unreadable, "\(path): read failed")
+            }
+            guard shared.got[i] == chunk.count else {
+                throw MediaError(.truncated, "\(path): file ended at \(chunk.offset + Int64(shared.got[i])) while streaming")
+            }
+            try body(UnsafeRawBufferPointer(rebasing: shared.buffers[i % 2][0..<chunk.count]))
+            shared.free.signal()
+        }
+    }
+}
+
+/// State shared by the reader task and the consuming thread of an overlapped stream. Access is ordered by the two
+/// semaphores: a buffer is written only between `free.wait()` and `full.signal()`, read only between `full.wait()`
+/// and `free.signal()`.
+private final class OverlapState: @unchecked Sendable {
+    let buffers: [UnsafeMutableRawBufferPointer]
+    var got: [Int]
+    var readError: MediaError?
+    var cancelled = false
+    let free = DispatchSemaphore(value: 2)
+    let full = DispatchSemaphore(value: 0)
+
+    init(bufferSize: Int, chunkCount: Int) {
+        buffers = [
+            .allocate(byteCount: bufferSize, alignment: 64),
+            .allocate(byteCount: bufferSize, alignment: 64),
+        ]
+        got = [Int](repeating: 0, count: chunkCount)
+    }
+
+    func deallocate() { buffers.forEach { $0.deallocate() } }
 }

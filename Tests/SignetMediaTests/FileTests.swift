@@ -84,7 +84,7 @@ import Testing
         #expect(mediaErrorCode { try r.stream(range: 900..<1001) { _ in } } == .truncated)
     }
 
-    @Test func streamingAFiftyMegabyteFileUsesBoundedChunksFromOneBuffer() throws {
+    @Test func streamingAFiftyMegabyteFileUsesBoundedChunksFromAtMostTwoBuffers() throws {
         let dir = ScratchDirectory()
         let path = dir.file("big")
         let size = 50 << 20
@@ -106,7 +106,8 @@ import Testing
         }
         #expect(calls == 49)
         #expect(total == size - (1 << 20))
-        #expect(bases.count == 1)
+        // Two buffers alternate (one being read while the other is consumed); never one per chunk.
+        #expect(bases.count <= 2)
     }
 }
 
