@@ -7,5 +7,6 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import c2pa, PIL, numpy' 
   python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt numpy
 fi
-swift build -c release --product signet
-exec .venv/bin/python Benchmarks/bench.py --signet "$(swift build -c release --show-bin-path)/signet" "$@"
+# A statically linked runtime halves process start-up (4.5 ms instead of 10.5 ms here), which matters for small files.
+swift build -c release --product signet --static-swift-stdlib --scratch-path .build-static
+exec .venv/bin/python Benchmarks/bench.py --signet "$(swift build -c release --static-swift-stdlib --scratch-path .build-static --show-bin-path)/signet" "$@"

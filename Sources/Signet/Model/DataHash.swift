@@ -122,7 +122,7 @@ enum AssetHasher {
     /// Hashes a file, skipping the excluded ranges, streaming in 4 MiB reads.
     static func hash(_ reader: FileReader, excluding: [Range<Int64>], algorithm: HashAlgorithm) throws -> [UInt8] {
         var hasher = algorithm.makeHasher()
-        try reader.stream(excluding: excluding, chunkSize: 4 << 20) { hasher.update($0) }
+        try reader.stream(excluding: excluding, chunkSize: 256 << 10) { hasher.update($0) }
         return hasher.finalize()
     }
 }
