@@ -55,9 +55,11 @@ public struct SignResult: Sendable {
 /// Signs JPEG and PNG assets: builds a C2PA v2 claim with actions, an optional thumbnail, the publisher's
 /// assertions and a `c2pa.hash.data` hard binding, signs it through any `COSESigner`, and embeds the store.
 ///
-/// The asset is read once, streaming: the data hash covers every byte except the inserted store, so the
-/// store's size is fixed first (with placeholder hash and a padded signature), the asset is copied to a temporary
-/// output while hashing, and the finished store is written over the reserved bytes before the rename.
+/// The asset is streamed, never held whole: the data hash covers exactly the input's bytes minus any old store,
+/// so it is computed on one core while the thumbnail is decoded on another; then the store's size is fixed
+/// (placeholder hash, padded signature), the asset is copied to a temporary output around a placeholder, and the
+/// signed store is written over the placeholder before the rename. An input that changes between the two reads
+/// is refused.
 public struct Builder: Sendable {
     public static let generatorName = "Signet"
     public static let version = "0.1.0"
@@ -93,16 +95,23 @@ public struct Builder: Sendable {
         }
 
         let manifestLabel = "urn:c2pa:\(UUID().uuidString.lowercased())"
-        var parts = try await makeAssertions(input: input, scan: scan, options: options)
+        let stamp = Self.fileStamp(input)
+
+        // The thumbnail (a JPEG decode) and the asset hash (SHA-256) run at the same time on two cores. The hash
+        // needs no layout: the bytes c2pa.hash.data covers are exactly the input's bytes minus its old store.
+        async let thumbnail = Self.makeThumbnail(options.thumbnail ? thumbnails : nil, input: input)
+        let assetHash: [UInt8]
+        do {
+            assetHash = try AssetHasher.hash(reader, excluding: options.sidecar ? [] : scan.storeRanges, algorithm: .sha256)
+        } catch {
+            _ = await thumbnail
+            throw SignError(code: .inputUnreadable, reason: "\(input): \(error)")
+        }
+        var parts = try await makeAssertions(input: input, scan: scan, options: options, thumbnail: try await thumbnail.get())
         let thumbnailSize = parts.thumbnailSize
 
         if options.sidecar {
-            let hash: [UInt8]
-            do {
-                hash = try AssetHasher.hash(reader, excluding: [], algorithm: .sha256)
-            } catch {
-                throw SignError(code: .inputUnreadable, reason: "\(input): \(error)")
-            }
+            let hash = assetHash
             parts.dataHash = DataHashAssertion(exclusions: [], hash: hash)
             let store = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: nil)
             let out = try openOutput(output, overwrite: options.overwrite)
@@ -131,9 +140,8 @@ public struct Builder: Sendable {
             throw SignError(code: .invalidOptions, reason: "could not settle the manifest layout")
         }
 
-        // 2. Copy the asset to a temporary output with a placeholder store, hashing everything else.
+        // 2. Copy the asset to a temporary output with a placeholder store.
         let out = try openOutput(output, overwrite: options.overwrite)
-        var hasher = HashAlgorithm.sha256.makeHasher()
         let placeholderEncoded: [UInt8]
         do {
             placeholderEncoded = try AssetContainer.encodeStore(placeholder, format: scan.format)
@@ -142,7 +150,7 @@ public struct Builder: Sendable {
         }
         let range: Range<Int64>
         do {
-            range = try AssetContainer.write(from: reader, scan: scan, insertingEncodedStore: placeholderEncoded, to: out) { hasher.update($0) }
+            range = try AssetContainer.write(from: reader, scan: scan, insertingEncodedStore: placeholderEncoded, to: out) { _ in }
         } catch {
             out.discard()
             throw SignError(code: .outputFailed, reason: "\(output): \(error)")
@@ -151,7 +159,11 @@ public struct Builder: Sendable {
             out.discard()
             throw SignError(code: .outputFailed, reason: "internal layout mismatch (store at \(range), expected at \(start))")
         }
-        let assetHash = hasher.finalize()
+        // The hash was taken in an earlier pass: the input must not have changed since.
+        guard Self.fileStamp(input) == stamp else {
+            out.discard()
+            throw SignError(code: .inputUnreadable, reason: "\(input) changed while it was being signed")
+        }
 
         // 3. The real store, same size, signed, over the placeholder.
         parts.dataHash = DataHashAssertion(exclusions: [range], hash: assetHash)
@@ -189,7 +201,26 @@ public struct Builder: Sendable {
         var title: String
     }
 
-    private func makeAssertions(input: String, scan: AssetScan, options: SignOptions) async throws(SignError) -> Parts {
+    /// Runs the thumbnail provider; errors become a SignError that names the way out.
+    static func makeThumbnail(_ provider: (any ThumbnailProvider)?, input: String) -> Result<(data: [UInt8], mediaType: String)?, SignError> {
+        guard let provider else { return .success(nil) }
+        do {
+            return .success(try provider.thumbnail(forImageAt: input))
+        } catch {
+            return .failure(SignError(code: .thumbnailFailed, reason: "\(input): cannot make a thumbnail: \(error) (use --no-thumbnail to sign without one)"))
+        }
+    }
+
+    /// Size and modification time, to notice an input that changes between two reads.
+    static func fileStamp(_ path: String) -> [Int64] {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return [] }
+        return [Int64(st.st_size), Int64(st.st_mtim.tv_sec), Int64(st.st_mtim.tv_nsec), Int64(st.st_ino)]
+    }
+
+    private func makeAssertions(
+        input: String, scan: AssetScan, options: SignOptions, thumbnail: (data: [UInt8], mediaType: String)?
+    ) async throws(SignError) -> Parts {
         var parts = Parts(title: options.title ?? definition.title ?? URL(fileURLWithPath: input).lastPathComponent)
 
         // Actions: the definition's, else a `c2pa.created` with the digital source type. The first action must be
@@ -216,17 +247,11 @@ public struct Builder: Sendable {
         let actionsCBOR = CBOR.map([.init("actions", .array(actions))] + actionsExtra)
         parts.created.append(("c2pa.actions.v2", JUMBFWriter.cborContentBox(label: "c2pa.actions.v2", cbor: CBOREncoder().encode(actionsCBOR), salt: Self.salt())))
 
-        if options.thumbnail, let provider = thumbnails {
-            do {
-                if let thumb = try provider.thumbnail(forImageAt: input) {
-                    parts.created.append(
-                        ("c2pa.thumbnail.claim",
-                         JUMBFWriter.embeddedFileBox(label: "c2pa.thumbnail.claim", mediaType: thumb.mediaType, fileName: nil, data: thumb.data, salt: Self.salt())))
-                    parts.thumbnailSize = thumb.data.count
-                }
-            } catch {
-                throw SignError(code: .thumbnailFailed, reason: "\(input): cannot make a thumbnail: \(error) (use --no-thumbnail to sign without one)")
-            }
+        if let thumb = thumbnail {
+            parts.created.append(
+                ("c2pa.thumbnail.claim",
+                 JUMBFWriter.embeddedFileBox(label: "c2pa.thumbnail.claim", mediaType: thumb.mediaType, fileName: nil, data: thumb.data, salt: Self.salt())))
+            parts.thumbnailSize = thumb.data.count
         }
 
         var labels = Set(parts.created.map(\.label))
