@@ -248,6 +248,74 @@ static int csi_check_pixels(csi_reader *r, uint32_t width, uint32_t height, cons
     return 1;
 }
 
+/* ------------------------------------------------------------ source manager */
+
+/* libjpeg-turbo decodes Huffman data on its fast path only while a few KiB of input are buffered; the stdio
+ * source refills 4 KiB at a time, which keeps it on the slow path much of the time. This source reads 256 KiB
+ * at a time and, like the stdio source, warns JWRN_JPEG_EOF and supplies a fake EOI when the file ends. */
+#define CSI_SOURCE_BUFFER (256 * 1024)
+
+typedef struct {
+    struct jpeg_source_mgr pub;
+    FILE *file;
+    JOCTET *buffer;
+    int start_of_file;
+} csi_source;
+
+static void csi_source_init(j_decompress_ptr cinfo) {
+    ((csi_source *)cinfo->src)->start_of_file = 1;
+}
+
+static boolean csi_source_fill(j_decompress_ptr cinfo) {
+    csi_source *s = (csi_source *)cinfo->src;
+    size_t n = fread(s->buffer, 1, CSI_SOURCE_BUFFER, s->file);
+    if (n == 0) {
+        if (s->start_of_file) {
+            ERREXIT(cinfo, JERR_INPUT_EMPTY);
+        }
+        WARNMS(cinfo, JWRN_JPEG_EOF);
+        s->buffer[0] = (JOCTET)0xFF;
+        s->buffer[1] = (JOCTET)JPEG_EOI;
+        n = 2;
+    }
+    s->pub.next_input_byte = s->buffer;
+    s->pub.bytes_in_buffer = n;
+    s->start_of_file = 0;
+    return TRUE;
+}
+
+static void csi_source_skip(j_decompress_ptr cinfo, long count) {
+    csi_source *s = (csi_source *)cinfo->src;
+    if (count <= 0) {
+        return;
+    }
+    while (count > (long)s->pub.bytes_in_buffer) {
+        count -= (long)s->pub.bytes_in_buffer;
+        (void)csi_source_fill(cinfo);
+    }
+    s->pub.next_input_byte += (size_t)count;
+    s->pub.bytes_in_buffer -= (size_t)count;
+}
+
+static void csi_source_term(j_decompress_ptr cinfo) {
+    (void)cinfo;
+}
+
+static void csi_source_attach(j_decompress_ptr cinfo, FILE *file) {
+    csi_source *s = (csi_source *)(*cinfo->mem->alloc_small)((j_common_ptr)cinfo, JPOOL_PERMANENT, sizeof(csi_source));
+    s->buffer = (JOCTET *)(*cinfo->mem->alloc_large)((j_common_ptr)cinfo, JPOOL_PERMANENT, CSI_SOURCE_BUFFER);
+    s->file = file;
+    s->start_of_file = 1;
+    s->pub.init_source = csi_source_init;
+    s->pub.fill_input_buffer = csi_source_fill;
+    s->pub.skip_input_data = csi_source_skip;
+    s->pub.resync_to_restart = jpeg_resync_to_restart;
+    s->pub.term_source = csi_source_term;
+    s->pub.bytes_in_buffer = 0;
+    s->pub.next_input_byte = NULL;
+    cinfo->src = &s->pub;
+}
+
 static void csi_open_jpeg(csi_reader *r) {
     r->dinfo.err = jpeg_std_error(&r->jerr);
     r->jerr.error_exit = csi_jpeg_error_exit;
@@ -263,7 +331,7 @@ static void csi_open_jpeg(csi_reader *r) {
     r->dinfo.mem->max_memory_to_use = CSI_JPEG_MAX_MEMORY;
     r->progress.progress_monitor = csi_jpeg_progress;
     r->dinfo.progress = &r->progress;
-    jpeg_stdio_src(&r->dinfo, r->file);
+    csi_source_attach(&r->dinfo, r->file);
     jpeg_read_header(&r->dinfo, TRUE);
     if (r->eof_hit) {
         r->override_code = CSI_TRUNCATED;
@@ -416,6 +484,11 @@ static void csi_start_jpeg(csi_reader *r, uint32_t min_width, uint32_t min_heigh
     }
     r->dinfo.scale_denom = 8;
     r->dinfo.scale_num = 8;
+    if (r->lenient) {
+        /* Thumbnails: the fast integer IDCT and plain upsampling differ invisibly after downscaling. */
+        r->dinfo.dct_method = JDCT_IFAST;
+        r->dinfo.do_fancy_upsampling = FALSE;
+    }
     if (min_width != 0 || min_height != 0) {
         for (unsigned num = 1; num <= 8; num++) {
             r->dinfo.scale_num = num;
