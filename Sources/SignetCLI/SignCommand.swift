@@ -77,6 +77,21 @@ struct SignCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Digital source type of the c2pa.created action: a short IPTC name (digitalCapture, trainedAlgorithmicMedia, ...) or a URL. Default: digitalCapture.")
     var sourceType: String?
 
+    @Option(name: .long, help: "The file this one was edited from: recorded as its parentOf ingredient, its manifests carried over.")
+    var parent: String?
+
+    @Option(name: .long, help: "A file placed into this one (componentOf ingredient). Repeatable.")
+    var ingredient: [String] = []
+
+    @Option(name: .long, help: "A file used as input to make this one (inputTo ingredient). Repeatable.")
+    var inputTo: [String] = []
+
+    @Option(name: .long, help: "An action to record: a C2PA action (cropped, resized, color_adjustments, filtered, edited, ...) or a dotted custom name. Repeatable.")
+    var action: [String] = []
+
+    @Option(name: .long, help: "A parameter key=value for the first --action (value parsed as JSON when it can be). Repeatable.")
+    var actionParam: [String] = []
+
     @Flag(name: .long, help: "Do not embed a thumbnail.")
     var noThumbnail = false
 
@@ -110,6 +125,19 @@ struct SignCommand: AsyncParsableCommand {
             }
             options.digitalSourceType = url
         }
+        if let parent { options.ingredients.append(IngredientInput(path: parent, relationship: .parentOf)) }
+        options.ingredients += ingredient.map { IngredientInput(path: $0, relationship: .componentOf) }
+        options.ingredients += inputTo.map { IngredientInput(path: $0, relationship: .inputTo) }
+        var parameters: [(String, JSONValue)] = []
+        for p in actionParam {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+                throw CLIError(.usage, "--action-param \(p): expected key=value")
+            }
+            let value = String(p[p.index(after: eq)...])
+            parameters.append((String(p[..<eq]), (try? JSONValue.parse(value)) ?? .string(value)))
+        }
+        if !parameters.isEmpty && action.isEmpty { throw CLIError(.usage, "--action-param needs an --action") }
+        options.actions = action.enumerated().map { i, a in ActionInput(action: a, parameters: i == 0 ? parameters : []) }
         let signer = try credentials.makeSigner()
         let builder = Builder(definition: definition, signer: signer, thumbnails: CodecThumbnails())
         let result: SignResult

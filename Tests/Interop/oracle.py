@@ -37,7 +37,9 @@ def read(args):
     out["informational"] = [s["code"] for s in active.get("informational", [])]
     out["manifests"] = len(report.get("manifests", {}))
     out["active_manifest"] = report.get("active_manifest")
-    out["ingredient_deltas"] = report.get("validation_results", {}).get("ingredientDeltas", [])
+    deltas = report.get("validation_results", {}).get("ingredientDeltas", [])
+    out["ingredient_delta_failures"] = [f["code"] for d in deltas for f in d.get("validationDeltas", {}).get("failure", [])]
+    out["manifest_labels"] = sorted(report.get("manifests", {}).keys())
     print(json.dumps(out))
 
 
@@ -64,7 +66,16 @@ def sign(args):
             }
         ],
     }
+    if args.parent:
+        manifest["assertions"][0]["data"]["actions"] = [
+            {"action": "c2pa.opened", "parameters": {"ingredientIds": ["parent"]}},
+            {"action": "c2pa.cropped"},
+        ]
     builder = c2pa.Builder(manifest)
+    if args.parent:
+        with open(args.parent, "rb") as f:
+            builder.add_ingredient({"title": args.parent.rsplit("/", 1)[-1], "relationship": "parentOf", "label": "parent"},
+                                   "image/png" if args.parent.endswith(".png") else "image/jpeg", f)
     builder.sign_file(args.input, args.output, signer)
     print(json.dumps({"signed": args.output}))
 
@@ -82,6 +93,7 @@ def main():
     s.add_argument("--cert", required=True)
     s.add_argument("--key", required=True)
     s.add_argument("--title")
+    s.add_argument("--parent")
     sub.add_parser("version")
     args = p.parse_args()
     if args.cmd == "read":

@@ -119,15 +119,21 @@ struct EndToEndTests {
         // Inside the actions assertion's CBOR: the text "c2pa.created".
         var assertion = signed
         let created = Array("c2pa.created".utf8)
-        let at = try #require(firstIndex(of: created, in: assertion))
+        guard let at = firstIndex(of: created, in: assertion) else {
+            Issue.record("actions text not found in the signed file")
+            return
+        }
         assertion[at + 5] ^= 0x20
         let r2 = try await verifier.verify(path: try world.write(assertion, "t-assertion.jpg"))
         #expect(codes(r2).contains("assertion.hashedURI.mismatch"))
 
-        // Inside the claim: the title (the file name).
+        // Inside the claim: the title (the output's file name).
         var claim = signed
-        let title = Array("t.jpg".utf8)
-        let tat = try #require(lastIndex(of: title, in: claim))
+        let title = Array("t-signed.jpg".utf8)
+        guard let tat = lastIndex(of: title, in: claim) else {
+            Issue.record("title not found in the signed file")
+            return
+        }
         claim[tat] ^= 0x01
         let r3 = try await verifier.verify(path: try world.write(claim, "t-claim.jpg"))
         #expect(codes(r3).contains("claimSignature.mismatch"))

@@ -4,6 +4,7 @@ import SignetCBOR
 import SignetCOSE
 import SignetJUMBF
 import SignetMedia
+import SignetTrust
 
 /// Makes claim thumbnails. The C2PA model does not decode pixels itself: the CLI plugs in libjpeg-turbo/libpng,
 /// a capture app on an Apple platform can plug in the system's codecs.
@@ -41,6 +42,13 @@ public struct SignOptions: Sendable {
     /// Write the manifest store to `output` as a separate `.c2pa` file and leave the asset untouched.
     public var sidecar: Bool = false
     public var overwrite: Bool = false
+    /// Ingredients: at most one `parentOf` (the asset this one was edited from), any number of others. Their
+    /// manifest stores are carried into the new store, so the history travels with the asset.
+    public var ingredients: [IngredientInput] = []
+    /// Actions to record after `c2pa.opened` / `c2pa.created` (and `c2pa.placed` for components).
+    public var actions: [ActionInput] = []
+    /// Trust used when validating ingredients' manifests at signing time (recorded as their `validationResults`).
+    public var ingredientTrust: TrustSettings = .none
     public init() {}
 }
 
@@ -95,6 +103,16 @@ public struct Builder: Sendable {
         }
 
         let manifestLabel = "urn:c2pa:\(UUID().uuidString.lowercased())"
+        guard options.ingredients.filter({ $0.relationship == .parentOf }).count <= 1 else {
+            throw SignError(code: .invalidOptions, reason: "an asset has at most one parent ingredient")
+        }
+        var ingredients: [PreparedIngredient] = []
+        for ingredient in options.ingredients {
+            if Self.samePath(ingredient.path, output) {
+                throw SignError(code: .outputIsInput, reason: "output would overwrite the ingredient \(ingredient.path)")
+            }
+            ingredients.append(try await prepare(ingredient, trust: options.ingredientTrust))
+        }
         let stamp = Self.fileStamp(input)
 
         // The thumbnail (a JPEG decode) and the asset hash (SHA-256) run at the same time on two cores. The hash
@@ -107,7 +125,8 @@ public struct Builder: Sendable {
             _ = await thumbnail
             throw SignError(code: .inputUnreadable, reason: "\(input): \(error)")
         }
-        var parts = try await makeAssertions(input: input, scan: scan, options: options, thumbnail: try await thumbnail.get())
+        var parts = try await makeAssertions(
+            input: input, outputPath: output, scan: scan, options: options, thumbnail: try await thumbnail.get(), ingredients: ingredients)
         let thumbnailSize = parts.thumbnailSize
 
         if options.sidecar {
@@ -199,6 +218,8 @@ public struct Builder: Sendable {
         var dataHash = DataHashAssertion(exclusions: [], hash: [])
         var thumbnailSize: Int?
         var title: String
+        /// Manifests carried over from ingredients' stores, byte for byte, before the new (active) manifest.
+        var priorManifests: [ArraySlice<UInt8>] = []
     }
 
     /// Runs the thumbnail provider; errors become a SignError that names the way out.
@@ -219,9 +240,40 @@ public struct Builder: Sendable {
     }
 
     private func makeAssertions(
-        input: String, scan: AssetScan, options: SignOptions, thumbnail: (data: [UInt8], mediaType: String)?
+        input: String, outputPath: String, scan: AssetScan, options: SignOptions, thumbnail: (data: [UInt8], mediaType: String)?,
+        ingredients: [PreparedIngredient]
     ) async throws(SignError) -> Parts {
-        var parts = Parts(title: options.title ?? definition.title ?? URL(fileURLWithPath: input).lastPathComponent)
+        // The title names the asset the manifest describes: the output (the input when writing a sidecar).
+        let named = options.sidecar ? input : outputPath
+        var parts = Parts(title: options.title ?? definition.title ?? URL(fileURLWithPath: named).lastPathComponent)
+
+        // Ingredients first: the actions name them by hashed URI. Their stores' manifests come along.
+        var seenManifests = Set<String>()
+        var ingredientURIs: [(IngredientRelationship, HashedURI)] = []
+        for (i, ingredient) in ingredients.enumerated() {
+            let suffix = i == 0 ? "" : "__\(i)"
+            for m in ingredient.manifests where seenManifests.insert(m.label).inserted {
+                parts.priorManifests.append(m.box)
+            }
+            var thumbLabel: String?
+            var thumbHash: [UInt8]?
+            if let t = ingredient.thumbnail {
+                let label = "c2pa.thumbnail.ingredient\(suffix)"
+                let box = JUMBFWriter.embeddedFileBox(label: label, mediaType: t.mediaType, fileName: nil, data: t.data, salt: Self.salt())
+                parts.gathered.append((label, box))
+                thumbLabel = label
+                thumbHash = HashAlgorithm.sha256.hash(Self.payload(ofBox: box))
+            }
+            let label = "c2pa.ingredient.v3\(suffix)"
+            let box = JUMBFWriter.cborContentBox(
+                label: label, cbor: CBOREncoder().encode(ingredient.assertion(thumbnailLabel: thumbLabel, thumbnailHash: thumbHash)),
+                salt: Self.salt())
+            parts.gathered.append((label, box))
+            ingredientURIs.append(
+                (ingredient.input.relationship, HashedURI(url: "self#jumbf=c2pa.assertions/\(label)", hash: HashAlgorithm.sha256.hash(Self.payload(ofBox: box)))))
+        }
+        func uris(_ r: IngredientRelationship) -> CBOR { .array(ingredientURIs.filter { $0.0 == r }.map { $0.1.cbor }) }
+        let hasParent = ingredientURIs.contains { $0.0 == .parentOf }
 
         // Actions: the definition's, else a `c2pa.created` with the digital source type. The first action must be
         // c2pa.created or c2pa.opened (C2PA 2.2, 18.14).
@@ -235,14 +287,37 @@ public struct Builder: Sendable {
             actionsExtra = (cbor.mapEntries ?? []).filter { $0.key != .textString("actions") }
         }
         let agent = CBOR.map([.init("name", .textString(Self.generatorName)), .init("version", .textString(Self.version))])
+        // Components are placed, then the requested actions follow.
+        if ingredientURIs.contains(where: { $0.0 == .componentOf }) {
+            actions.append(.map([.init("action", "c2pa.placed"), .init("parameters", .map([.init("ingredients", uris(.componentOf))]))]))
+        }
+        for a in options.actions {
+            var entry: [CBOR.MapEntry] = [.init("action", .textString(a.action))]
+            if !a.parameters.isEmpty {
+                entry.append(.init("parameters", CBORJSON.cbor(from: .object(a.parameters))))
+            }
+            actions.append(.map(entry))
+        }
+        // The first action is c2pa.opened (naming the parent) or c2pa.created (C2PA 2.2, 18.14).
         let firstAction = actions.first?["action"]?.stringValue
         if firstAction != "c2pa.created" && firstAction != "c2pa.opened" {
-            actions.insert(
-                .map([
+            if hasParent {
+                actions.insert(
+                    .map([
+                        .init("action", "c2pa.opened"), .init("softwareAgent", agent),
+                        .init("parameters", .map([.init("ingredients", uris(.parentOf))])),
+                    ]), at: 0)
+            } else {
+                var created: [CBOR.MapEntry] = [
                     .init("action", "c2pa.created"),
                     .init("digitalSourceType", .textString(options.digitalSourceType)),
                     .init("softwareAgent", agent),
-                ]), at: 0)
+                ]
+                if ingredientURIs.contains(where: { $0.0 == .inputTo }) {
+                    created.append(.init("parameters", .map([.init("ingredients", uris(.inputTo))])))
+                }
+                actions.insert(.map(created), at: 0)
+            }
         }
         let actionsCBOR = CBOR.map([.init("actions", .array(actions))] + actionsExtra)
         parts.created.append(("c2pa.actions.v2", JUMBFWriter.cborContentBox(label: "c2pa.actions.v2", cbor: CBOREncoder().encode(actionsCBOR), salt: Self.salt())))
@@ -333,7 +408,9 @@ public struct Builder: Sendable {
         let manifest = JUMBFWriter.superbox(
             JUMBFDescription(type: .manifest, requestable: true, label: label),
             children: [assertionStore, claimBox, signatureBox])
-        return JUMBFWriter.superbox(JUMBFDescription(type: .manifestStore, requestable: true, label: "c2pa"), children: [manifest])
+        return JUMBFWriter.superbox(
+            JUMBFDescription(type: .manifestStore, requestable: true, label: "c2pa"),
+            children: parts.priorManifests.map { Array($0) } + [manifest])
     }
 
     /// A box's payload: everything after LBox/TBox (and XLBox when LBox is 1).

@@ -76,7 +76,7 @@ public enum ReportJSON {
         }
         let ingredients = manifest.assertions.filter { $0.baseLabel == "c2pa.ingredient" }
         if !ingredients.isEmpty {
-            m.append(("ingredients", .array(ingredients.map { ingredientJSON($0) })))
+            m.append(("ingredients", .array(ingredients.map { ingredientJSON($0, manifestLabel: manifest.label) })))
         }
         var assertions: [JSONValue] = []
         for a in manifest.assertions where !isStructural(a) {
@@ -98,14 +98,27 @@ public enum ReportJSON {
         return .object(m)
     }
 
-    static func ingredientJSON(_ a: AssertionBox) -> JSONValue {
+    /// An ingredient as c2pa-rs shows it: title, format, ids, relationship, the manifest it points at, the
+    /// validation results recorded when it was added, and its thumbnail.
+    static func ingredientJSON(_ a: AssertionBox, manifestLabel: String) -> JSONValue {
         guard let c = a.content, let v = try? CBORDecoder().decode(c) else { return .object([("label", .string(a.label))]) }
         var m: [(String, JSONValue)] = []
         if let t = v["dc:title"]?.stringValue { m.append(("title", .string(t))) }
         if let f = v["dc:format"]?.stringValue { m.append(("format", .string(f))) }
         if let d = v["documentID"]?.stringValue { m.append(("document_id", .string(d))) }
         if let i = v["instanceID"]?.stringValue { m.append(("instance_id", .string(i))) }
+        if let thumb = v["thumbnail"]?["url"]?.stringValue, let path = JUMBFURI.parse(thumb) {
+            m.append(("thumbnail", .object([
+                ("format", .string("image/jpeg")),
+                ("identifier", .string(JUMBFURI.absolute(manifest: path.manifest ?? manifestLabel, path: path.path))),
+            ])))
+        }
         if let r = v["relationship"]?.stringValue { m.append(("relationship", .string(r))) }
+        let manifestURL = v["activeManifest"]?["url"]?.stringValue ?? v["c2pa_manifest"]?["url"]?.stringValue
+        if let url = manifestURL, let target = JUMBFURI.parse(url)?.manifest {
+            m.append(("active_manifest", .string(target)))
+        }
+        if let results = v["validationResults"] { m.append(("validation_results", CBORJSON.json(from: results))) }
         m.append(("label", .string(a.label)))
         return .object(m)
     }
