@@ -139,6 +139,11 @@ enum HumanReport {
             for f in failures {
                 text += "\n  \(f.code.rawValue): \(f.explanation ?? "")"
             }
+            for delta in report.ingredientDeltas {
+                for f in delta.deltas.failure {
+                    text += "\n  ingredient \(delta.ingredientAssertionURI): \(f.code.rawValue): \(f.explanation ?? "")"
+                }
+            }
             return text
         }
     }

@@ -39,6 +39,8 @@ def read(args):
     out["active_manifest"] = report.get("active_manifest")
     deltas = report.get("validation_results", {}).get("ingredientDeltas", [])
     out["ingredient_delta_failures"] = [f["code"] for d in deltas for f in d.get("validationDeltas", {}).get("failure", [])]
+    out["ingredient_deltas_by_uri"] = {d["ingredientAssertionURI"]: sorted(f["code"] for f in d.get("validationDeltas", {}).get("failure", []))
+                                       for d in deltas if d.get("validationDeltas", {}).get("failure")}
     out["manifest_labels"] = sorted(report.get("manifests", {}).keys())
     print(json.dumps(out))
 

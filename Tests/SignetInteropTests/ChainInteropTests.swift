@@ -11,6 +11,17 @@ struct EditChainInterop {
         var active_manifest: String?
         var ingredient_delta_failures: [String]?
         var manifest_labels: [String]?
+        var ingredient_deltas_by_uri: [String: [String]]?
+    }
+
+    /// Signet's failing ingredient deltas, by ingredient assertion URI, codes sorted.
+    func signetDeltaFailures(_ report: JSONValue) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for d in report["validation_results"]?["ingredientDeltas"]?.arrayValue ?? [] {
+            let codes = (d["validationDeltas"]?["failure"]?.arrayValue ?? []).compactMap { $0["code"]?.stringValue }.sorted()
+            if !codes.isEmpty, let uri = d["ingredientAssertionURI"]?.stringValue { out[uri] = codes }
+        }
+        return out
     }
 
     func oracleRead(_ file: String, anchors: String) throws -> OracleChainRead {
@@ -90,5 +101,57 @@ struct EditChainInterop {
         let actions = active?["assertions"]?.arrayValue?.first { $0["label"]?.stringValue == "c2pa.actions.v2" }?["data"]?["actions"]?.arrayValue?.compactMap { $0["action"]?.stringValue }
         #expect(actions == ["c2pa.opened", "c2pa.placed", "c2pa.edited"])
         #expect(active?["ingredients"]?.arrayValue?.map { $0["relationship"]?.stringValue ?? "" } == ["parentOf", "componentOf"])
+    }
+
+    @Test("Tampering with a parent's claim, an ingredient thumbnail or the asset's pixels is reported at the same node with the same codes as c2pa-rs")
+    func tamperingInTheChainMatchesC2paRs() throws {
+        let w = try InteropWorld.get()
+        let creds = ["--key", w.key("es256"), "--cert", w.chain("es256"), "--force"]
+        let s1 = w.directory.appendingPathComponent("t-chain1.jpg").path
+        let s2 = w.directory.appendingPathComponent("t-chain2.jpg").path
+        let s3 = w.directory.appendingPathComponent("t-chain3.jpg").path
+        #expect(try Interop.signet(["sign", w.jpeg, "-o", s1, "--title", "FIRSTSTEP"] + creds).status == 0)
+        #expect(try Interop.signet(["sign", s1, "-o", s2, "--parent", s1, "--action", "cropped"] + creds).status == 0)
+        #expect(try Interop.signet(["sign", s2, "-o", s3, "--parent", s2, "--action", "resized"] + creds).status == 0)
+        let original = try Data(contentsOf: URL(fileURLWithPath: s3))
+
+        func tampered(_ name: String, _ change: (inout Data) -> Bool) throws -> String? {
+            var d = original
+            guard change(&d) else { return nil }
+            let p = w.directory.appendingPathComponent(name).path
+            try d.write(to: URL(fileURLWithPath: p))
+            return p
+        }
+        // 1. The first step's claim (its title), two steps back.
+        let claim = try tampered("t-claim.jpg") { d in
+            guard let r = d.range(of: Data("FIRSTSTEP".utf8)) else { return false }
+            d[r.lowerBound] ^= 0x01
+            return true
+        }
+        // 2. An ingredient thumbnail of the active manifest (its JPEG bytes, after the box's label).
+        let thumb = try tampered("t-thumb.jpg") { d in
+            // The description box label ends with NUL; the claim's URI strings do not.
+            guard let r = d.range(of: Data("c2pa.thumbnail.ingredient".utf8) + Data([0]), options: .backwards) else { return false }
+            d[r.upperBound + 400] ^= 0x01
+            return true
+        }
+        // 3. The asset's pixels.
+        let pixels = try tampered("t-pixels.jpg") { d in
+            d[d.count - 100] ^= 0x01
+            return true
+        }
+        for path in [claim, thumb, pixels] {
+            guard let path else {
+                Issue.record("could not place a tamper")
+                continue
+            }
+            let oracle = try oracleRead(path, anchors: w.anchors)
+            let (status, report) = try Interop.signetVerify(path, anchors: w.anchors)
+            #expect(oracle.state == "Invalid")
+            #expect(report["validation_state"]?.stringValue == oracle.state, "\(path)")
+            #expect(status == 1)
+            #expect(Interop.failureCodes(report).sorted() == oracle.failure.filter { $0 != "signingCredential.untrusted" }.sorted(), "\(path)")
+            #expect(signetDeltaFailures(report) == (oracle.ingredient_deltas_by_uri ?? [:]), "\(path)")
+        }
     }
 }

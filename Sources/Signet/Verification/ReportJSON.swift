@@ -14,8 +14,14 @@ public enum ReportJSON {
             members.append(("manifests", .object([])))
         }
         if let active = report.activeManifest {
-            members.append(
-                ("validation_results", .object([("activeManifest", statusListsJSON(active.statuses))])))
+            var results: [(String, JSONValue)] = [("activeManifest", statusListsJSON(active.statuses))]
+            if !report.ingredientDeltas.isEmpty {
+                results.append(
+                    ("ingredientDeltas", .array(report.ingredientDeltas.map {
+                        .object([("ingredientAssertionURI", .string($0.ingredientAssertionURI)), ("validationDeltas", statusListsJSON($0.deltas))])
+                    })))
+            }
+            members.append(("validation_results", .object(results)))
         }
         switch report.outcome {
         case .validated(let state):

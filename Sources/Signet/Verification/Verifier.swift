@@ -33,6 +33,8 @@ public struct VerificationReport: Sendable {
     /// Where the store came from: embedded in the asset, or a sidecar file.
     public var storeSource: String?
     public var activeManifest: ManifestValidation?
+    /// Ingredient manifests whose validation now differs from what was recorded when they were added.
+    public var ingredientDeltas: [IngredientDelta] = []
 
     /// The reason for a non-validated outcome, or the state.
     public var summary: String {
@@ -135,7 +137,8 @@ public struct Verifier: Sendable {
             report.outcome = .unreadableManifest(reason: unsupported.explanation ?? "unsupported algorithm")
             return report
         }
-        report.outcome = .validated(result.state)
+        report.ingredientDeltas = await validator.validateIngredients(of: active, in: store)
+        report.outcome = .validated(ValidationState(active: result, deltas: report.ingredientDeltas))
         return report
     }
 }
