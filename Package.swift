@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "SignetTrust", targets: ["SignetTrust"]),
         .library(name: "SignetMedia", targets: ["SignetMedia"]),
         .library(name: "SignetImaging", targets: ["SignetImaging"]),
+        .library(name: "SignetTimestamp", targets: ["SignetTimestamp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "SignetKeys", dependencies: ["SignetCOSE"] + crypto + x509),
         .target(name: "SignetTrust", dependencies: crypto + x509),
         .target(name: "SignetMedia"),
+        .target(name: "SignetTimestamp", dependencies: ["SignetCBOR"] + crypto + x509),
         .target(
             name: "CSignetImaging",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
@@ -44,13 +46,13 @@ let package = Package(
         .target(name: "SignetImaging", dependencies: ["CSignetImaging"]),
         .target(
             name: "Signet",
-            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetTrust", "SignetMedia"]
+            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetTrust", "SignetMedia", "SignetTimestamp"]
                 + crypto + x509
         ),
         .executableTarget(
             name: "SignetCLI",
             dependencies: [
-                "Signet", "SignetImaging", "SignetKeys",
+                "Signet", "SignetImaging", "SignetKeys", "SignetMedia",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,5 +65,9 @@ let package = Package(
         .testTarget(name: "SignetImagingTests", dependencies: ["SignetImaging"]),
         .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys"] + crypto + x509),
         .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys"]),
+        .testTarget(name: "SignetHTMLTests", dependencies: ["Signet"], exclude: ["Samples"]),
+        .testTarget(
+            name: "SignetTimestampTests",
+            dependencies: ["SignetTimestamp", "SignetCBOR", "SignetJUMBF", "SignetMedia"] + crypto + x509),
     ]
 )

@@ -3,6 +3,7 @@ import Foundation
 import Signet
 import SignetCBOR
 import SignetJUMBF
+import SignetMedia
 
 struct InspectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,6 +25,12 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "The JUMBF box tree of the manifest store.")
     var tree = false
 
+    @Option(name: .long, help: "Write the edit history as one self-contained HTML page (no network) to this file.")
+    var html: String?
+
+    @Flag(name: .long, help: "With --html: replace the page if it exists.")
+    var force = false
+
     func validate() throws {
         if [json, detailed, tree].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --detailed, --tree") }
     }
@@ -36,7 +43,17 @@ struct InspectCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(.usage, error.reason)
         }
-        if json {
+        if let html {
+            let page = HTMLReport.render(report: ReportJSON.render(report), thumbnails: Self.thumbnails(report))
+            do {
+                let out = try OutputFile(destination: html, overwrite: force)
+                try out.write(Array(page.utf8))
+                try out.commit()
+            } catch {
+                throw CLIError(.output, error.code == .outputExists ? "\(html) already exists (use --force to replace it)" : "\(html): \(error.reason)")
+            }
+            print("wrote \(html)")
+        } else if json {
             print(ReportJSON.render(report).serialized(pretty: true))
         } else if detailed {
             print(DetailedReport.render(report).serialized(pretty: true))
@@ -49,6 +66,20 @@ struct InspectCommand: AsyncParsableCommand {
         case .validated(let state) where state != .invalid: return
         default: throw ExitCode(ExitStatus.verificationFailed.rawValue)
         }
+    }
+}
+
+extension InspectCommand {
+    /// Every embedded-file assertion (claim and ingredient thumbnails), by its absolute JUMBF URI.
+    static func thumbnails(_ report: VerificationReport) -> [String: (mediaType: String, data: [UInt8])] {
+        var out: [String: (mediaType: String, data: [UInt8])] = [:]
+        for m in report.store?.manifests ?? [] {
+            for a in m.assertions {
+                guard case .embeddedFile(let mediaType) = a.kind, let data = a.content else { continue }
+                out["self#jumbf=/c2pa/\(m.label)/c2pa.assertions/\(a.label)"] = (mediaType ?? "image/jpeg", data)
+            }
+        }
+        return out
     }
 }
 

@@ -7,6 +7,7 @@ struct FixtureExpectation: CustomTestStringConvertible, Sendable {
     var file: String
     var state: String
     var failures: [String]
+    var informational: [String]
     var testDescription: String { "\(file) -> \(state) \(failures)" }
 
     /// Parses the README's markdown table, so the expectations are the fixtures' own and not copied here.
@@ -17,9 +18,10 @@ struct FixtureExpectation: CustomTestStringConvertible, Sendable {
         var rows: [FixtureExpectation] = []
         for line in text.split(separator: "\n") where line.hasPrefix("| ") {
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count >= 5, cells[1].contains("."), !cells[1].hasPrefix("file") else { continue }
+            guard cells.count >= 6, cells[1].contains("."), !cells[1].hasPrefix("file") else { continue }
             let failures = cells[4] == "-" || cells[4].hasPrefix("_") ? [] : cells[4].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            rows.append(FixtureExpectation(file: cells[1], state: cells[2], failures: failures))
+            let informational = cells[5] == "-" ? [] : cells[5].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            rows.append(FixtureExpectation(file: cells[1], state: cells[2], failures: failures, informational: informational))
         }
         return rows
     }
@@ -36,7 +38,7 @@ struct FixtureConformance {
         #expect(FixtureExpectation.load().count >= 10)
     }
 
-    @Test("Signet's validation_state and failure codes equal c2pa-rs's on every reference fixture", arguments: FixtureExpectation.load())
+    @Test("Signet's validation_state, failure and informational codes equal c2pa-rs's on every reference fixture", arguments: FixtureExpectation.load())
     func fixtureVerdictMatchesC2paRs(_ expected: FixtureExpectation) throws {
         guard let dir = Interop.fixtures else { return }
         let path = dir.appendingPathComponent(expected.file).path
@@ -52,6 +54,8 @@ struct FixtureConformance {
         }
         #expect(report["validation_state"]?.stringValue == expected.state, "\(Interop.failureCodes(report))")
         #expect(Interop.failureCodes(report).sorted() == expected.failures.sorted())
+        let informational = report["validation_results"]?["activeManifest"]?["informational"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+        #expect(informational.sorted() == expected.informational.sorted())
         #expect(r.status == (expected.state == "Invalid" ? 1 : 0))
     }
 

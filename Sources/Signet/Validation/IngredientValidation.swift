@@ -19,6 +19,12 @@ extension ManifestValidator {
     /// its asset is not at hand), and reports what differs from the recorded validation results. Each manifest
     /// is visited once, so cycles end.
     public func validateIngredients(of active: Manifest, in store: ManifestStore) async -> [IngredientDelta] {
+        await walkIngredients(of: active, in: store).deltas
+    }
+
+    /// The ingredient walk, also returning each ingredient manifest's own validation (for its signer's name).
+    func walkIngredients(of active: Manifest, in store: ManifestStore) async -> (deltas: [IngredientDelta], validations: [String: ManifestValidation]) {
+        var validations: [String: ManifestValidation] = [:]
         var results: [IngredientDelta] = []
         var visited: Set<String> = [active.label]
         var queue: [(Manifest, Int)] = [(active, 0)]
@@ -59,7 +65,14 @@ extension ManifestValidator {
                         d.failure.append(.init("ingredient.claimSignature.mismatch", url: targetURL + "/c2pa.signature", "ingredient claim signature hash incorrect"))
                     }
                 }
-                let now = await validate(target, in: store, asset: nil).statuses
+                let validation: ManifestValidation
+                if let known = validations[target.label] {
+                    validation = known
+                } else {
+                    validation = await validate(target, in: store, asset: nil)
+                    validations[target.label] = validation
+                }
+                let now = validation.statuses
                 let recorded = Self.recordedCodes(ingredient)
                 d.success += now.success.filter { !recorded.contains($0.code.rawValue) }
                 d.informational += now.informational.filter { !recorded.contains($0.code.rawValue) }
@@ -70,7 +83,7 @@ extension ManifestValidator {
                 }
             }
         }
-        return results
+        return (results, validations)
     }
 
     /// The status codes recorded in an ingredient assertion: v3 `validationResults.activeManifest.*`, v1/v2

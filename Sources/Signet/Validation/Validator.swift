@@ -2,6 +2,7 @@ import Foundation
 import SignetCBOR
 import SignetCOSE
 import SignetMedia
+import SignetTimestamp
 import SignetTrust
 import X509
 
@@ -13,6 +14,8 @@ public struct SignatureInfo: Sendable, Hashable {
     public var issuerCommonName: String?
     public var serialNumber: String?
     public var chainLength: Int
+    /// The signing time attested by an RFC 3161 timestamp, if the signature carries one.
+    public var time: Date?
 }
 
 /// The result of validating one manifest.
@@ -59,7 +62,8 @@ public struct ManifestValidator: Sendable {
         // 2. The claim signature.
         var signatureSuccesses: [ValidationStatus] = []
         if let signatureBytes = manifest.signatureBytes {
-            let (sigStatuses, sigInfo) = await validateSignature(signatureBytes, claimBytes: claimBytes, url: signatureURL)
+            let (sigStatuses, sigInfo) = await validateSignature(
+                signatureBytes, claimBytes: claimBytes, claimVersion: claim.version, url: signatureURL)
             info = sigInfo
             s.failure += sigStatuses.failure
             s.informational += sigStatuses.informational
@@ -159,7 +163,7 @@ public struct ManifestValidator: Sendable {
         return alg
     }
 
-    private func validateSignature(_ bytes: [UInt8], claimBytes: [UInt8], url: String) async -> (StatusLists, SignatureInfo?) {
+    private func validateSignature(_ bytes: [UInt8], claimBytes: [UInt8], claimVersion: Int, url: String) async -> (StatusLists, SignatureInfo?) {
         var s = StatusLists()
         let sign1: COSESign1
         do {
@@ -199,7 +203,23 @@ public struct ManifestValidator: Sendable {
             s.failure.append(.init(.claimSignatureMismatch, url: url, "claim signature does not match the claim"))
         }
 
-        let evaluation = await CredentialEvaluator.evaluate(chainDER: chain, settings: trust, validationTime: validationTime)
+        // An RFC 3161 timestamp (sigTst / sigTst2), when trusted, fixes the time the certificate is judged at.
+        // As c2pa-rs does, v1 claims' timestamps are not checked against a TSA trust list ("legacy").
+        let timestamp = TimestampValidator.validate(
+            unprotectedHeader: sign1.unprotectedHeader, protectedHeaderBytes: sign1.protectedHeaderBytes, payload: claimBytes,
+            signature: sign1.signature, trust: claimVersion == 1 ? .skip : .anchors(trust.anchorDERs))
+        info.time = timestamp?.genTime
+        var timestampSuccesses: [ValidationStatus] = []
+        for t in timestamp?.statuses ?? [] {
+            let status = ValidationStatus(StatusCode(t.code), url: url, t.explanation)
+            switch t.list {
+            case .success: timestampSuccesses.append(status)
+            case .informational: s.informational.append(status)
+            case .failure: s.failure.append(status)
+            }
+        }
+        let evaluation = await CredentialEvaluator.evaluate(
+            chainDER: chain, settings: trust, validationTime: timestamp?.attestedTime ?? validationTime)
         for f in evaluation.profileFailures { s.failure.append(.init(StatusCode(f.code), url: url, f.explanation)) }
         switch evaluation.trust {
         case .trusted(let explanation):
@@ -214,6 +234,7 @@ public struct ManifestValidator: Sendable {
             s.success.insert(.init(.claimSignatureInsideValidity, url: url, "claim signature valid"), at: at)
         }
         s.informational.append(.init(.signingCredentialOCSPSkipped, url: url, "OCSP fetching skipped"))
+        s.success.insert(contentsOf: timestampSuccesses, at: 0)
         return (s, info)
     }
 

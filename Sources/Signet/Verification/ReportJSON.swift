@@ -134,7 +134,7 @@ public enum ReportJSON {
         if let active = report.activeManifest, active.label == manifest.label {
             info = active.signatureInfo
         } else {
-            info = nil
+            info = report.ingredientValidations[manifest.label]?.signatureInfo
         }
         guard let info else { return nil }
         var m: [(String, JSONValue)] = []
@@ -142,6 +142,11 @@ public enum ReportJSON {
         if let o = info.organization { m.append(("issuer", .string(o))) }
         if let cn = info.commonName { m.append(("common_name", .string(cn))) }
         if let serial = info.serialNumber { m.append(("cert_serial_number", .string(serial))) }
+        if let time = info.time {
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime]
+            m.append(("time", .string(f.string(from: time).replacingOccurrences(of: "Z", with: "+00:00"))))
+        }
         return .object(m)
     }
 

@@ -35,6 +35,8 @@ public struct VerificationReport: Sendable {
     public var activeManifest: ManifestValidation?
     /// Ingredient manifests whose validation now differs from what was recorded when they were added.
     public var ingredientDeltas: [IngredientDelta] = []
+    /// Validations of the ingredient manifests reached from the active one, by label (no hard binding checked).
+    public var ingredientValidations: [String: ManifestValidation] = [:]
 
     /// The reason for a non-validated outcome, or the state.
     public var summary: String {
@@ -137,7 +139,7 @@ public struct Verifier: Sendable {
             report.outcome = .unreadableManifest(reason: unsupported.explanation ?? "unsupported algorithm")
             return report
         }
-        report.ingredientDeltas = await validator.validateIngredients(of: active, in: store)
+        (report.ingredientDeltas, report.ingredientValidations) = await validator.walkIngredients(of: active, in: store)
         report.outcome = .validated(ValidationState(active: result, deltas: report.ingredientDeltas))
         return report
     }
