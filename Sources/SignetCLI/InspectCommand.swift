@@ -22,8 +22,11 @@ struct InspectCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "JSON with every claim, assertion box, hash and certificate in full.")
     var detailed = false
 
-    @Flag(name: .long, help: "The JUMBF box tree of the manifest store.")
+    @Flag(name: .long, help: "The edit history as a tree: each step's actions, signer and verdict, and its ingredients' own histories.")
     var tree = false
+
+    @Flag(name: .long, help: "The JUMBF box tree of the manifest store, with byte offsets.")
+    var boxes = false
 
     @Option(name: .long, help: "Write the edit history as one self-contained HTML page (no network) to this file.")
     var html: String?
@@ -32,7 +35,9 @@ struct InspectCommand: AsyncParsableCommand {
     var force = false
 
     func validate() throws {
-        if [json, detailed, tree].filter({ $0 }).count > 1 { throw ValidationError("choose one of --json, --detailed, --tree") }
+        if [json, detailed, tree, boxes, html != nil].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --json, --detailed, --tree, --boxes, --html")
+        }
     }
 
     func run() async throws {
@@ -58,6 +63,8 @@ struct InspectCommand: AsyncParsableCommand {
         } else if detailed {
             print(DetailedReport.render(report).serialized(pretty: true))
         } else if tree {
+            print(HistoryTree.render(report))
+        } else if boxes {
             print(TreeReport.render(report))
         } else {
             print(TreeReport.summary(report))
@@ -183,5 +190,116 @@ enum TreeReport {
         }
         walk(store.root, "", true)
         return lines.joined(separator: "\n")
+    }
+}
+
+/// The edit history for a terminal: from the active manifest back through each ingredient's own manifests.
+enum HistoryTree {
+    static let maxDepth = 100
+
+    static func render(_ report: VerificationReport) -> String {
+        var lines = [HumanReport.line(report).split(separator: "\n").first.map(String.init) ?? report.file]
+        guard let store = report.store, let active = store.activeManifest else { return lines.joined(separator: "\n") }
+        var visited = Set<String>()
+        let brokenAt = Dictionary(
+            report.ingredientDeltas.filter { !$0.deltas.failure.isEmpty }.map { ($0.ingredientAssertionURI, $0.deltas.failure) },
+            uniquingKeysWith: { a, _ in a })
+
+        func verdict(_ label: String) -> String {
+            if label == active.label, let state = report.state { return mark(state) + " " + state.rawValue }
+            guard let v = report.ingredientValidations[label] else { return "? not validated" }
+            return mark(v.state) + " " + v.state.rawValue
+        }
+
+        func manifestNode(_ m: Manifest, prefix: String, depth: Int) {
+            let claim = try? m.claim?.get()
+            let title = claim?.title ?? "(untitled)"
+            lines.append("\(prefix)\(title)  [\(verdict(m.label))]  \(m.label)")
+            guard visited.insert(m.label).inserted else {
+                lines.append("\(prefix)   (already shown above)")
+                return
+            }
+            guard depth < maxDepth else {
+                lines.append("\(prefix)   (history continues: depth limit reached)")
+                return
+            }
+            let info = m.label == active.label ? report.activeManifest?.signatureInfo : report.ingredientValidations[m.label]?.signatureInfo
+            if let info {
+                var who = info.commonName ?? "unknown signer"
+                if let o = info.organization { who += " (\(o))" }
+                var line = "\(prefix)   signed by \(who)"
+                if let alg = info.algorithm { line += ", \(alg.name)" }
+                if let t = info.time { line += ", timestamped \(t)" }
+                lines.append(line)
+            }
+            let generator = claim?.claimGeneratorInfo.first.map { info -> String in
+                [info["name"]?.stringValue, info["version"]?.stringValue].compactMap { $0 }.joined(separator: " ")
+            } ?? claim?.claimGenerator
+            if let generator { lines.append("\(prefix)   made with \(generator)") }
+            for action in actions(of: m) { lines.append("\(prefix)   - \(action)") }
+            let failures = m.label == active.label ? (report.activeManifest?.statuses.failure ?? []) : (report.ingredientValidations[m.label]?.statuses.failure ?? [])
+            for f in failures where f.code != .signingCredentialUntrusted {
+                lines.append("\(prefix)   ✘ \(f.code.rawValue): \(f.explanation ?? "")")
+            }
+            let ingredients = m.assertions.filter { $0.baseLabel == "c2pa.ingredient" }
+            for (i, a) in ingredients.enumerated() {
+                let last = i == ingredients.count - 1
+                let branch = prefix + (last ? "   └─ " : "   ├─ ")
+                let childPrefix = prefix + (last ? "      " : "   │  ")
+                guard let content = a.content, let v = try? CBORDecoder().decode(content) else {
+                    lines.append("\(branch)ingredient \(a.label): malformed")
+                    continue
+                }
+                let relationship = v["relationship"]?.stringValue ?? "ingredient"
+                let name = v["dc:title"]?.stringValue ?? "(untitled)"
+                lines.append("\(branch)\(relationship): \(name)")
+                let uri = JUMBFURIText.absolute(m.label, a.label)
+                if let broken = brokenAt[uri] {
+                    lines.append("\(childPrefix)✘ chain breaks here: " + broken.map { $0.code.rawValue }.joined(separator: ", "))
+                }
+                let ref = (v["activeManifest"] ?? v["c2pa_manifest"])?["url"]?.stringValue
+                if let ref, let label = ref.split(separator: "/").dropFirst(2).first.map(String.init), let target = store.manifest(labeled: label) {
+                    manifestNode(target, prefix: childPrefix, depth: depth + 1)
+                } else if ref != nil {
+                    lines.append("\(childPrefix)(its manifest is missing from the store)")
+                } else {
+                    lines.append("\(childPrefix)(no provenance)")
+                }
+            }
+        }
+        manifestNode(active, prefix: "", depth: 0)
+        return lines.joined(separator: "\n")
+    }
+
+    static func mark(_ state: ValidationState) -> String {
+        switch state {
+        case .trusted: return "✔"
+        case .valid: return "~"
+        case .invalid: return "✘"
+        }
+    }
+
+    /// "cropped (Signet 0.1.0, 2026-11-25T...)" for each action of the manifest's actions assertion.
+    static func actions(of m: Manifest) -> [String] {
+        guard let a = m.assertions.first(where: { $0.baseLabel == "c2pa.actions" }), let c = a.content,
+            let v = try? CBORDecoder().decode(c), let list = v["actions"]?.arrayValue
+        else { return [] }
+        return list.prefix(50).map { action in
+            var name = action["action"]?.stringValue ?? "?"
+            if name.hasPrefix("c2pa.") { name.removeFirst(5) }
+            var details: [String] = []
+            if let agent = action["softwareAgent"] {
+                details.append(agent.stringValue ?? [agent["name"]?.stringValue, agent["version"]?.stringValue].compactMap { $0 }.joined(separator: " "))
+            }
+            if let when = action["when"]?.stringValue { details.append(when) }
+            if let source = action["digitalSourceType"]?.stringValue { details.append(String(source.split(separator: "/").last ?? "")) }
+            return details.isEmpty ? name : "\(name) (\(details.joined(separator: ", ")))"
+        }
+    }
+}
+
+enum JUMBFURIText {
+    static func absolute(_ manifest: String, _ assertion: String) -> String {
+        "self#jumbf=/c2pa/\(manifest)/c2pa.assertions/\(assertion)"
     }
 }

@@ -58,6 +58,16 @@ struct EditChainInterop {
         #expect(parent?["relationship"]?.stringValue == "parentOf")
         #expect(parent?["active_manifest"]?.stringValue != nil)
         #expect(report["manifests"]?[parent?["active_manifest"]?.stringValue ?? ""] != nil)
+
+        // The investigator's views of the same chain.
+        let tree = try Interop.signet(["inspect", "--tree", "--trust-anchors", w.anchors, s3]).stdout
+        #expect(tree.components(separatedBy: "parentOf:").count - 1 == 2)
+        #expect(tree.contains("cropped") && tree.contains("color_adjustments") && !tree.contains("chain breaks here"))
+        let page = w.directory.appendingPathComponent("chain-\(format).html").path
+        #expect(try Interop.signet(["inspect", "--html", page, "--force", s3]).status == 0)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.components(separatedBy: "class=\"step").count - 1 == 3)
+        #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))
     }
 
     @Test("A three-step chain built by c2pa-rs is verified by Signet with the same state and the same manifests")
