@@ -134,6 +134,9 @@ enum HumanReport {
                 parts.append("signed by \(who)")
                 if let alg = info.algorithm { parts.append(alg.name) }
             }
+            if report.format == nil && report.storeSource == "sidecar" {
+                parts.append("manifest store only: no asset given, so its hard binding was not checked")
+            }
             var text = parts.joined(separator: ", ")
             let failures = report.activeManifest?.statuses.failure ?? []
             for f in failures {
