@@ -42,7 +42,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         let report: VerificationReport
-        let verifier = Verifier(trust: try trust.settings())
+        let verifier = try trust.verifier()
         do throws(VerifyError) {
             report = try await verifier.verify(path: file)
         } catch {

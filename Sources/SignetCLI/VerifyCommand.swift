@@ -13,6 +13,24 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: "EKU configuration (store.cfg): one extended key usage OID per line.")
     var trustConfig: String?
 
+    @Option(name: .long, help: "PEM bundle of trust anchors for CAWG identity assertions' X.509 credentials (a list of its own, as in c2pa-rs).")
+    var identityTrustAnchors: String?
+
+    func identitySettings() throws -> TrustSettings {
+        guard let identityTrustAnchors else { return .none }
+        let anchors = try readTextFile(identityTrustAnchors, what: "identity trust anchors")
+        do {
+            // c2pa-rs judges identity certificates with its default EKU list (claim signing, email, document signing...).
+            return try TrustSettings(anchorsPEM: anchors, ekuConfigText: TrustSettings.c2paRecommendedEKUConfig)
+        } catch {
+            throw CLIError(.usage, "identity trust settings: \(error)")
+        }
+    }
+
+    func verifier() throws -> Verifier {
+        Verifier(trust: try settings(), identityTrust: try identitySettings())
+    }
+
     func settings() throws -> TrustSettings {
         let anchors = try trustAnchors.map { try readTextFile($0, what: "trust anchors") }
         let allowed = try allowedList.map { try readTextFile($0, what: "allowed list") }
@@ -57,7 +75,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let verifier = Verifier(trust: try trust.settings())
+        let verifier = try trust.verifier()
         let width = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         var worst = ExitStatus.ok
         let json = self.json

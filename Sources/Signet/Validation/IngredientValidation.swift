@@ -109,7 +109,7 @@ extension ValidationState {
     /// The state of a file: its active manifest's, made Invalid by any failing ingredient delta other than an
     /// untrusted signer (as c2pa-rs decides).
     init(active: ManifestValidation, deltas: [IngredientDelta]) {
-        let deltaFailures = deltas.flatMap { $0.deltas.failure }.filter { $0.code != .signingCredentialUntrusted }
+        let deltaFailures = deltas.flatMap { $0.deltas.failure }.filter { !$0.code.isTrustOnly }
         self = deltaFailures.isEmpty ? active.state : .invalid
     }
 }

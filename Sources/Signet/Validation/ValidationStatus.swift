@@ -74,7 +74,7 @@ public struct StatusLists: Hashable, Sendable {
 }
 
 /// Invalid / Valid / Trusted, with c2pa-rs's meaning:
-/// - Invalid: at least one failure code other than `signingCredential.untrusted`;
+/// - Invalid: at least one failure code other than `signingCredential.untrusted` and the CAWG identity codes;
 /// - Valid: no such failure, but the signing credential is not trusted (or no trust anchors were given);
 /// - Trusted: no failure and `signingCredential.trusted`.
 public enum ValidationState: String, Sendable, Hashable {
@@ -83,7 +83,7 @@ public enum ValidationState: String, Sendable, Hashable {
     case trusted = "Trusted"
 
     public init(failures: [ValidationStatus], successes: [ValidationStatus]) {
-        if failures.contains(where: { $0.code != .signingCredentialUntrusted }) {
+        if failures.contains(where: { !$0.code.isTrustOnly }) {
             self = .invalid
         } else if failures.isEmpty, successes.contains(where: { $0.code == .signingCredentialTrusted }) {
             self = .trusted

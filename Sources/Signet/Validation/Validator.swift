@@ -23,6 +23,8 @@ public struct ManifestValidation: Sendable {
     public var label: String
     public var statuses: StatusLists
     public var signatureInfo: SignatureInfo?
+    /// CAWG identity assertions found in the manifest: who vouches for it, and whether that could be confirmed.
+    public var identities: [IdentityInfo] = []
     public var state: ValidationState { ValidationState(failures: statuses.failure, successes: statuses.success) }
 }
 
@@ -30,10 +32,13 @@ public struct ManifestValidation: Sendable {
 /// signing credential (profile and trust), assertion hashed URIs, and the hard binding to the asset's bytes.
 public struct ManifestValidator: Sendable {
     public var trust: TrustSettings
+    /// Trust for the X.509 credentials of CAWG identity assertions: a list of its own, as in c2pa-rs.
+    public var identityTrust: TrustSettings
     public var validationTime: Date
 
-    public init(trust: TrustSettings, validationTime: Date = Date()) {
+    public init(trust: TrustSettings, identityTrust: TrustSettings = .none, validationTime: Date = Date()) {
         self.trust = trust
+        self.identityTrust = identityTrust
         self.validationTime = validationTime
     }
 
@@ -120,7 +125,13 @@ public struct ManifestValidator: Sendable {
                 checkHardBinding(binding, manifestLabel: label, claimAlg: claimAlg, asset: asset, into: &s)
             }
         }
-        return ManifestValidation(label: label, statuses: s, signatureInfo: info)
+
+        // 5. CAWG identity assertions: who vouches for this manifest's content.
+        let (identityStatuses, identities) = await validateIdentities(of: manifest, claim: claim, in: store)
+        s.success += identityStatuses.success
+        s.informational += identityStatuses.informational
+        s.failure += identityStatuses.failure
+        return ManifestValidation(label: label, statuses: s, signatureInfo: info, identities: identities)
     }
 
     private func checkHardBinding(_ binding: AssertionBox, manifestLabel: String, claimAlg: String?, asset: FileReader?, into s: inout StatusLists) {

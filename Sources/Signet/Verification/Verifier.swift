@@ -55,10 +55,13 @@ public struct VerificationReport: Sendable {
 /// Reads and validates the C2PA manifest store of a file.
 public struct Verifier: Sendable {
     public var trust: TrustSettings
+    /// Trust for CAWG identity assertions' X.509 credentials (separate from the claim signers' trust).
+    public var identityTrust: TrustSettings
     public var validationTime: Date?
 
-    public init(trust: TrustSettings = .none, validationTime: Date? = nil) {
+    public init(trust: TrustSettings = .none, identityTrust: TrustSettings = .none, validationTime: Date? = nil) {
         self.trust = trust
+        self.identityTrust = identityTrust
         self.validationTime = validationTime
     }
 
@@ -131,7 +134,7 @@ public struct Verifier: Sendable {
             report.outcome = .noManifest(reason: "manifest store holds no manifest")
             return report
         }
-        let validator = ManifestValidator(trust: trust, validationTime: validationTime ?? Date())
+        let validator = ManifestValidator(trust: trust, identityTrust: identityTrust, validationTime: validationTime ?? Date())
         let result = await validator.validate(active, in: store, asset: asset)
         report.activeManifest = result
         // Like c2pa-rs, a manifest that needs an algorithm Signet cannot run gets no verdict: it is unsupported.
