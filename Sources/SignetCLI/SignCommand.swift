@@ -92,6 +92,15 @@ struct SignCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A parameter key=value for the first --action (value parsed as JSON when it can be). Repeatable.")
     var actionParam: [String] = []
 
+    @Option(name: .long, help: "Private key (PEM) of the publisher's identity credential: adds a CAWG X.509 identity assertion (cawg.identity). Needs --identity-cert.")
+    var identityKey: String?
+
+    @Option(name: .long, help: "Certificate chain (PEM) of the identity credential, leaf first.")
+    var identityCert: String?
+
+    @Option(name: .long, help: "A role the identity claims (e.g. cawg.creator, cawg.editor, cawg.publisher). Repeatable.")
+    var identityRole: [String] = []
+
     @Flag(name: .long, help: "Do not embed a thumbnail.")
     var noThumbnail = false
 
@@ -138,6 +147,21 @@ struct SignCommand: AsyncParsableCommand {
         }
         if !parameters.isEmpty && action.isEmpty { throw CLIError(.usage, "--action-param needs an --action") }
         options.actions = action.enumerated().map { i, a in ActionInput(action: a, parameters: i == 0 ? parameters : []) }
+        switch (identityKey, identityCert) {
+        case (let key?, let cert?):
+            let passphrase = ProcessInfo.processInfo.environment[credentials.passphraseEnv]
+            do {
+                options.identity = IdentityOptions(
+                    signer: try PEMKeySigner(keyPath: key, certificateChainPath: cert, passphrase: passphrase, algorithm: nil),
+                    roles: identityRole)
+            } catch {
+                throw CLIError(.credentials, "identity credential: \(CredentialOptions.describe(error))")
+            }
+        case (nil, nil):
+            if !identityRole.isEmpty { throw CLIError(.usage, "--identity-role needs --identity-key and --identity-cert") }
+        default:
+            throw CLIError(.usage, "--identity-key and --identity-cert go together")
+        }
         let signer = try credentials.makeSigner()
         let builder = Builder(definition: definition, signer: signer, thumbnails: CodecThumbnails())
         let result: SignResult

@@ -71,7 +71,7 @@ public struct COSEAlgorithm: Hashable, Sendable, CustomStringConvertible {
     public var description: String { name }
 
     /// Length of a signature in COSE form for the ECDSA and EdDSA algorithms; `nil` for RSA (key-size dependent).
-    var fixedSignatureLength: Int? {
+    public var fixedSignatureLength: Int? {
         switch self {
         case .es256: return 64
         case .es384: return 96

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """The reference implementation (c2pa-rs, through c2pa-python) as a test oracle for Signet.
 
-  oracle.py read FILE [--anchors PEM]     -> one JSON line: {"state", "failure", "informational", "manifests", "error"}
-  oracle.py sign IN OUT --alg ALG --cert CHAIN.pem --key KEY.pem [--parent] -> signs IN into OUT with c2pa-rs
+  oracle.py read FILE [--anchors PEM] [--cawg-anchors PEM]
+                                          -> one JSON line: {"state", "failure", "informational", "manifests", "error", ...}
+  oracle.py sign IN OUT --alg ALG --cert CHAIN.pem --key KEY.pem [--parent] [--cawg-cert CHAIN --cawg-key KEY --cawg-alg ALG]
+                                          -> signs IN into OUT with c2pa-rs (with a CAWG X.509 identity assertion)
   oracle.py version                       -> the c2pa-rs version
 
 Remote manifest fetching and OCSP fetching are off, as in the fixtures' README.
@@ -14,18 +16,22 @@ import sys
 import c2pa
 
 
-def settings(anchors):
+def settings(anchors, cawg_anchors=None):
     s = {"verify": {"verify_trust": True, "remote_manifest_fetch": False, "ocsp_fetch": False}}
     if anchors:
         with open(anchors) as f:
             s["trust"] = {"trust_anchors": f.read()}
+    if cawg_anchors:
+        # c2pa-rs judges CAWG identity credentials only against anchors of kind "cawg".
+        with open(cawg_anchors) as f:
+            s.setdefault("trust", {})["anchors"] = [{"trust_anchors": f.read(), "trust_kind": "cawg"}]
     return c2pa.Context(settings=c2pa.Settings.from_dict(s))
 
 
 def read(args):
     out = {"state": None, "failure": [], "informational": [], "manifests": 0, "error": None}
     try:
-        report = json.loads(c2pa.Reader(args.file, context=settings(args.anchors)).json())
+        report = json.loads(c2pa.Reader(args.file, context=settings(args.anchors, args.cawg_anchors)).json())
     except Exception as e:  # the reader raises for no manifest / unsupported algorithm
         out["state"] = "error"
         out["error"] = f"{type(e).__name__}: {e}"
@@ -35,6 +41,7 @@ def read(args):
     out["state"] = report.get("validation_state")
     out["failure"] = [s["code"] for s in active.get("failure", [])]
     out["informational"] = [s["code"] for s in active.get("informational", [])]
+    out["success"] = [s["code"] for s in active.get("success", [])]
     out["manifests"] = len(report.get("manifests", {}))
     out["active_manifest"] = report.get("active_manifest")
     deltas = report.get("validation_results", {}).get("ingredientDeltas", [])
@@ -73,6 +80,25 @@ def sign(args):
             {"action": "c2pa.opened", "parameters": {"ingredientIds": ["parent"]}},
             {"action": "c2pa.cropped"},
         ]
+    if args.cawg_cert:
+        # c2pa-rs adds a CAWG X.509 identity assertion when its settings name a cawg_x509_signer; the claim signer
+        # must then come from the settings too.
+        with open(args.cawg_cert) as f:
+            cawg_cert = f.read()
+        with open(args.cawg_key) as f:
+            cawg_key = f.read()
+        ctx = c2pa.Context.from_dict({
+            "signer": {"local": {"alg": args.alg, "sign_cert": cert.decode(), "private_key": key.decode()}},
+            "cawg_x509_signer": {"local": {"alg": args.cawg_alg, "sign_cert": cawg_cert, "private_key": cawg_key,
+                                           "referenced_assertions": ["c2pa.actions", "c2pa.actions.v2"],
+                                           "roles": ["cawg.creator"]}},
+        })
+        builder = c2pa.Builder(manifest, context=ctx)
+        builder._has_context_signer = True  # c2pa-python sets this only for a Signer object; use the settings' signer
+        with open(args.input, "rb") as src, open(args.output, "wb") as dst:
+            builder.sign("image/png" if args.input.endswith(".png") else "image/jpeg", src, dst)
+        print(json.dumps({"signed": args.output}))
+        return
     builder = c2pa.Builder(manifest)
     if args.parent:
         with open(args.parent, "rb") as f:
@@ -88,6 +114,7 @@ def main():
     r = sub.add_parser("read")
     r.add_argument("file")
     r.add_argument("--anchors")
+    r.add_argument("--cawg-anchors")
     s = sub.add_parser("sign")
     s.add_argument("input")
     s.add_argument("output")
@@ -96,6 +123,9 @@ def main():
     s.add_argument("--key", required=True)
     s.add_argument("--title")
     s.add_argument("--parent")
+    s.add_argument("--cawg-cert")
+    s.add_argument("--cawg-key")
+    s.add_argument("--cawg-alg", default="es256")
     sub.add_parser("version")
     args = p.parse_args()
     if args.cmd == "read":

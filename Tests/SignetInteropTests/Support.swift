@@ -70,14 +70,16 @@ enum Interop {
         var state: String?
         var failure: [String]
         var informational: [String]
+        var success: [String]?
         var manifests: Int
         var error: String?
     }
 
-    static func oracleRead(_ file: String, anchors: String?) throws -> OracleRead {
+    static func oracleRead(_ file: String, anchors: String?, cawgAnchors: String? = nil) throws -> OracleRead {
         guard let py = oraclePython else { throw InteropSkip.missing("c2pa-python (run scripts/test.sh)") }
         var args = [oracleScript, "read", file]
         if let anchors { args += ["--anchors", anchors] }
+        if let cawgAnchors { args += ["--cawg-anchors", cawgAnchors] }
         let r = try run(py, args)
         guard r.status == 0, let line = r.stdout.split(separator: "\n").last else {
             throw InteropFailure(message: "oracle read failed: \(r.stderr)")
@@ -85,16 +87,21 @@ enum Interop {
         return try JSONDecoder().decode(OracleRead.self, from: Data(line.utf8))
     }
 
-    static func oracleSign(_ input: String, _ output: String, alg: String, cert: String, key: String) throws {
+    static func oracleSign(
+        _ input: String, _ output: String, alg: String, cert: String, key: String, identity: (alg: String, cert: String, key: String)? = nil
+    ) throws {
         guard let py = oraclePython else { throw InteropSkip.missing("c2pa-python (run scripts/test.sh)") }
-        let r = try run(py, [oracleScript, "sign", input, output, "--alg", alg, "--cert", cert, "--key", key])
+        var args = [oracleScript, "sign", input, output, "--alg", alg, "--cert", cert, "--key", key]
+        if let identity { args += ["--cawg-alg", identity.alg, "--cawg-cert", identity.cert, "--cawg-key", identity.key] }
+        let r = try run(py, args)
         guard r.status == 0 else { throw InteropFailure(message: "oracle sign failed: \(r.stderr)") }
     }
 
     /// Signet's JSON report for one file.
-    static func signetVerify(_ file: String, anchors: String?) throws -> (status: Int32, report: JSONValue) {
+    static func signetVerify(_ file: String, anchors: String?, identityAnchors: String? = nil) throws -> (status: Int32, report: JSONValue) {
         var args = ["verify", "--json", file]
         if let anchors { args += ["--trust-anchors", anchors] }
+        if let identityAnchors { args += ["--identity-trust-anchors", identityAnchors] }
         let r = try signet(args)
         let line = r.stdout.split(separator: "\n").first.map(String.init) ?? "{}"
         return (r.status, try JSONValue.parse(line))
@@ -102,6 +109,10 @@ enum Interop {
 
     static func failureCodes(_ report: JSONValue) -> [String] {
         report["validation_results"]?["activeManifest"]?["failure"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+    }
+
+    static func successCodes(_ report: JSONValue) -> [String] {
+        report["validation_results"]?["activeManifest"]?["success"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
     }
 
     static func makeTempDirectory(_ name: String) throws -> URL {

@@ -49,7 +49,21 @@ public struct SignOptions: Sendable {
     public var actions: [ActionInput] = []
     /// Trust used when validating ingredients' manifests at signing time (recorded as their `validationResults`).
     public var ingredientTrust: TrustSettings = .none
+    /// A CAWG identity assertion (`cawg.identity`, X.509 COSE) signed by the publisher's own credential, vouching
+    /// for every assertion of the new manifest, the hard binding included.
+    public var identity: IdentityOptions?
     public init() {}
+}
+
+/// Who the publisher is, for a CAWG X.509 identity assertion: a signer (any ``COSESigner``, so the identity key
+/// can live in an HSM too) whose chain names the publisher, and the roles it claims (`cawg.creator`, ...).
+public struct IdentityOptions: Sendable {
+    public var signer: any COSESigner
+    public var roles: [String]
+    public init(signer: any COSESigner, roles: [String] = []) {
+        self.signer = signer
+        self.roles = roles
+    }
 }
 
 public struct SignResult: Sendable {
@@ -371,6 +385,12 @@ public struct Builder: Sendable {
         func reference(_ item: (label: String, box: [UInt8])) -> HashedURI {
             HashedURI(url: "self#jumbf=c2pa.assertions/\(item.label)", hash: HashAlgorithm.sha256.hash(Self.payload(ofBox: item.box)))
         }
+        var gathered = parts.gathered
+        if let identity = options.identity {
+            let referenced = (created + gathered).map(reference)
+            let box = try await Self.identityBox(identity, referencing: referenced, placeholder: placeholderSignature)
+            gathered.append((IdentityAssertion.baseLabel, box))
+        }
         var generator: [CBOR.MapEntry] = [.init("name", .textString(Self.generatorName)), .init("version", .textString(Self.version))]
         if let first = definition.claimGeneratorInfo.first, case .map(let entries) = CBORJSON.cbor(from: first) {
             generator = entries + [.init("org.signet", .textString(Self.version))]
@@ -380,7 +400,7 @@ public struct Builder: Sendable {
             generatorInfo: .map(generator),
             signature: JUMBFURI.absolute(manifest: label, path: "c2pa.signature"),
             created: created.map(reference),
-            gathered: parts.gathered.map(reference),
+            gathered: gathered.map(reference),
             title: parts.title, alg: "sha256")
         let claimBytes = CBOREncoder().encode(claim)
 
@@ -398,7 +418,7 @@ public struct Builder: Sendable {
 
         let assertionStore = JUMBFWriter.superbox(
             JUMBFDescription(type: .assertionStore, requestable: true, label: "c2pa.assertions"),
-            children: created.map(\.1) + parts.gathered.map(\.box))
+            children: created.map(\.1) + gathered.map(\.box))
         let claimBox = JUMBFWriter.superbox(
             JUMBFDescription(type: .claim, requestable: true, label: "c2pa.claim.v2"),
             children: [JUMBFWriter.dataBox(.cbor, claimBytes)])
@@ -411,6 +431,36 @@ public struct Builder: Sendable {
         return JUMBFWriter.superbox(
             JUMBFDescription(type: .manifestStore, requestable: true, label: "c2pa"),
             children: parts.priorManifests.map { Array($0) } + [manifest])
+    }
+
+    /// The `cawg.identity` assertion box. Its size depends only on the signer's chain and the referenced labels, so
+    /// the placeholder (zero signature) and the signed box are the same size: zero padding takes up the slack.
+    static func identityBox(_ identity: IdentityOptions, referencing referenced: [HashedURI], placeholder: Bool) async throws(SignError) -> [UInt8] {
+        let payload = IdentityAssertion.SignerPayload(referencedAssertions: referenced, sigType: IdentityAssertion.x509SigType, roles: identity.roles)
+        let signer = identity.signer
+        // The size: a COSE_Sign1 with the largest signature the algorithm makes (RSA: up to 8192 bits), plus slack.
+        let maxSignature = signer.algorithm.fixedSignatureLength ?? 1024
+        let reserveCOSE = COSESign1(
+            protectedHeader: [
+                .init(.int(COSESign1.algorithmLabel), .int(signer.algorithm.id)),
+                .init(.int(COSESign1.x5chainLabel), signer.certificateChain.count == 1
+                    ? .byteString(signer.certificateChain[0]) : .array(signer.certificateChain.map { .byteString($0) })),
+            ], unprotectedHeader: [], payload: nil, signature: [UInt8](repeating: 0, count: maxSignature)).encoded()
+        let size = CBOREncoder().encode(IdentityAssertion(signerPayload: payload, signature: reserveCOSE).cbor).count + 16
+        let signature: [UInt8]
+        if placeholder {
+            signature = reserveCOSE
+        } else {
+            do {
+                signature = try await COSESign1.sign(detachedPayload: payload.canonicalBytes, signer: signer).encoded()
+            } catch {
+                throw SignError(code: .signerFailed, reason: "identity signing failed: \(error)")
+            }
+        }
+        guard let bytes = IdentityAssertion(signerPayload: payload, signature: signature).encoded(size: size) else {
+            throw SignError(code: .signerFailed, reason: "the identity signature did not fit the reserved space")
+        }
+        return JUMBFWriter.cborContentBox(label: IdentityAssertion.baseLabel, cbor: bytes, salt: Self.salt())
     }
 
     /// A box's payload: everything after LBox/TBox (and XLBox when LBox is 1).
