@@ -232,13 +232,21 @@ enum HistoryTree {
                 if let t = info.time { line += ", timestamped \(t)" }
                 lines.append(line)
             }
+            let validation = m.label == active.label ? report.activeManifest : report.ingredientValidations[m.label]
+            for identity in validation?.identities ?? [] {
+                var who = identity.commonName ?? (identity.sigType == IdentityAssertion.x509SigType ? "unknown identity" : "identity claims aggregation")
+                if let o = identity.organization { who += " (\(o))" }
+                let roles = identity.roles.isEmpty ? "" : " as \(identity.roles.joined(separator: ", "))"
+                let state = identity.trusted ? "trusted" : identity.signatureValid ? "signature valid, not trusted" : "not verified"
+                lines.append("\(prefix)   identity: \(who)\(roles) [\(state)], vouches for \(identity.referencedLabels.joined(separator: ", "))")
+            }
             let generator = claim?.claimGeneratorInfo.first.map { info -> String in
                 [info["name"]?.stringValue, info["version"]?.stringValue].compactMap { $0 }.joined(separator: " ")
             } ?? claim?.claimGenerator
             if let generator { lines.append("\(prefix)   made with \(generator)") }
             for action in actions(of: m) { lines.append("\(prefix)   - \(action)") }
             let failures = m.label == active.label ? (report.activeManifest?.statuses.failure ?? []) : (report.ingredientValidations[m.label]?.statuses.failure ?? [])
-            for f in failures where f.code != .signingCredentialUntrusted {
+            for f in failures where f.code != .signingCredentialUntrusted && f.code != .cawgX509CredentialUntrusted {
                 lines.append("\(prefix)   ✘ \(f.code.rawValue): \(f.explanation ?? "")")
             }
             let ingredients = m.assertions.filter { $0.baseLabel == "c2pa.ingredient" }

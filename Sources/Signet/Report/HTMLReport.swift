@@ -41,7 +41,8 @@ public enum HTMLReport {
     /// How many ingredient links are followed from the active manifest before the history is cut short.
     public static let maxHistoryDepth = 100
 
-    /// Failure codes that concern only whether the signer is on a trust list; they do not break the chain.
+    /// Failure codes that concern only whether the signer is on a trust list; they do not break the chain (nor do
+    /// CAWG identity codes, `cawg.*`: an identity that cannot be confirmed says nothing of the content).
     public static let trustOnlyFailureCodes: Set<String> = ["signingCredential.untrusted", "timeStamp.untrusted"]
 
     /// Renders the page.
@@ -205,7 +206,7 @@ private struct Status: Hashable, Sendable {
     var url: String
     var explanation: String
 
-    var breaksChain: Bool { kind == .failure && !HTMLReport.trustOnlyFailureCodes.contains(code) }
+    var breaksChain: Bool { kind == .failure && !HTMLReport.trustOnlyFailureCodes.contains(code) && !code.hasPrefix("cawg.") }
 }
 
 private enum NodeKind: Sendable {
@@ -706,6 +707,7 @@ private struct Renderer {
         }
         if let tool = claimGenerator(m) { h += "<dt>Made with</dt><dd>\(esc(tool))</dd>\n" }
         if let authors = authors(m) { h += "<dt>Author</dt><dd>\(esc(authors))</dd>\n" }
+        for identity in identities(m) { h += "<dt>Identity</dt><dd>\(esc(identity))</dd>\n" }
         h += "</dl>\n"
         h += actions(m)
         let others = otherAssertions(m)
@@ -757,6 +759,19 @@ private struct Renderer {
         }
         if !parts.isEmpty { return parts.joined(separator: ", ") }
         return m["claim_generator"]?.stringValue
+    }
+
+    /// CAWG identity assertions whose signature verified: "name (organisation), as cawg.creator".
+    func identities(_ m: JSONValue) -> [String] {
+        (m["assertions"]?.arrayValue ?? []).compactMap { a -> String? in
+            guard let label = a["label"]?.stringValue, label.hasPrefix("cawg.identity"),
+                let info = a["data"]?["signature_info"] else { return nil }
+            var who = info["common_name"]?.stringValue ?? "unnamed identity"
+            if let o = info["issuer"]?.stringValue { who += " (\(o))" }
+            let roles = (a["data"]?["signer_payload"]?["role"]?.arrayValue ?? []).compactMap(\.stringValue)
+            if !roles.isEmpty { who += ", as " + roles.joined(separator: ", ") }
+            return who
+        }
     }
 
     func authors(_ m: JSONValue) -> String? {

@@ -85,8 +85,16 @@ public enum ReportJSON {
             m.append(("ingredients", .array(ingredients.map { ingredientJSON($0, manifestLabel: manifest.label) })))
         }
         var assertions: [JSONValue] = []
+        let identities = validation(of: manifest, in: report)?.identities ?? []
         for a in manifest.assertions where !isStructural(a) {
             var entry: [(String, JSONValue)] = [("label", .string(a.label))]
+            if let identity = identities.first(where: { $0.label == a.label }), identity.signatureValid,
+                let data = identityJSON(a, identity)
+            {
+                entry.append(("data", data))
+                assertions.append(.object(entry))
+                continue
+            }
             switch a.kind {
             case .cbor:
                 if let c = a.content, let v = try? CBORDecoder().decode(c) { entry.append(("data", CBORJSON.json(from: v))) }
@@ -129,14 +137,25 @@ public enum ReportJSON {
         return .object(m)
     }
 
+    static func validation(of manifest: Manifest, in report: VerificationReport) -> ManifestValidation? {
+        if let active = report.activeManifest, active.label == manifest.label { return active }
+        return report.ingredientValidations[manifest.label]
+    }
+
+    /// A verified identity assertion as c2pa-rs shows it: the signer payload and who signed it (the signature and
+    /// padding are left out). An identity that did not verify is shown as found.
+    static func identityJSON(_ a: AssertionBox, _ identity: IdentityInfo) -> JSONValue? {
+        guard let c = a.content, let v = try? CBORDecoder().decode(c), let payload = v["signer_payload"] else { return nil }
+        var info: [(String, JSONValue)] = []
+        if let alg = identity.algorithm { info.append(("alg", .string(c2paRSAlgorithmName(alg)))) }
+        if let o = identity.organization { info.append(("issuer", .string(o))) }
+        if let cn = identity.commonName { info.append(("common_name", .string(cn))) }
+        if let serial = identity.serialNumber { info.append(("cert_serial_number", .string(serial))) }
+        return .object([("signer_payload", CBORJSON.json(from: payload)), ("signature_info", .object(info))])
+    }
+
     static func signatureInfo(for manifest: Manifest, report: VerificationReport) -> JSONValue? {
-        let info: SignatureInfo?
-        if let active = report.activeManifest, active.label == manifest.label {
-            info = active.signatureInfo
-        } else {
-            info = report.ingredientValidations[manifest.label]?.signatureInfo
-        }
-        guard let info else { return nil }
+        guard let info = validation(of: manifest, in: report)?.signatureInfo else { return nil }
         var m: [(String, JSONValue)] = []
         if let alg = info.algorithm { m.append(("alg", .string(c2paRSAlgorithmName(alg)))) }
         if let o = info.organization { m.append(("issuer", .string(o))) }
