@@ -1,0 +1,165 @@
+import Crypto
+import Foundation
+import SignetKeys
+import SignetLog
+
+/// What `log verify` found.
+public struct LogVerification: Sendable {
+    public var size: UInt64
+    public var rootHash: MerkleHash
+    /// The latest stored checkpoint's size, when there is one, and whether its signature and root check out.
+    public var checkpointSize: UInt64?
+    /// The remembered checkpoint the log was checked against (`--since`), when given.
+    public var sinceSize: UInt64?
+}
+
+extension Registry {
+    /// The log's note verifier key, `name+hex8+base64(0x01||key)` (C2SP signed-note).
+    public var logVerifierKey: String {
+        get throws(RegistryError) {
+            guard let v = try store.setting("log_vkey") else { throw RegistryError(.inconsistent, "the registry has no log key") }
+            return v
+        }
+    }
+
+    public func logVerifier() throws(RegistryError) -> Ed25519NoteVerifier {
+        let text = try logVerifierKey
+        do { return try Ed25519NoteVerifier(verifierKey: text) } catch {
+            throw RegistryError(.inconsistent, "the stored log key is malformed: \(error.reason)")
+        }
+    }
+
+    func logSigner(passphrase: String) throws(RegistryError) -> Ed25519NoteSigner {
+        guard case .ed25519(let key) = try loadKey(try store.authority(.log).keyFile, passphrase: passphrase) else {
+            throw RegistryError(.inconsistent, "the log key is not an Ed25519 key")
+        }
+        let name = try origin
+        do { return try Ed25519NoteSigner(name: name, privateKey: key) } catch {
+            throw RegistryError(.inconsistent, "log key: \(error.reason)")
+        }
+    }
+
+    public func logSize() throws(RegistryError) -> UInt64 { try store.logSize() }
+
+    public func logEntries(from: UInt64, count: Int) throws(RegistryError) -> [LogEntry] { try store.logEntries(from: from, count: count) }
+
+    /// Signs a checkpoint of the log at its current size (C2SP tlog-checkpoint as a signed note) and keeps it.
+    public func checkpoint(passphrase: String) throws(RegistryError) -> SignedNote {
+        let signer = try logSigner(passphrase: passphrase)
+        let origin = try origin
+        let (size, root) = try store.withLogHashes { (size, hashes) throws(LogError) in (size, try hashes.rootHash(treeSize: size)) }
+        let note: SignedNote
+        do {
+            note = try Checkpoint(origin: origin, size: size, rootHash: root).sign(signers: [signer])
+        } catch {
+            throw RegistryError(.crypto, "cannot sign the checkpoint: \(error.reason)")
+        }
+        try store.saveCheckpoint(size: size, note: note.encoded, at: clock())
+        return note
+    }
+
+    /// The latest checkpoint signed so far, if any.
+    public func latestCheckpoint() throws(RegistryError) -> [UInt8]? { try store.latestCheckpoint()?.note }
+
+    /// An inclusion proof for entry `index` in the tree of `size` entries (default: the whole log), with the leaf
+    /// hash and the root it leads to.
+    public func inclusionProof(index: UInt64, size: UInt64? = nil) throws(RegistryError) -> (proof: InclusionProof, leafHash: MerkleHash, root: MerkleHash) {
+        try store.withLogHashes { (current, hashes) throws(LogError) in
+            let n = size ?? current
+            guard n <= current else { throw LogError(.invalidTreeSize, "the log has \(current) entries, not \(n)") }
+            return (try hashes.inclusionProof(leafIndex: index, treeSize: n), try hashes.hash(level: 0, index: index), try hashes.rootHash(treeSize: n))
+        }
+    }
+
+    /// A consistency proof from the tree of `old` entries to the tree of `new` (default: the whole log).
+    public func consistencyProof(old: UInt64, new: UInt64? = nil) throws(RegistryError) -> (proof: ConsistencyProof, oldRoot: MerkleHash, newRoot: MerkleHash) {
+        try store.withLogHashes { (current, hashes) throws(LogError) in
+            let n = new ?? current
+            guard n <= current, old <= n else { throw LogError(.invalidTreeSize, "sizes must satisfy old <= new <= \(current)") }
+            return (try hashes.consistencyProof(from: old, to: n), try hashes.rootHash(treeSize: old), try hashes.rootHash(treeSize: n))
+        }
+    }
+
+    /// Checks the log from its entries up: every entry hashes to its stored leaf, the tree rebuilt from the entries
+    /// has the stored root, the latest stored checkpoint is signed by the log key and matches, and, given a
+    /// checkpoint a verifier remembered (`since`), the log still extends it (the tree at that size has its root).
+    /// A rewritten history fails with ``RegistryError/Code/inconsistent``.
+    public func verifyLog(since remembered: [UInt8]? = nil) throws(RegistryError) -> LogVerification {
+        let verifier = try logVerifier()
+        let origin = try origin
+        var rebuilt = MerkleTree(store: InMemoryHashStore())
+        let size = try store.logSize()
+        var next: UInt64 = 0
+        while next < size {
+            let batch = try store.logEntries(from: next, count: 4096)
+            guard !batch.isEmpty else { break }
+            for entry in batch {
+                guard entry.index == next else { throw RegistryError(.inconsistent, "log entry \(next) is missing") }
+                do { try rebuilt.append(entry.body) } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
+                next += 1
+            }
+        }
+        guard next == size else { throw RegistryError(.inconsistent, "the log holds \(next) entries but its tree has \(size) leaves") }
+        let root: MerkleHash
+        do { root = try rebuilt.rootHash() } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
+        let storedRoot = try store.withLogHashes { (n, hashes) throws(LogError) in try hashes.rootHash(treeSize: n) }
+        guard storedRoot == root else { throw RegistryError(.inconsistent, "the stored Merkle tree does not match the log's entries") }
+
+        var result = LogVerification(size: size, rootHash: root)
+        func check(_ note: [UInt8], what: String) throws(RegistryError) -> Checkpoint {
+            let checkpoint: Checkpoint
+            do { checkpoint = try Checkpoint.open(note, verifiers: [verifier], origin: origin) } catch {
+                throw RegistryError(.inconsistent, "\(what) does not verify with the log key: \(error.reason)")
+            }
+            guard checkpoint.size <= size else {
+                throw RegistryError(.inconsistent, "\(what) covers \(checkpoint.size) entries but the log has only \(size): entries were removed")
+            }
+            let then: MerkleHash
+            do { then = try rebuilt.rootHash(treeSize: checkpoint.size) } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
+            guard then == checkpoint.rootHash else {
+                throw RegistryError(.inconsistent, "the log's first \(checkpoint.size) entries no longer hash to \(what)'s root: history was rewritten")
+            }
+            return checkpoint
+        }
+        if let latest = try store.latestCheckpoint() {
+            result.checkpointSize = try check(latest.note, what: "the latest stored checkpoint").size
+        }
+        if let remembered {
+            result.sinceSize = try check(remembered, what: "the remembered checkpoint").size
+        }
+        return result
+    }
+
+    /// Writes the whole log as static C2SP tlog-tiles files (tiles, entry bundles, then a fresh signed checkpoint)
+    /// under `directory`. Returns the checkpoint.
+    public func writeTiles(to directory: String, passphrase: String) throws(RegistryError) -> SignedNote {
+        let note = try checkpoint(passphrase: passphrase)
+        let checkpoint: Checkpoint
+        do { checkpoint = try Checkpoint(text: note.text) } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
+        let url = URL(fileURLWithPath: directory)
+        let entries = StoreEntries(store: store)
+        try store.withLogHashes { (_, hashes) throws(LogError) in
+            try TileWriter.forEachFile(hashes: hashes, entries: entries, treeSize: checkpoint.size) { (file: TileFile) throws(LogError) in
+                try TileWriter.write(file, to: url)
+            }
+            try TileWriter.write(TileFile(path: "checkpoint", contents: note.encoded), to: url)
+        }
+        return note
+    }
+}
+
+/// Log entries read from the store for the tile writer, a page at a time.
+final class StoreEntries: LogEntrySource {
+    let store: any RegistryStore
+    private var page: [LogEntry] = []
+    init(store: any RegistryStore) { self.store = store }
+
+    func entry(at index: UInt64) throws(LogError) -> [UInt8] {
+        if let first = page.first, index >= first.index, index < first.index + UInt64(page.count) {
+            return page[Int(index - first.index)].body
+        }
+        do { page = try store.logEntries(from: index, count: 256) } catch { throw LogError(.storageFailure, error.reason) }
+        guard let first = page.first, first.index == index else { throw LogError(.missingData, "no log entry \(index)") }
+        return first.body
+    }
+}
