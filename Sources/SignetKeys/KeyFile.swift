@@ -6,12 +6,14 @@ import _CryptoExtras
 /// Private key files: PEM in, PEM out.
 ///
 /// Read: "PRIVATE KEY" (PKCS#8 for EC P-256/P-384/P-521, Ed25519, RSA and RSASSA-PSS-typed RSA), "EC PRIVATE KEY"
-/// (SEC1), "RSA PRIVATE KEY" (PKCS#1) and "ENCRYPTED PRIVATE KEY" (PKCS#8 PBES2: PBKDF2 with HMAC-SHA1/256/384/512
-/// and AES-128/192/256-CBC). Other PEM blocks (EC PARAMETERS, CERTIFICATE...) are skipped; the first key block is
+/// (SEC1), "RSA PRIVATE KEY" (PKCS#1) and "ENCRYPTED PRIVATE KEY" (PKCS#8 PBES2: scrypt, or PBKDF2 with
+/// HMAC-SHA1/256/384/512, and AES-128/192/256-CBC; the work a file may demand is bounded, see
+/// `EncryptedPrivateKey`). Other PEM blocks (EC PARAMETERS, CERTIFICATE...) are skipped; the first key block is
 /// used. Legacy OpenSSL encryption ("Proc-Type: 4,ENCRYPTED" headers) is refused as `unsupportedKeyType`.
 ///
-/// Written: PKCS#8 "PRIVATE KEY", or "ENCRYPTED PRIVATE KEY" (PBKDF2-HMAC-SHA256, 600 000 iterations, random
-/// 16-byte salt, AES-256-CBC, random IV) when a passphrase is given.
+/// Written: PKCS#8 "PRIVATE KEY", or "ENCRYPTED PRIVATE KEY" when a passphrase is given: PBES2 with scrypt
+/// (N = 2^14, r = 8, p = 1, random 16-byte salt) and AES-256-CBC (random IV) by default, which
+/// `openssl pkey` reads; ``KeyEncryption/pbkdf2`` on request.
 public enum KeyFile {
     /// The largest key file read (RSA 16384 PEM is about 13 KiB).
     static let maximumFileSize = 1 << 20
@@ -60,18 +62,24 @@ public enum KeyFile {
         }
     }
 
-    /// The PEM text of `key`: PKCS#8, encrypted when `passphrase` is given (an empty passphrase is refused).
-    public static func pem(_ key: SoftwareKey, passphrase: String? = nil) throws(KeyError) -> String {
+    /// The PEM text of `key`: PKCS#8, encrypted under `encryption` when `passphrase` is given (an empty passphrase
+    /// is refused). `encryption` is ignored without a passphrase.
+    public static func pem(_ key: SoftwareKey, passphrase: String? = nil, encryption: KeyEncryption = .scrypt) throws(KeyError) -> String {
         let der = try KeyCodec.encodePKCS8(key)
         guard let passphrase else { return PEM.encode(label: "PRIVATE KEY", der: der) }
         guard !passphrase.isEmpty else { throw KeyError(.passphraseRequired, "an empty passphrase cannot protect a key") }
-        return PEM.encode(label: "ENCRYPTED PRIVATE KEY", der: try EncryptedPrivateKey.encrypt(pkcs8: der, passphrase: passphrase))
+        let encrypted = try EncryptedPrivateKey.encrypt(pkcs8: der, passphrase: passphrase, using: encryption)
+        return PEM.encode(label: "ENCRYPTED PRIVATE KEY", der: encrypted)
     }
 
-    /// Writes `key` as PEM with mode 0600 (see ``pem(_:passphrase:)``), atomically; refuses to replace an existing
-    /// file unless `overwrite`.
-    public static func write(_ key: SoftwareKey, to path: String, passphrase: String? = nil, overwrite: Bool = false) throws(KeyError) {
-        let text = try pem(key, passphrase: passphrase)
+    /// Writes `key` as PEM (see ``pem(_:passphrase:encryption:)``) with mode 0600 whatever the umask, atomically
+    /// (a temporary file created 0600, fsynced, then moved into place); refuses to replace an existing file unless
+    /// `overwrite`.
+    public static func write(
+        _ key: SoftwareKey, to path: String, passphrase: String? = nil, encryption: KeyEncryption = .scrypt,
+        overwrite: Bool = false
+    ) throws(KeyError) {
+        let text = try pem(key, passphrase: passphrase, encryption: encryption)
         try FileIO.writeAtomically(Array(text.utf8), to: path, mode: 0o600, overwrite: overwrite)
     }
 

@@ -82,6 +82,74 @@ import Testing
         #expect(try OpenSSL.run(["pkey", "-in", dir.file("enc.key"), "-passin", "pass:wrong", "-noout"]).status != 0)
     }
 
+    @Test("openssl pkey opens a scrypt key written here and prints the same public key, DER and PEM", arguments: [
+        COSEAlgorithm.es256, .es384, .es512, .ed25519, .ps256,
+    ])
+    func ourScryptKeysOpenInOpenSSL(algorithm: COSEAlgorithm) throws {
+        guard OpenSSL.available else { return }
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let key = try KeyFile.generate(algorithm)
+        let path = dir.file("scrypt.key")
+        try KeyFile.write(key, to: path, passphrase: "pass phrase ü")
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        let structure = try EncryptedPrivateKey(derEncoded: try #require(try PEM.blocks(in: written).first).der)
+        #expect(structure.derivation == .scrypt(cost: 1 << 14, blockSize: 8, parallelization: 1))
+        // openssl names the scheme it found.
+        let parse = try OpenSSL.run(["asn1parse", "-in", path])
+        #expect(String(decoding: parse.output, as: UTF8.self).contains(":scrypt"))
+
+        #expect(try opensslSPKI(path, passphrase: "pass phrase ü") == key.spkiDER)
+        let pem = try OpenSSL.run(["pkey", "-in", path, "-passin", "pass:pass phrase ü", "-pubout"])
+        #expect(pem.status == 0, "\(pem.errorText)")
+        #expect(String(decoding: pem.output, as: UTF8.self) == pemText("PUBLIC KEY", key.spkiDER))
+
+        // Refused with a wrong passphrase, an empty one, and none at all (nothing on stdin).
+        for passin in ["pass:pass phrase u", "pass:", "stdin"] {
+            let result = try OpenSSL.run(["pkey", "-in", path, "-passin", passin, "-noout"], input: Data())
+            #expect(result.status != 0, "openssl accepted -passin \(passin)")
+        }
+    }
+
+    @Test("openssl pkey also opens a key written here with KeyEncryption.pbkdf2")
+    func ourPBKDF2KeysOpenInOpenSSL() throws {
+        guard OpenSSL.available else { return }
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let key = try KeyFile.generate(.es256)
+        let path = dir.file("pbkdf2.key")
+        try KeyFile.write(key, to: path, passphrase: "p", encryption: .pbkdf2)
+        #expect(try opensslSPKI(path, passphrase: "p") == key.spkiDER)
+        #expect(try OpenSSL.run(["pkey", "-in", path, "-passin", "pass:q", "-noout"]).status != 0)
+    }
+
+    @Test("keys `openssl pkcs8 -topk8 -scrypt` writes load here with the same public key", arguments: [
+        COSEAlgorithm.es256, .es384, .es512, .ed25519, .ps256,
+    ])
+    func opensslScryptKeysLoad(algorithm: COSEAlgorithm) throws {
+        guard OpenSSL.available else { return }
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanup() }
+        let key = try KeyFile.generate(algorithm)
+        let plain = dir.file("plain.key")
+        try KeyFile.write(key, to: plain)
+        let variants: [(String, [String])] = [
+            ("default", ["-scrypt"]),
+            ("N=1024 r=8 p=16 aes-128", ["-scrypt", "-scrypt_N", "1024", "-scrypt_r", "8", "-scrypt_p", "16", "-v2", "aes-128-cbc"]),
+            ("N=2048 r=4 p=2 aes-192", ["-scrypt", "-scrypt_N", "2048", "-scrypt_r", "4", "-scrypt_p", "2", "-v2", "aes-192-cbc"]),
+        ]
+        for (index, (name, options)) in variants.enumerated() {
+            let path = dir.file("openssl-\(index).key")
+            let result = try OpenSSL.run(["pkcs8", "-topk8", "-in", plain, "-passout", "pass:from openssl", "-out", path] + options)
+            try #require(result.status == 0, "\(name): \(result.errorText)")
+            let loaded = try KeyFile.load(path: path, passphrase: "from openssl")
+            #expect(loaded.spkiDER == key.spkiDER, "\(name)")
+            #expect(loaded.spkiDER == (try opensslSPKI(path, passphrase: "from openssl")), "\(name)")
+            #expect(keyErrorCode { _ = try KeyFile.load(path: path, passphrase: "from OpenSSL") } == .wrongPassphrase, "\(name)")
+            #expect(keyErrorCode { _ = try KeyFile.load(path: path) } == .passphraseRequired, "\(name)")
+        }
+    }
+
     /// For an RSASSA-PSS-typed key openssl reports an id-RSASSA-PSS SPKI; ours is the same modulus as rsaEncryption.
     func rsaEncryptionSPKI(_ path: String) throws -> [UInt8] {
         let reencoded = try OpenSSL.run(["rsa", "-in", path, "-RSAPublicKey_out", "-outform", "DER"])
