@@ -24,12 +24,16 @@ let package = Package(
         .library(name: "SignetMedia", targets: ["SignetMedia"]),
         .library(name: "SignetImaging", targets: ["SignetImaging"]),
         .library(name: "SignetTimestamp", targets: ["SignetTimestamp"]),
+        .library(name: "SignetRegistry", targets: ["SignetRegistry"]),
+        .library(name: "SignetLog", targets: ["SignetLog"]),
+        .library(name: "SignetOCSP", targets: ["SignetOCSP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(name: "SignetCBOR"),
@@ -40,20 +44,28 @@ let package = Package(
         .target(name: "SignetMedia"),
         .target(name: "SignetTimestamp", dependencies: ["SignetCBOR"] + crypto + x509),
         .target(
+            name: "SignetRegistry",
+            dependencies: [
+                "SignetCOSE", "SignetKeys", "SignetLog", "SignetOCSP", "SignetTimestamp", .product(name: "GRDB", package: "GRDB.swift"),
+            ] + crypto + x509),
+        .target(name: "SignetLog", dependencies: crypto),
+        .target(name: "SignetOCSP", dependencies: crypto + x509),
+        .target(
             name: "CSignetImaging",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
         .target(name: "SignetImaging", dependencies: ["CSignetImaging"]),
         .target(
             name: "Signet",
-            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetTrust", "SignetMedia", "SignetTimestamp"]
+            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetTrust", "SignetMedia", "SignetTimestamp", "SignetOCSP"]
                 + crypto + x509
         ),
         .executableTarget(
             name: "SignetCLI",
             dependencies: [
-                "Signet", "SignetImaging", "SignetKeys", "SignetMedia",
+                "Signet", "SignetImaging", "SignetKeys", "SignetMedia", "SignetRegistry", "SignetLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .testTarget(name: "SignetCBORTests", dependencies: ["SignetCBOR"]),
@@ -64,10 +76,17 @@ let package = Package(
         .testTarget(name: "SignetMediaTests", dependencies: ["SignetMedia"]),
         .testTarget(name: "SignetImagingTests", dependencies: ["SignetImaging"]),
         .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys"] + crypto + x509),
-        .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys"]),
+        .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetRegistry"]),
         .testTarget(name: "SignetHTMLTests", dependencies: ["Signet"], exclude: ["Samples"]),
         .testTarget(
             name: "SignetTimestampTests",
             dependencies: ["SignetTimestamp", "SignetCBOR", "SignetJUMBF", "SignetMedia"] + crypto + x509),
+        .testTarget(name: "SignetLogTests", dependencies: ["SignetLog"] + crypto),
+        .testTarget(name: "SignetOCSPTests", dependencies: ["SignetOCSP"] + crypto + x509),
+        .testTarget(
+            name: "SignetRegistryTests",
+            dependencies: [
+                "SignetRegistry", "SignetKeys", "SignetLog", "SignetTrust", "SignetCOSE", .product(name: "GRDB", package: "GRDB.swift"),
+            ] + crypto + x509),
     ]
 )

@@ -4,6 +4,7 @@ import Signet
 import SignetCOSE
 import SignetImaging
 import SignetKeys
+import SignetRegistry
 
 /// Thumbnails through libjpeg-turbo / libpng: scaled decode, long edge <= 1024, never upscaled, never larger than the source.
 struct CodecThumbnails: ThumbnailProvider {
@@ -15,16 +16,42 @@ struct CodecThumbnails: ThumbnailProvider {
 
 struct CredentialOptions: ParsableArguments {
     @Option(name: .long, help: "Private key (PEM: PKCS#8, SEC1, PKCS#1, or encrypted PKCS#8).")
-    var key: String
+    var key: String?
 
     @Option(name: .long, help: "Certificate chain (PEM): the signer's certificate first, then intermediates.")
-    var cert: String
+    var cert: String?
+
+    @Option(name: .long, help: "Sign with this publisher's active registry key instead of --key/--cert.")
+    var publisher: String?
+
+    @Option(name: .long, help: "The registry folder for --publisher (default: $SIGNET_REGISTRY, else ~/.signet/registry).")
+    var registry: String?
+
+    @Option(name: .long, help: "A file whose first line is the registry passphrase (else $SIGNET_PASSPHRASE, else a prompt).")
+    var passphraseFile: String?
 
     @Option(name: .long, help: "Signing algorithm (es256, es384, es512, ps256, ps384, ps512, ed25519); default: follows the key.")
     var alg: String?
 
     @Option(name: .long, help: "Environment variable holding the key's passphrase (default: SIGNET_KEY_PASSPHRASE).")
     var passphraseEnv: String = "SIGNET_KEY_PASSPHRASE"
+
+    func validate() throws {
+        switch (key, cert, publisher) {
+        case (_?, _?, nil), (nil, nil, _?): break
+        case (_, _, _?): throw ValidationError("--publisher signs with a registry key: leave out --key and --cert")
+        default: throw ValidationError("give --key and --cert, or --publisher")
+        }
+    }
+
+    var registryOptions: RegistryOptions {
+        get throws {
+            var args: [String] = []
+            if let registry { args += ["--registry", registry] }
+            if let passphraseFile { args += ["--passphrase-file", passphraseFile] }
+            return try RegistryOptions.parse(args)
+        }
+    }
 
     func makeSigner() throws -> PEMKeySigner {
         var algorithm: COSEAlgorithm?
@@ -34,11 +61,25 @@ struct CredentialOptions: ParsableArguments {
             }
             algorithm = a
         }
+        if publisher != nil { return try makeRegistrySigner().signer }
+        guard let key, let cert else { throw CLIError(.usage, "give --key and --cert, or --publisher") }
         let passphrase = ProcessInfo.processInfo.environment[passphraseEnv]
         do {
             return try PEMKeySigner(keyPath: key, certificateChainPath: cert, passphrase: passphrase, algorithm: algorithm)
         } catch {
             throw CLIError(.credentials, Self.describe(error))
+        }
+    }
+
+    /// The publisher's active registry key as a signer, with a fresh OCSP response about it to staple.
+    func makeRegistrySigner() throws -> (signer: PEMKeySigner, staple: [UInt8], registry: Registry, passphrase: String) {
+        guard let publisher else { throw CLIError(.usage, "no --publisher") }
+        let options = try registryOptions
+        let registry = try options.open()
+        let passphrase = try options.passphrase()
+        return try registryCall { () throws(RegistryError) in
+            let key = try registry.activeKey(publisher: publisher)
+            return (try registry.signer(for: key, passphrase: passphrase), try registry.ocspStaple(for: key, passphrase: passphrase), registry, passphrase)
         }
     }
 
@@ -101,6 +142,12 @@ struct SignCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A role the identity claims (e.g. cawg.creator, cawg.editor, cawg.publisher). Repeatable.")
     var identityRole: [String] = []
 
+    @Flag(name: .long, help: "Add an RFC 3161 timestamp (sigTst2) to the claim signature: from --tsa-url, else the registry's TSA (with --publisher).")
+    var timestamp = false
+
+    @Option(name: .long, help: "An RFC 3161 timestamp authority's URL (HTTP POST application/timestamp-query).")
+    var tsaURL: String?
+
     @Flag(name: .long, help: "Do not embed a thumbnail.")
     var noThumbnail = false
 
@@ -162,7 +209,29 @@ struct SignCommand: AsyncParsableCommand {
         default:
             throw CLIError(.usage, "--identity-key and --identity-cert go together")
         }
-        let signer = try credentials.makeSigner()
+        let signer: PEMKeySigner
+        if let tsaURL {
+            guard let url = URL(string: tsaURL), url.scheme == "http" || url.scheme == "https" else {
+                throw CLIError(.usage, "--tsa-url \(tsaURL) is not an http(s) URL")
+            }
+            options.timestamper = HTTPTimestamper(url: url)
+        }
+        if credentials.publisher != nil {
+            let made = try credentials.makeRegistrySigner()
+            signer = made.signer
+            options.ocspResponses = [made.staple]
+            if timestamp && options.timestamper == nil {
+                let passphrase = made.passphrase
+                let registry = made.registry
+                options.timestamper = LocalTimestamper(
+                    authority: try registryCall { () throws(RegistryError) in try registry.timestampAuthority(passphrase: passphrase) })
+            }
+        } else {
+            if timestamp && options.timestamper == nil {
+                throw CLIError(.usage, "--timestamp needs --tsa-url, or --publisher to use the registry's timestamp authority")
+            }
+            signer = try credentials.makeSigner()
+        }
         let builder = Builder(definition: definition, signer: signer, thumbnails: CodecThumbnails())
         let result: SignResult
         do {

@@ -16,6 +16,10 @@ enum ExitStatus: Int32 {
     case output = 5
     /// The signer failed to sign.
     case signing = 6
+    /// registry: no registry, publisher or key of that name, or a request its rules refuse.
+    case registry = 7
+    /// registry: storage failure, or an integrity failure (a log whose history was rewritten).
+    case registryFailure = 8
 }
 
 /// An error the CLI reports as one line on stderr with a given exit status.
@@ -42,9 +46,11 @@ struct SignetCommand: AsyncParsableCommand {
               4  sign: key or certificate problem (missing, wrong passphrase, mismatch)
               5  output exists (use --force) or cannot be written
               6  the signer failed
+              7  registry: not initialized, no such publisher or key, or a refused request
+              8  registry: storage or integrity failure (a log whose history was rewritten)
             """,
         version: "0.1.0",
-        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, DemoCommand.self, KeysCommand.self]
+        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, DemoCommand.self, KeysCommand.self, RegistryCommand.self]
     )
 
     static func main() async {

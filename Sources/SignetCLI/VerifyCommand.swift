@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import Signet
 import SignetTrust
+import SignetRegistry
+import SwiftASN1
 
 struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: "PEM bundle of trust anchors (root or intermediate CA certificates).")
@@ -28,13 +30,60 @@ struct TrustOptions: ParsableArguments {
     }
 
     func verifier() throws -> Verifier {
-        Verifier(trust: try settings(), identityTrust: try identitySettings())
+        let bundle = try bundleDirectory()
+        var revocations = RevocationList()
+        if let bundle {
+            let crlPath = (bundle as NSString).appendingPathComponent("crl.der")
+            if let crl = FileManager.default.contents(atPath: crlPath) {
+                var cas: [[UInt8]] = []
+                for name in ["anchors.pem", "intermediates.pem"] {
+                    let path = (bundle as NSString).appendingPathComponent(name)
+                    if FileManager.default.fileExists(atPath: path) { cas += try PEMCertificates.read(path) }
+                }
+                do { revocations = try RevocationList(crls: [Array(crl)], issuers: cas) } catch {
+                    throw CLIError(.usage, "\(crlPath): \(error.reason)")
+                }
+            }
+        }
+        let trust = try settings(bundle: bundle)
+        if registry != nil, let bundle { try? FileManager.default.removeItem(atPath: bundle) }
+        return Verifier(trust: trust, identityTrust: try identitySettings(), revocations: revocations)
+    }
+
+    @Option(name: .long, help: "A trust bundle folder (`signet registry export`): its anchors, EKU configuration and CRL.")
+    var bundle: String?
+
+    @Option(name: .long, help: "A registry folder: verify against its trust bundle (anchors, EKU configuration, current CRL).")
+    var registry: String?
+
+    func validate() throws {
+        if bundle != nil && registry != nil { throw ValidationError("give --bundle or --registry, not both") }
+        if (bundle != nil || registry != nil) && (trustAnchors != nil || trustConfig != nil) {
+            throw ValidationError("--bundle/--registry bring their own anchors and EKU configuration: leave out --trust-anchors and --trust-config")
+        }
+    }
+
+    /// The bundle's folder: --bundle, or a fresh export of --registry into a temporary folder.
+    func bundleDirectory() throws -> String? {
+        if let bundle { return bundle }
+        guard let registry else { return nil }
+        let options = try RegistryOptions.parse(["--registry", registry])
+        let reg = try options.open()
+        let passphrase = try options.passphrase()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signet-bundle-\(UUID().uuidString.prefix(8))").path
+        _ = try registryCall { () throws(RegistryError) in try reg.exportBundle(to: dir, passphrase: passphrase) }
+        return dir
     }
 
     func settings() throws -> TrustSettings {
-        let anchors = try trustAnchors.map { try readTextFile($0, what: "trust anchors") }
+        try settings(bundle: try bundleDirectory())
+    }
+
+    func settings(bundle: String?) throws -> TrustSettings {
+        func inBundle(_ name: String) -> String? { bundle.map { ($0 as NSString).appendingPathComponent(name) } }
+        let anchors = try (inBundle("anchors.pem") ?? trustAnchors).map { try readTextFile($0, what: "trust anchors") }
         let allowed = try allowedList.map { try readTextFile($0, what: "allowed list") }
-        let eku = try trustConfig.map { try readTextFile($0, what: "trust config") }
+        let eku = try (inBundle("store.cfg") ?? trustConfig).map { try readTextFile($0, what: "trust config") }
         do {
             return try TrustSettings(anchorsPEM: anchors, allowedListText: allowed, ekuConfigText: eku)
         } catch {
@@ -166,6 +215,18 @@ enum HumanReport {
                 }
             }
             return text
+        }
+    }
+}
+
+/// Certificates from a PEM file, as DER.
+enum PEMCertificates {
+    static func read(_ path: String) throws -> [[UInt8]] {
+        let text = try readTextFile(path, what: "certificates")
+        do {
+            return try PEMDocument.parseMultiple(pemString: text).filter { $0.discriminator == "CERTIFICATE" }.map { Array($0.derBytes) }
+        } catch {
+            throw CLIError(.usage, "\(path): not a PEM certificate bundle")
         }
     }
 }

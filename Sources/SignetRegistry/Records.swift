@@ -161,18 +161,24 @@ public struct LogEntry: Sendable, Hashable {
     public var recordedAt: Date
 }
 
-enum Timestamps {
-    static func format(_ date: Date) -> String {
+/// RFC 3339 times as the registry writes and reads them.
+public enum Timestamps {
+    /// `2026-12-01T10:00:00.000Z`.
+    public static func format(_ date: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.string(from: date)
     }
 
-    static func parse(_ text: String) -> Date? {
+    /// RFC 3339 with or without fractional seconds.
+    public static func parse(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let d = f.date(from: text) { return d }
         f.formatOptions = [.withInternetDateTime]
         return f.date(from: text)
     }
+
+    /// `2026-12-01`.
+    public static func day(_ date: Date) -> String { String(format(date).prefix(10)) }
 }

@@ -137,8 +137,7 @@ extension Registry {
         let checkpoint: Checkpoint
         do { checkpoint = try Checkpoint(text: note.text) } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
         let url = URL(fileURLWithPath: directory)
-        let entries = StoreEntries(store: store)
-        try store.withLogHashes { (_, hashes) throws(LogError) in
+        try store.withLog { (_, hashes, entries) throws(LogError) in
             try TileWriter.forEachFile(hashes: hashes, entries: entries, treeSize: checkpoint.size) { (file: TileFile) throws(LogError) in
                 try TileWriter.write(file, to: url)
             }
@@ -148,18 +147,3 @@ extension Registry {
     }
 }
 
-/// Log entries read from the store for the tile writer, a page at a time.
-final class StoreEntries: LogEntrySource {
-    let store: any RegistryStore
-    private var page: [LogEntry] = []
-    init(store: any RegistryStore) { self.store = store }
-
-    func entry(at index: UInt64) throws(LogError) -> [UInt8] {
-        if let first = page.first, index >= first.index, index < first.index + UInt64(page.count) {
-            return page[Int(index - first.index)].body
-        }
-        do { page = try store.logEntries(from: index, count: 256) } catch { throw LogError(.storageFailure, error.reason) }
-        guard let first = page.first, first.index == index else { throw LogError(.missingData, "no log entry \(index)") }
-        return first.body
-    }
-}

@@ -48,6 +48,8 @@ public protocol RegistryStore: Sendable {
     func logEntries(from: UInt64, count: Int) throws(RegistryError) -> [LogEntry]
     /// Runs `body` with read access to the log's Merkle hashes, consistent with `logSize()` read in the same view.
     func withLogHashes<T>(_ body: (UInt64, any MerkleHashReader) throws(LogError) -> T) throws(RegistryError) -> T
+    /// Runs `body` with the log's hashes and entries in one consistent view (for publishing tiles).
+    func withLog<T>(_ body: (UInt64, any MerkleHashReader, any LogEntrySource) throws(LogError) -> T) throws(RegistryError) -> T
     func saveCheckpoint(size: UInt64, note: [UInt8], at: Date) throws(RegistryError)
     func latestCheckpoint() throws(RegistryError) -> (size: UInt64, note: [UInt8])?
 }

@@ -333,6 +333,19 @@ public final class SQLiteRegistryStore: RegistryStore {
         }
     }
 
+    public func withLog<T>(_ body: (UInt64, any MerkleHashReader, any LogEntrySource) throws(LogError) -> T) throws(RegistryError) -> T {
+        do {
+            return try pool.read { db in
+                let store = SQLiteHashStore(db: db)
+                return try body(try store.treeSize(), store, SQLiteEntries(db: db))
+            }
+        } catch let e as LogError {
+            throw RegistryError(.inconsistent, "the log: \(e.reason)")
+        } catch {
+            throw RegistryError(.storage, "reading the log: \(error)")
+        }
+    }
+
     public func saveCheckpoint(size: UInt64, note: [UInt8], at: Date) throws(RegistryError) {
         try write("saving a checkpoint") { db in
             try db.execute(
@@ -392,5 +405,25 @@ struct SQLiteHashStore: HashStore {
         } catch {
             throw LogError(.notAppendOnly, "\(error)")
         }
+    }
+}
+
+/// Log entries read through an open connection, a page at a time (for the tile writer).
+final class SQLiteEntries: LogEntrySource {
+    let db: Database
+    private var first: UInt64 = 0
+    private var page: [[UInt8]] = []
+    init(db: Database) { self.db = db }
+
+    func entry(at index: UInt64) throws(LogError) -> [UInt8] {
+        if index >= first, index < first + UInt64(page.count) { return page[Int(index - first)] }
+        do {
+            page = try Data.fetchAll(db, sql: "SELECT body FROM log_entry WHERE idx >= ? ORDER BY idx LIMIT 1024", arguments: [Int64(index)]).map { Array($0) }
+        } catch {
+            throw LogError(.storageFailure, "\(error)")
+        }
+        first = index
+        guard let e = page.first else { throw LogError(.missingData, "no log entry \(index)") }
+        return e
     }
 }

@@ -1,7 +1,9 @@
-/// An error from reading an RFC 3161 time-stamp token.
+/// An error from reading or issuing RFC 3161 time-stamp structures.
 ///
 /// The validator never throws: it turns these into `timeStamp.*` status codes. They are thrown by
-/// ``TimeStampToken/init(derEncoded:)`` for callers that want the parsed token itself.
+/// ``TimeStampToken/init(derEncoded:)`` for callers that want the parsed token itself, by the parsers of
+/// ``TimeStampRequest``, ``TimeStampResponse`` and ``TimeStampTokenInfo``, and by ``TimeStampAuthority`` when it
+/// cannot be set up or cannot issue a token.
 public struct TimestampError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable, open-ended error code; tests and callers match on this, never on ``reason``.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -24,6 +26,21 @@ public struct TimestampError: Error, Hashable, Sendable, CustomStringConvertible
         public static let missingTSTInfo = Code("missingTSTInfo")
         /// A date outside the range this module represents.
         public static let invalidTime = Code("invalidTime")
+        /// The input is larger than a documented bound (whole message, nonce, hash value).
+        public static let limitExceeded = Code("limitExceeded")
+        /// A value given by the caller cannot be used (an empty certificate chain, a non-positive serial number).
+        public static let invalidArgument = Code("invalidArgument")
+        /// The TSA certificate does not meet RFC 3161 section 2.3 (exactly one extended key usage,
+        /// id-kp-timeStamping, marked critical), or is not valid at the time of issue.
+        public static let invalidCertificate = Code("invalidCertificate")
+        /// The signing key does not belong to the TSA certificate.
+        public static let keyMismatch = Code("keyMismatch")
+        /// A signing key or hash algorithm this module does not support.
+        public static let unsupportedAlgorithm = Code("unsupportedAlgorithm")
+        /// The signing key or the serial-number source failed.
+        public static let signingFailed = Code("signingFailed")
+        /// The time-stamp authority refused the request; the reason names the PKIFailureInfo.
+        public static let requestRejected = Code("requestRejected")
 
         /// The code's name.
         public var description: String { name }

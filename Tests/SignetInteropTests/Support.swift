@@ -27,6 +27,15 @@ enum Interop {
         return FileManager.default.isExecutableFile(atPath: p) ? p : nil
     }
 
+    /// An executable on PATH, if any.
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+
     static var oracleScript: String { repositoryRoot.appendingPathComponent("Tests/Interop/oracle.py").path }
 
     /// ../shared/fixtures/c2pa-rs beside the repository, when present.

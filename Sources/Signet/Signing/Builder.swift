@@ -4,6 +4,7 @@ import SignetCBOR
 import SignetCOSE
 import SignetJUMBF
 import SignetMedia
+import SignetTimestamp
 import SignetTrust
 
 /// Makes claim thumbnails. The C2PA model does not decode pixels itself: the CLI plugs in libjpeg-turbo/libpng,
@@ -52,7 +53,20 @@ public struct SignOptions: Sendable {
     /// A CAWG identity assertion (`cawg.identity`, X.509 COSE) signed by the publisher's own credential, vouching
     /// for every assertion of the new manifest, the hard binding included.
     public var identity: IdentityOptions?
+    /// DER OCSP responses for the signer's certificate (and intermediates), stapled in the claim signature's
+    /// unprotected header as `rVals: {ocspVals: [...]}` (C2PA 2.2, 14.5.2).
+    public var ocspResponses: [[UInt8]] = []
+    /// An RFC 3161 timestamp authority: the claim signature gets a `sigTst2` token over it (C2PA 2.2, 10.3.2.5).
+    public var timestamper: (any TimestampProvider)?
     public init() {}
+}
+
+/// A source of RFC 3161 timestamp tokens: a TSA over HTTP, or one in-process (the key registry's).
+public protocol TimestampProvider: Sendable {
+    /// A DER TimeStampToken (or TimeStampResp holding one) whose message imprint is SHA-256 of `data`.
+    func timestamp(_ data: [UInt8]) async throws -> [UInt8]
+    /// An upper bound on the token's size, to reserve room before signing.
+    var maximumTokenSize: Int { get }
 }
 
 /// Who the publisher is, for a CAWG X.509 identity assertion: a signer (any ``COSESigner``, so the identity key
@@ -158,7 +172,7 @@ public struct Builder: Sendable {
         }
 
         // 1. Fix the layout: the exclusion must name the store's final position and encoded size.
-        let reserve = signatureReserve()
+        let reserve = signatureReserve(options)
         let start = AssetContainer.insertionRangeInOutput(scan: scan, encodedStoreSize: 0).lowerBound
         var encodedSize = 0
         var placeholder: [UInt8] = []
@@ -366,7 +380,7 @@ public struct Builder: Sendable {
     // MARK: - Store assembly
 
     /// The COSE_Sign1 box is padded to a fixed size so the store's size does not depend on the signature.
-    private func signatureReserve() -> Int {
+    private func signatureReserve(_ options: SignOptions) -> Int {
         let protected = CBOREncoder().encode(
             .map([
                 .init(.int(1), .int(signer.algorithm.id)),
@@ -374,7 +388,9 @@ public struct Builder: Sendable {
             ]))
         let maxSignature = 1024  // RSA-8192; ECDSA and Ed25519 are far smaller
         let bare = CBOREncoder().encode(.tagged(18, .array([.byteString(protected), .map([]), .null, .byteString([UInt8](repeating: 0, count: maxSignature))])))
-        return bare.count + 32
+        let stapled = options.ocspResponses.isEmpty ? 0 : 32 + options.ocspResponses.reduce(0) { $0 + $1.count + 8 }
+        let timestamp = options.timestamper.map { 64 + $0.maximumTokenSize } ?? 0
+        return bare.count + 32 + stapled + timestamp
     }
 
     private func assemble(
@@ -409,7 +425,21 @@ public struct Builder: Sendable {
             signatureBytes = [UInt8](repeating: 0, count: signatureReserve)
         } else {
             do {
-                let sign1 = try await COSESign1.sign(detachedPayload: claimBytes, signer: signer)
+                var header: [CBOR.MapEntry] = []
+                if !options.ocspResponses.isEmpty {
+                    header.append(.init("rVals", .map([.init("ocspVals", .array(options.ocspResponses.map { .byteString($0) }))])))
+                }
+                var sign1 = try await COSESign1.sign(detachedPayload: claimBytes, signer: signer, unprotectedHeader: header)
+                if let timestamper = options.timestamper {
+                    let data = TimestampValidator.imprintedBytes(
+                        version: .v2, protectedHeaderBytes: sign1.protectedHeaderBytes, payload: claimBytes, signature: sign1.signature)
+                    let token: [UInt8]
+                    do { token = try await timestamper.timestamp(data) } catch {
+                        throw SignError(code: .signerFailed, reason: "timestamping failed: \(error)")
+                    }
+                    sign1.unprotectedHeader.append(
+                        .init("sigTst2", .map([.init("tstTokens", .array([.map([.init("val", .byteString(token))])]))])))
+                }
                 signatureBytes = try signatureReserve.map { try sign1.encoded(paddedTo: $0) } ?? sign1.encoded()
             } catch {
                 throw SignError(code: .signerFailed, reason: "signing failed: \(error)")

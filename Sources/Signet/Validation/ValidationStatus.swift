@@ -26,6 +26,9 @@ public struct StatusCode: Hashable, Sendable, ExpressibleByStringLiteral, Custom
     public static let signingCredentialExpired: StatusCode = "signingCredential.expired"
     public static let signingCredentialRevoked: StatusCode = "signingCredential.revoked"
     public static let signingCredentialOCSPSkipped: StatusCode = "signingCredential.ocsp.skipped"
+    public static let signingCredentialOCSPNotRevoked: StatusCode = "signingCredential.ocsp.notRevoked"
+    public static let signingCredentialOCSPRevoked: StatusCode = "signingCredential.ocsp.revoked"
+    public static let signingCredentialOCSPUnknown: StatusCode = "signingCredential.ocsp.unknown"
 
     // Assertions
     public static let assertionHashedURIMatch: StatusCode = "assertion.hashedURI.match"

@@ -35,11 +35,14 @@ public struct ManifestValidator: Sendable {
     /// Trust for the X.509 credentials of CAWG identity assertions: a list of its own, as in c2pa-rs.
     public var identityTrust: TrustSettings
     public var validationTime: Date
+    /// Revoked certificates from a trust bundle's CRL.
+    public var revocations: RevocationList
 
-    public init(trust: TrustSettings, identityTrust: TrustSettings = .none, validationTime: Date = Date()) {
+    public init(trust: TrustSettings, identityTrust: TrustSettings = .none, validationTime: Date = Date(), revocations: RevocationList = .init()) {
         self.trust = trust
         self.identityTrust = identityTrust
         self.validationTime = validationTime
+        self.revocations = revocations
     }
 
     /// `asset` is the file the store is bound to (nil when only a store is at hand: the hard binding is then
@@ -244,7 +247,24 @@ public struct ManifestValidator: Sendable {
             let at = s.success.firstIndex { $0.code == .claimSignatureValidated } ?? s.success.count
             s.success.insert(.init(.claimSignatureInsideValidity, url: url, "claim signature valid"), at: at)
         }
-        s.informational.append(.init(.signingCredentialOCSPSkipped, url: url, "OCSP fetching skipped"))
+        if let listed = revocations.entry(forCertificate: leafDER) {
+            let signedAt = timestamp?.attestedTime ?? validationTime
+            if listed.revokedAt <= signedAt {
+                s.failure.append(.init(.signingCredentialRevoked, url: url,
+                    "the signing certificate was revoked at \(listed.revokedAt)\(listed.reason.map { " (\($0))" } ?? ""), before the signature's time \(signedAt)"))
+            }
+        }
+        let revocation = Self.checkStapledOCSP(sign1: sign1, chain: chain, anchors: trust.anchorDERs, attestedTime: timestamp?.attestedTime, now: validationTime)
+        switch revocation {
+        case .none:
+            s.informational.append(.init(.signingCredentialOCSPSkipped, url: url, "OCSP fetching skipped"))
+        case .notRevoked(let why):
+            s.success.insert(.init(.signingCredentialOCSPNotRevoked, url: url, why), at: 0)
+        case .revoked(let why):
+            s.failure.append(.init(.signingCredentialOCSPRevoked, url: url, why))
+        case .unknown(let why):
+            s.failure.append(.init(.signingCredentialOCSPUnknown, url: url, why))
+        }
         s.success.insert(contentsOf: timestampSuccesses, at: 0)
         return (s, info)
     }

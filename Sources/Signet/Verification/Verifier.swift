@@ -58,11 +58,14 @@ public struct Verifier: Sendable {
     /// Trust for CAWG identity assertions' X.509 credentials (separate from the claim signers' trust).
     public var identityTrust: TrustSettings
     public var validationTime: Date?
+    /// Revoked certificates (a trust bundle's CRL).
+    public var revocations: RevocationList
 
-    public init(trust: TrustSettings = .none, identityTrust: TrustSettings = .none, validationTime: Date? = nil) {
+    public init(trust: TrustSettings = .none, identityTrust: TrustSettings = .none, validationTime: Date? = nil, revocations: RevocationList = .init()) {
         self.trust = trust
         self.identityTrust = identityTrust
         self.validationTime = validationTime
+        self.revocations = revocations
     }
 
     /// Verifies `path`. The store is taken from the asset, else from `sidecar` (or `<name>.c2pa` beside it).
@@ -134,7 +137,7 @@ public struct Verifier: Sendable {
             report.outcome = .noManifest(reason: "manifest store holds no manifest")
             return report
         }
-        let validator = ManifestValidator(trust: trust, identityTrust: identityTrust, validationTime: validationTime ?? Date())
+        let validator = ManifestValidator(trust: trust, identityTrust: identityTrust, validationTime: validationTime ?? Date(), revocations: revocations)
         let result = await validator.validate(active, in: store, asset: asset)
         report.activeManifest = result
         // Like c2pa-rs, a manifest that needs an algorithm Signet cannot run gets no verdict: it is unsupported.

@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+import SignetOCSP
+import X509
+
+/// Revocation in the standard forms verifiers already read: OCSP responses (RFC 6960) signed by the registry's
+/// responder, and the intermediate CA's CRL (RFC 5280).
+extension Registry {
+    /// How long an OCSP answer or a CRL stays current.
+    public static let ocspValidity: TimeInterval = 86_400
+    public static let crlValidity: TimeInterval = 7 * 86_400
+
+    /// The registry's OCSP responder, answering as of `time` (default: the moment of each answer): a key is revoked
+    /// once its revocation is effective, else good; serials the registry did not issue are unknown.
+    public func ocspResponder(passphrase: String, at time: Date? = nil) throws(RegistryError) -> OCSPResponder {
+        let intermediate = try certificate(.intermediate)
+        let ocspRecord = try store.authority(.ocsp)
+        let signerCertificate = try certificate(ocspRecord)
+        let key = try loadP256(ocspRecord.keyFile, passphrase: passphrase)
+        let store = self.store
+        let when = time
+        do {
+            return try OCSPResponder(
+                issuer: intermediate, signerCertificate: signerCertificate, signerKey: Certificate.PrivateKey(key),
+                validity: Self.ocspValidity
+            ) { serial in
+                let hex = serial.bytes.map { String(format: "%02x", $0) }.joined()
+                guard let record = try store.key(serialHex: hex) else { return .unknown }
+                let t = when ?? Date()
+                if let r = record.revocation, r.effectiveAt <= t {
+                    return .revoked(OCSPRevokedInfo(revocationTime: r.effectiveAt, reason: r.reason.map { CRLReason(rawValue: $0.code) }))
+                }
+                return .good
+            }
+        } catch {
+            throw RegistryError(.crypto, "cannot set up the OCSP responder: \(error)")
+        }
+    }
+
+    /// Answers a DER OCSPRequest (what `ocsp respond` and an HTTP responder do).
+    public func respondOCSP(request: [UInt8], passphrase: String) throws(RegistryError) -> [UInt8] {
+        let now = clock()
+        return try ocspResponder(passphrase: passphrase, at: now).respond(toDER: request, at: now)
+    }
+
+    /// A fresh OCSP response about `key`, to staple in a claim signature (C2PA 2.2, 14.5.2).
+    public func ocspStaple(for key: KeyRecord, passphrase: String) throws(RegistryError) -> [UInt8] {
+        let now = clock()
+        let responder = try ocspResponder(passphrase: passphrase, at: now)
+        do {
+            let leaf = try Certificate(derEncoded: key.certificate)
+            let certID = try OCSPCertID(certificate: leaf, issuer: responder.issuer)
+            return try responder.response(for: [certID], at: now).derEncoded
+        } catch {
+            throw RegistryError(.crypto, "cannot make an OCSP response for \(key.id): \(error)")
+        }
+    }
+
+    /// The intermediate CA's CRL: every revoked key, with its effective time and reason. Its number is the log
+    /// size, which only grows.
+    public func crlDER(passphrase: String) throws(RegistryError) -> [UInt8] {
+        let record = try store.authority(.intermediate)
+        let issuer = try certificate(record)
+        let key = try loadP256(record.keyFile, passphrase: passphrase)
+        let now = clock()
+        let revoked = try store.keys(publisher: nil).compactMap { k -> CertificateRevocationList.Entry? in
+            guard let r = k.revocation, let cert = try? Certificate(derEncoded: k.certificate) else { return nil }
+            return CertificateRevocationList.Entry(
+                serialNumber: cert.serialNumber, revocationDate: r.effectiveAt, reason: r.reason.map { CRLReason(rawValue: $0.code) })
+        }
+        do {
+            return try CertificateRevocationList(
+                issuer: issuer, signingKey: Certificate.PrivateKey(key), thisUpdate: now, nextUpdate: now + Self.crlValidity,
+                crlNumber: try store.logSize(), revoked: revoked
+            ).derEncoded
+        } catch let e as RegistryError {
+            throw e
+        } catch {
+            throw RegistryError(.crypto, "cannot sign the CRL: \(error)")
+        }
+    }
+}
