@@ -23,7 +23,8 @@ enum ExitStatus: Int32 {
 }
 
 /// An error the CLI reports as one line on stderr with a given exit status.
-struct CLIError: Error {
+struct CLIError: Error, CustomStringConvertible {
+    var description: String { message }
     var status: ExitStatus
     var message: String
     init(_ status: ExitStatus, _ message: String) {

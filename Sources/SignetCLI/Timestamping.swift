@@ -28,7 +28,14 @@ struct HTTPTimestamper: TimestampProvider {
         http.httpMethod = "POST"
         http.setValue("application/timestamp-query", forHTTPHeaderField: "Content-Type")
         http.httpBody = Data(request.derEncoded)
-        let (body, response) = try await URLSession.shared.data(for: http)
+        let body: Data
+        let response: URLResponse
+        do {
+            (body, response) = try await URLSession.shared.data(for: http)
+        } catch {
+            let reason = (error as? URLError).map { ($0.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "\($0.code)" }
+            throw CLIError(.signing, "cannot reach the TSA at \(url): \(reason ?? "\(error)")")
+        }
         guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
             throw CLIError(.signing, "TSA \(url) answered HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
         }

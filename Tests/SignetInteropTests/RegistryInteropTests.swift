@@ -252,3 +252,60 @@ struct RegistryInterop {
         #expect(loggedIDs == recorded)
     }
 }
+
+@Suite(.serialized, .enabled(if: interopAvailable()))
+struct TimestampOverHTTP {
+    @Test("sign --tsa-url gets a sigTst2 token from an RFC 3161 TSA over HTTP; Signet and c2pa-rs validate it")
+    func signWithAnHTTPTimestampAuthority() throws {
+        let world = try RegistryWorld.get()
+        let interop = try InteropWorld.get()
+        guard let py = Interop.oraclePython, let bin = Interop.signetBinary else { throw InteropSkip.missing("python") }
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: py)
+        server.arguments = [Interop.repositoryRoot.appendingPathComponent("Tests/Interop/tsa_server.py").path, bin]
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in world.env { env[k] = v }
+        server.environment = env
+        let out = Pipe(), input = Pipe()
+        server.standardOutput = out
+        server.standardInput = input
+        try server.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            server.terminate()
+            server.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line += chunk
+        }
+        let port = try #require(Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+
+        let signed = world.directory.appendingPathComponent("tsa-url.jpg").path
+        let sign = try Interop.signet([
+            "sign", interop.jpeg, "-o", signed, "--key", interop.key("es256"), "--cert", interop.chain("es256"),
+            "--tsa-url", "http://127.0.0.1:\(port)/", "--force",
+        ])
+        #expect(sign.status == 0, "\(sign.stderr)")
+        // The claim signer chains to the development root, the TSA to the registry's root: trust both.
+        let anchors = world.directory.appendingPathComponent("both-roots.pem").path
+        try (try Data(contentsOf: URL(fileURLWithPath: interop.anchors)) + Data(contentsOf: URL(fileURLWithPath: world.file("anchors.pem"))))
+            .write(to: URL(fileURLWithPath: anchors))
+        let (status, report) = try Interop.signetVerify(signed, anchors: anchors)
+        #expect(status == 0)
+        #expect(Interop.successCodes(report).prefix(2) == ["timeStamp.validated", "timeStamp.trusted"])
+        let oracle = try Interop.oracleRead(signed, anchors: anchors)
+        #expect(oracle.state == "Trusted")
+        #expect(oracle.success?.contains("timeStamp.trusted") == true)
+
+        // A TSA that is not there: a clear error, exit status 6, no output file.
+        let missing = world.directory.appendingPathComponent("tsa-missing.jpg").path
+        let bad = try Interop.signet([
+            "sign", interop.jpeg, "-o", missing, "--key", interop.key("es256"), "--cert", interop.chain("es256"), "--tsa-url", "http://127.0.0.1:9/",
+        ])
+        #expect(bad.status == 6, "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+}

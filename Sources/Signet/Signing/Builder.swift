@@ -441,6 +441,8 @@ public struct Builder: Sendable {
                         .init("sigTst2", .map([.init("tstTokens", .array([.map([.init("val", .byteString(token))])]))])))
                 }
                 signatureBytes = try signatureReserve.map { try sign1.encoded(paddedTo: $0) } ?? sign1.encoded()
+            } catch let e as SignError {
+                throw e
             } catch {
                 throw SignError(code: .signerFailed, reason: "signing failed: \(error)")
             }
