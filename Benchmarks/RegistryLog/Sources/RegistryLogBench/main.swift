@@ -24,7 +24,7 @@ func event(_ i: Int) -> LogEvent {
     ])
 }
 
-func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signet-logbench-\(UUID().uuidString.prefix(8))").path
 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -33,10 +33,10 @@ defer { try? FileManager.default.removeItem(atPath: dir) }
 // 1. Appends: one event per transaction (as CLI commands do), then batches (as an importer would).
 let single = try SQLiteRegistryStore(path: dir + "/single.sqlite")
 let singleCount = min(events, 5_000)
-var t0 = clock()
+var t0 = now()
 for i in 0..<singleCount { _ = try single.appendEvents([event(i)], at: Date()) }
-let singleRate = Double(singleCount) / (clock() - t0)
-print(String(format: "append, one event per transaction: %d events in %.2f s = %.0f events/s", singleCount, clock() - t0, singleRate))
+let singleRate = Double(singleCount) / (now() - t0)
+print(String(format: "append, one event per transaction: %d events in %.2f s = %.0f events/s", singleCount, now() - t0, singleRate))
 
 let store = try SQLiteRegistryStore(path: dir + "/log.sqlite")
 let target = max(UInt64(events), sizes.max() ?? 0)
@@ -48,9 +48,9 @@ var nextSize = 0
 while appended < target {
     let n = Int(min(UInt64(batch), target - appended))
     let evs = (0..<n).map { event(Int(appended) + $0) }
-    let s = clock()
+    let s = now()
     _ = try store.appendEvents(evs, at: Date())
-    if appended < UInt64(events) { timedSeconds += clock() - s }
+    if appended < UInt64(events) { timedSeconds += now() - s }
     appended += UInt64(n)
     if appended == UInt64(events) {
         print(String(format: "append, %d events per transaction: %d events in %.2f s = %.0f events/s", batch, events, timedSeconds, Double(events) / timedSeconds))
@@ -65,14 +65,14 @@ while appended < target {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let leaf = UInt64.random(in: 0..<size, using: &rng)
-            let s1 = clock()
+            let s1 = now()
             let p = try store.withLogHashes { (_, h) throws(LogError) in try h.inclusionProof(leafIndex: leaf, treeSize: size) }
-            inc.append(clock() - s1)
+            inc.append(now() - s1)
             incLen = max(incLen, p.hashes.count)
             let old = UInt64.random(in: 1...size, using: &rng)
-            let s2 = clock()
+            let s2 = now()
             let c = try store.withLogHashes { (_, h) throws(LogError) in try h.consistencyProof(from: old, to: size) }
-            con.append(clock() - s2)
+            con.append(now() - s2)
             conLen = max(conLen, c.hashes.count)
         }
         inc.sort()
