@@ -30,7 +30,7 @@ struct RegistryOptions: ParsableArguments {
     func passphrase(confirm: Bool = false) throws -> String {
         if let passphraseFile {
             let text = try readTextFile(passphraseFile, what: "passphrase file")
-            let line = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let line = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
             guard !line.isEmpty else { throw CLIError(.credentials, "passphrase file \(passphraseFile) is empty") }
             return line
         }
@@ -54,8 +54,7 @@ extension CLIError {
     static func registry(_ e: RegistryError) -> CLIError {
         switch e.code {
         case .passphrase: return CLIError(.credentials, e.reason)
-        case .alreadyExists: return CLIError(.output, e.reason)
-        case .notInitialized, .notFound, .invalidRequest, .alreadyInitialized: return CLIError(.registry, e.reason)
+        case .notInitialized, .notFound, .invalidRequest, .alreadyInitialized, .alreadyExists: return CLIError(.registry, e.reason)
         default: return CLIError(.registryFailure, e.reason)
         }
     }

@@ -18,6 +18,13 @@ struct LocalTimestamper: TimestampProvider {
 /// Timestamps from an RFC 3161 TSA over HTTP (RFC 3161 section 3.4: POST application/timestamp-query).
 struct HTTPTimestamper: TimestampProvider {
     let url: URL
+    /// The URL without user or password, for messages.
+    var shown: String {
+        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the TSA" }
+        c.user = nil
+        c.password = nil
+        return c.string ?? "the TSA"
+    }
     var maximumTokenSize: Int { 16_384 }
 
     func timestamp(_ data: [UInt8]) async throws -> [UInt8] {
@@ -31,23 +38,25 @@ struct HTTPTimestamper: TimestampProvider {
         let body: Data
         let response: URLResponse
         do {
-            (body, response) = try await URLSession.shared.data(for: http)
+            (body, response) = try await BoundedDownload.post(http, limit: TimeStampResponse.maximumEncodedLength, shown: shown)
+        } catch let e as CLIError {
+            throw e
         } catch {
             let reason = (error as? URLError).map { ($0.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "\($0.code)" }
-            throw CLIError(.signing, "cannot reach the TSA at \(url): \(reason ?? "\(error)")")
+            throw CLIError(.signing, "cannot reach the TSA at \(shown): \(reason ?? "\(error)")")
         }
         guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
-            throw CLIError(.signing, "TSA \(url) answered HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+            throw CLIError(.signing, "TSA \(shown) answered HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
         }
-        guard body.count <= TimeStampResponse.maximumEncodedLength else { throw CLIError(.signing, "TSA \(url) answered too much data") }
+        guard body.count <= TimeStampResponse.maximumEncodedLength else { throw CLIError(.signing, "TSA \(shown) answered too much data") }
         let reply = try TimeStampResponse(derEncoded: Array(body))
         guard reply.isGranted, let token = reply.timeStampToken else {
-            throw CLIError(.signing, "TSA \(url) refused: \(reply.status) \(reply.failureInfo) \(reply.statusStrings.joined(separator: " "))")
+            throw CLIError(.signing, "TSA \(shown) refused: \(reply.status) \(reply.failureInfo) \(reply.statusStrings.joined(separator: " "))")
         }
-        guard token.count <= maximumTokenSize else { throw CLIError(.signing, "TSA \(url) returned a token larger than \(maximumTokenSize) bytes") }
+        guard token.count <= maximumTokenSize else { throw CLIError(.signing, "TSA \(shown) returned a token larger than \(maximumTokenSize) bytes") }
         let info = try TimeStampTokenInfo(derEncoded: try Self.tstInfo(of: token))
         guard info.nonce == nonce, info.messageImprint.hashedMessage == request.messageImprint.hashedMessage else {
-            throw CLIError(.signing, "TSA \(url) answered for another request (nonce or imprint differs)")
+            throw CLIError(.signing, "TSA \(shown) answered for another request (nonce or imprint differs)")
         }
         return token
     }
@@ -56,5 +65,58 @@ struct HTTPTimestamper: TimestampProvider {
     static func tstInfo(of token: [UInt8]) throws -> [UInt8] {
         let parsed = try TimeStampToken(derEncoded: token)
         return parsed.encapsulatedContent
+    }
+}
+
+/// An HTTP exchange whose response body is cut off (and the request cancelled) past `limit` bytes, so a hostile
+/// server cannot make Signet buffer without bound.
+final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let limit: Int
+    private let lock = NSLock()
+    private var body = Data()
+    private var response: URLResponse?
+    private var exceeded = false
+    private var continuation: CheckedContinuation<(Data, URLResponse), Error>?
+
+    init(limit: Int) { self.limit = limit }
+
+    static func post(_ request: URLRequest, limit: Int, shown: String) async throws -> (Data, URLResponse) {
+        let download = BoundedDownload(limit: limit)
+        let session = URLSession(configuration: .ephemeral, delegate: download, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                download.lock.withLock { download.continuation = continuation }
+                session.dataTask(with: request).resume()
+            }
+        } catch where download.lock.withLock({ download.exceeded }) {
+            throw CLIError(.signing, "the TSA at \(shown) answered more than \(limit) bytes")
+        }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        lock.withLock { self.response = response }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let over = lock.withLock { () -> Bool in
+            body.append(data)
+            if body.count > limit { exceeded = true }
+            return exceeded
+        }
+        if over { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        let (continuation, body, response, exceeded) = lock.withLock { () -> (CheckedContinuation<(Data, URLResponse), Error>?, Data, URLResponse?, Bool) in
+            defer { self.continuation = nil }
+            return (self.continuation, self.body, self.response, self.exceeded)
+        }
+        if let error, !exceeded { continuation?.resume(throwing: error) }
+        else if exceeded { continuation?.resume(throwing: URLError(.dataLengthExceedsMaximum)) }
+        else if let response { continuation?.resume(returning: (body, response)) }
+        else { continuation?.resume(throwing: URLError(.badServerResponse)) }
     }
 }

@@ -4,6 +4,7 @@ import Signet
 import SignetTrust
 import SignetRegistry
 import SwiftASN1
+import X509
 
 struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: "PEM bundle of trust anchors (root or intermediate CA certificates).")
@@ -29,25 +30,30 @@ struct TrustOptions: ParsableArguments {
         }
     }
 
-    func verifier() throws -> Verifier {
-        let bundle = try bundleDirectory()
+    func verifier() throws -> Signet.Verifier {
+        let material = try registryMaterial()
         var revocations = RevocationList()
-        if let bundle {
+        if let material, let intermediate = try? Certificate(derEncoded: material.intermediate) {
+            revocations = RevocationList(entries: material.revoked.map {
+                RevocationList.Entry(issuer: intermediate.subject, serial: $0.serial, revokedAt: $0.effectiveAt, reason: $0.reason)
+            })
+        } else if let bundle {
+            // A bundle without its CRL would silently skip revocation: refuse it.
             let crlPath = (bundle as NSString).appendingPathComponent("crl.der")
-            if let crl = FileManager.default.contents(atPath: crlPath) {
-                var cas: [[UInt8]] = []
-                for name in ["anchors.pem", "intermediates.pem"] {
-                    let path = (bundle as NSString).appendingPathComponent(name)
-                    if FileManager.default.fileExists(atPath: path) { cas += try PEMCertificates.read(path) }
-                }
-                do { revocations = try RevocationList(crls: [Array(crl)], issuers: cas) } catch {
-                    throw CLIError(.usage, "\(crlPath): \(error.reason)")
-                }
+            guard let crl = FileManager.default.contents(atPath: crlPath), crl.count <= 64 << 20 else {
+                throw CLIError(.usage, "\(crlPath) is missing or unreadable: a bundle is used with its CRL")
+            }
+            var cas: [[UInt8]] = []
+            for name in ["anchors.pem", "intermediates.pem"] {
+                let path = (bundle as NSString).appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: path) { cas += try PEMCertificates.read(path) }
+            }
+            do { revocations = try RevocationList(crls: [Array(crl)], issuers: cas) } catch {
+                throw CLIError(.usage, "\(crlPath): \(error.reason)")
             }
         }
-        let trust = try settings(bundle: bundle)
-        if registry != nil, let bundle { try? FileManager.default.removeItem(atPath: bundle) }
-        return Verifier(trust: trust, identityTrust: try identitySettings(), revocations: revocations)
+        let trust = try settings(bundle: bundle, material: material)
+        return Signet.Verifier(trust: trust, identityTrust: try identitySettings(), revocations: revocations)
     }
 
     @Option(name: .long, help: "A trust bundle folder (`signet registry export`): its anchors, EKU configuration and CRL.")
@@ -63,27 +69,23 @@ struct TrustOptions: ParsableArguments {
         }
     }
 
-    /// The bundle's folder: --bundle, or a fresh export of --registry into a temporary folder.
-    func bundleDirectory() throws -> String? {
-        if let bundle { return bundle }
+    func settings() throws -> TrustSettings {
+        try settings(bundle: bundle, material: try registryMaterial())
+    }
+
+    /// With --registry: the registry's anchors, EKUs and revocations, read without its passphrase or any write.
+    func registryMaterial() throws -> VerificationMaterial? {
         guard let registry else { return nil }
         let options = try RegistryOptions.parse(["--registry", registry])
         let reg = try options.open()
-        let passphrase = try options.passphrase()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signet-bundle-\(UUID().uuidString.prefix(8))").path
-        _ = try registryCall { () throws(RegistryError) in try reg.exportBundle(to: dir, passphrase: passphrase) }
-        return dir
+        return try registryCall { () throws(RegistryError) in try reg.verificationMaterial() }
     }
 
-    func settings() throws -> TrustSettings {
-        try settings(bundle: try bundleDirectory())
-    }
-
-    func settings(bundle: String?) throws -> TrustSettings {
+    func settings(bundle: String?, material: VerificationMaterial?) throws -> TrustSettings {
         func inBundle(_ name: String) -> String? { bundle.map { ($0 as NSString).appendingPathComponent(name) } }
-        let anchors = try (inBundle("anchors.pem") ?? trustAnchors).map { try readTextFile($0, what: "trust anchors") }
+        let anchors = try material?.anchorsPEM ?? (inBundle("anchors.pem") ?? trustAnchors).map { try readTextFile($0, what: "trust anchors") }
         let allowed = try allowedList.map { try readTextFile($0, what: "allowed list") }
-        let eku = try (inBundle("store.cfg") ?? trustConfig).map { try readTextFile($0, what: "trust config") }
+        let eku = try material?.ekuConfig ?? (inBundle("store.cfg") ?? trustConfig).map { try readTextFile($0, what: "trust config") }
         do {
             return try TrustSettings(anchorsPEM: anchors, allowedListText: allowed, ekuConfigText: eku)
         } catch {

@@ -20,7 +20,45 @@ public enum TrustBundle {
     public static let allFiles = [anchors, allowed, allowedHashes, ekuConfig, tsaAnchors, keys, crl, checkpoint, logKey, intermediates]
 }
 
+/// What a verifier needs from a registry, read without the passphrase and without writing anything.
+public struct VerificationMaterial: Sendable {
+    /// The root CA, PEM.
+    public var anchorsPEM: String
+    /// The intermediate CA, DER.
+    public var intermediate: [UInt8]
+    /// Accepted signer EKUs (c2pa-rs trust_config text).
+    public var ekuConfig: String
+    /// Revoked signer certificates: serial, effective time, reason.
+    public var revoked: [(serial: [UInt8], effectiveAt: Date, reason: String?)]
+}
+
 extension Registry {
+    /// The registry's anchors, EKU configuration and revocations, for `verify --registry`.
+    public func verificationMaterial() throws(RegistryError) -> VerificationMaterial {
+        let root = try certificate(.root)
+        let intermediate = try store.authority(.intermediate).certificate ?? []
+        let revoked = try store.keys(publisher: nil).compactMap { k -> (serial: [UInt8], effectiveAt: Date, reason: String?)? in
+            guard let r = k.revocation, let cert = try? Certificate(derEncoded: k.certificate) else { return nil }
+            return (Array(cert.serialNumber.bytes), r.effectiveAt, r.reason?.rawValue)
+        }
+        do {
+            return VerificationMaterial(anchorsPEM: try Authority.pem([root]), intermediate: intermediate, ekuConfig: Self.ekuConfig, revoked: revoked)
+        } catch {
+            throw RegistryError(.crypto, "cannot write the root certificate: \(error)")
+        }
+    }
+
+    static let ekuConfig = """
+        // EKUs accepted for signers of this registry (c2pa-rs trust_config format)
+        // c2pa-kp-claimSigning
+        1.3.6.1.4.1.62558.2.1
+        // id-kp-emailProtection
+        1.3.6.1.5.5.7.3.4
+        // id-kp-documentSigning
+        1.3.6.1.5.5.7.3.36
+
+        """
+
     /// Writes the trust bundle to `directory`: anchors (the root), the intermediate, the allowed list of signer
     /// certificates not revoked (PEM, and their SHA-256 in base64 as c2pa-rs reads them), the EKU configuration,
     /// the TSA anchors, every key with its fingerprints and status history (`keys.json`), the intermediate's CRL,
@@ -31,8 +69,13 @@ extension Registry {
     /// it exists), so a reader never sees half a bundle.
     public func exportBundle(to directory: String, passphrase: String, overwrite: Bool = false) throws(RegistryError) -> [String] {
         let fm = FileManager.default
-        if fm.fileExists(atPath: directory), !overwrite {
-            throw RegistryError(.alreadyExists, "\(directory) exists (use --force to replace it)")
+        if fm.fileExists(atPath: directory) {
+            guard overwrite else { throw RegistryError(.alreadyExists, "\(directory) exists (use --force to replace it)") }
+            // --force replaces a bundle, never some other folder.
+            let contents = (try? fm.contentsOfDirectory(atPath: directory)) ?? ["?"]
+            guard contents.allSatisfy({ TrustBundle.allFiles.contains($0) }) else {
+                throw RegistryError(.invalidRequest, "\(directory) holds files that are not part of a trust bundle; refusing to replace it")
+            }
         }
         let root = try certificate(.root)
         let intermediate = try certificate(.intermediate)
@@ -65,16 +108,7 @@ extension Registry {
             "// \(key.id) \(key.publisher)\n" + Data(Authority.sha256(key.certificate)).base64EncodedString()
         }
         files[TrustBundle.allowedHashes] = Array((hashLines.joined(separator: "\n") + "\n").utf8)
-        files[TrustBundle.ekuConfig] = Array("""
-            // EKUs accepted for signers of this registry (c2pa-rs trust_config format)
-            // c2pa-kp-claimSigning
-            1.3.6.1.4.1.62558.2.1
-            // id-kp-emailProtection
-            1.3.6.1.5.5.7.3.4
-            // id-kp-documentSigning
-            1.3.6.1.5.5.7.3.36
-
-            """.utf8)
+        files[TrustBundle.ekuConfig] = Array(Self.ekuConfig.utf8)
         files[TrustBundle.keys] = Array(Self.keysJSON(keys, origin: try origin).utf8)
         files[TrustBundle.crl] = crl
         files[TrustBundle.checkpoint] = note.encoded

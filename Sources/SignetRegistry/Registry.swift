@@ -135,7 +135,8 @@ public final class Registry: Sendable {
             ("ocsp.key.pem", .p256(ocspKey)), ("tsa.key.pem", .p256(tsaKey)), ("log.key.pem", .ed25519(logKey)),
         ]
         for (file, key) in keyMaterial {
-            try registry.writeKey(key, file: file, passphrase: passphrase, overwrite: true)
+            // Never over another init's keys: a folder whose keys/ already holds them is refused.
+            try registry.writeKey(key, file: file, passphrase: passphrase, overwrite: false)
         }
         let rootSPKI = (try? Authority.spkiDER(certificateDER: authorities[0].certificate ?? [])) ?? []
         try store.initialize(
@@ -327,6 +328,10 @@ public final class Registry: Sendable {
     func writeKey(_ key: SoftwareKey, file: String, passphrase: String, overwrite: Bool) throws(RegistryError) {
         do {
             try KeyFile.write(key, to: keyPath(file), passphrase: passphrase, overwrite: overwrite)
+        } catch where error.code == .alreadyExists {
+            throw RegistryError(
+                .alreadyExists,
+                "\(keyPath(file)) already exists: another command is writing this registry, or an earlier init was interrupted (then remove \(keysDirectory) and run init again)")
         } catch {
             throw RegistryError(.storage, "cannot write key \(file): \(error.reason)")
         }

@@ -87,23 +87,24 @@ extension Registry {
     public func verifyLog(since remembered: [UInt8]? = nil) throws(RegistryError) -> LogVerification {
         let verifier = try logVerifier()
         let origin = try origin
-        var rebuilt = MerkleTree(store: InMemoryHashStore())
-        let size = try store.logSize()
-        var next: UInt64 = 0
-        while next < size {
-            let batch = try store.logEntries(from: next, count: 4096)
-            guard !batch.isEmpty else { break }
-            for entry in batch {
-                guard entry.index == next else { throw RegistryError(.inconsistent, "log entry \(next) is missing") }
-                do { try rebuilt.append(entry.body) } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
-                next += 1
+        // One snapshot: the entries, the stored tree and its size are read together, so a concurrent append is
+        // neither missed nor mistaken for tampering.
+        let (size, rebuilt, storedRoot, bodies) = try store.withLog {
+            (size, hashes, entries) throws(LogError) -> (UInt64, MerkleTree<InMemoryHashStore>, MerkleHash, [UInt64: [UInt8]]) in
+            var tree = MerkleTree(store: InMemoryHashStore())
+            var bodies: [UInt64: [UInt8]] = [:]  // key events only, for the cross-check
+            let marker = Array("\"kind\":\"key.".utf8)
+            for index in 0..<size {
+                let body = try entries.entry(at: index)
+                try tree.append(body)
+                if body.count < 4096, Self.contains(body, marker) { bodies[index] = body }
             }
+            return (size, tree, try hashes.rootHash(treeSize: size), bodies)
         }
-        guard next == size else { throw RegistryError(.inconsistent, "the log holds \(next) entries but its tree has \(size) leaves") }
         let root: MerkleHash
         do { root = try rebuilt.rootHash() } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
-        let storedRoot = try store.withLogHashes { (n, hashes) throws(LogError) in try hashes.rootHash(treeSize: n) }
         guard storedRoot == root else { throw RegistryError(.inconsistent, "the stored Merkle tree does not match the log's entries") }
+        try checkRecordsAgainstLog(bodies, size: size)
 
         var result = LogVerification(size: size, rootHash: root)
         func check(_ note: [UInt8], what: String) throws(RegistryError) -> Checkpoint {
@@ -128,6 +129,52 @@ extension Registry {
             result.sinceSize = try check(remembered, what: "the remembered checkpoint").size
         }
         return result
+    }
+
+    /// Every status in the key tables must be the one the log recorded at its index, and every key event in the log
+    /// must have its record: deleting a revocation row (or adding one) is caught even by someone who rebuilt the
+    /// triggers' tables by hand.
+    func checkRecordsAgainstLog(_ bodies: [UInt64: [UInt8]], size: UInt64) throws(RegistryError) {
+        func event(_ i: UInt64) -> [String: String]? {
+            guard let body = bodies[i], let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: String] else { return nil }
+            return object
+        }
+        let keys = try store.keys(publisher: nil)
+        var recorded = Set<UInt64>()
+        for key in keys {
+            for h in key.history where h.logIndex < size {
+                guard let e = event(h.logIndex) else { throw RegistryError(.inconsistent, "log entry \(h.logIndex) is not an event") }
+                let ok: Bool
+                switch h.status {
+                case .active:
+                    ok = (e["kind"] == "key.issued" || e["kind"] == "key.rotated") && e["key"] == key.id && e["cert_sha256"] == key.certificateSHA256
+                    recorded.insert(h.logIndex)
+                case .retired:
+                    ok = (e["kind"] == "key.issued" || e["kind"] == "key.rotated") && e["publisher"] == key.publisher
+                case .revoked:
+                    ok = e["kind"] == "key.revoked" && e["key"] == key.id && e["reason"] == h.reason?.rawValue
+                        && e["effective_at"].flatMap(Timestamps.parse).map { abs($0.timeIntervalSince(h.effectiveAt)) < 0.001 } == true
+                    recorded.insert(h.logIndex)
+                }
+                guard ok else {
+                    throw RegistryError(.inconsistent, "key \(key.id)'s \(h.status.rawValue) status does not match log entry \(h.logIndex)")
+                }
+            }
+        }
+        for i in bodies.keys.sorted() {
+            guard let kind = event(i)?["kind"], ["key.issued", "key.rotated", "key.revoked"].contains(kind) else { continue }
+            guard recorded.contains(i) else {
+                throw RegistryError(.inconsistent, "log entry \(i) (\(kind)) has no matching record in the key tables: they were rewritten")
+            }
+        }
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard haystack.count >= needle.count else { return false }
+        for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+            if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+        }
+        return false
     }
 
     /// Writes the whole log as static C2SP tlog-tiles files (tiles, entry bundles, then a fresh signed checkpoint)

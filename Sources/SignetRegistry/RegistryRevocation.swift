@@ -63,14 +63,18 @@ extension Registry {
         let issuer = try certificate(record)
         let key = try loadP256(record.keyFile, passphrase: passphrase)
         let now = clock()
-        let revoked = try store.keys(publisher: nil).compactMap { k -> CertificateRevocationList.Entry? in
-            guard let r = k.revocation, let cert = try? Certificate(derEncoded: k.certificate) else { return nil }
+        let all = try store.keys(publisher: nil)
+        let pending = all.compactMap { $0.revocation?.effectiveAt }.filter { $0 > now }.min()
+        let nextUpdate = min(now + Self.crlValidity, pending ?? .distantFuture)
+        let revoked = all.compactMap { k -> CertificateRevocationList.Entry? in
+            // A revocation scheduled for later is not on the CRL yet (nextUpdate is capped to its time below).
+            guard let r = k.revocation, r.effectiveAt <= now, let cert = try? Certificate(derEncoded: k.certificate) else { return nil }
             return CertificateRevocationList.Entry(
                 serialNumber: cert.serialNumber, revocationDate: r.effectiveAt, reason: r.reason.map { CRLReason(rawValue: $0.code) })
         }
         do {
             return try CertificateRevocationList(
-                issuer: issuer, signingKey: Certificate.PrivateKey(key), thisUpdate: now, nextUpdate: now + Self.crlValidity,
+                issuer: issuer, signingKey: Certificate.PrivateKey(key), thisUpdate: now, nextUpdate: nextUpdate,
                 crlNumber: try store.logSize(), revoked: revoked
             ).derEncoded
         } catch let e as RegistryError {

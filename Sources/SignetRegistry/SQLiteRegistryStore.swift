@@ -85,6 +85,14 @@ public final class SQLiteRegistryStore: RegistryStore {
                     """)
             }
         }
+        m.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TRIGGER setting_no_update BEFORE UPDATE ON setting
+                BEGIN SELECT RAISE(ABORT, 'setting is append-only'); END;
+                CREATE TRIGGER setting_no_delete BEFORE DELETE ON setting
+                BEGIN SELECT RAISE(ABORT, 'setting is append-only'); END;
+                """)
+        }
         return m
     }
 
@@ -327,10 +335,15 @@ public final class SQLiteRegistryStore: RegistryStore {
                 return try body(try store.treeSize(), store)
             }
         } catch let e as LogError {
-            throw RegistryError(.inconsistent, "the log: \(e.reason)")
+            throw Self.registryError(e)
         } catch {
             throw RegistryError(.storage, "reading the log: \(error)")
         }
+    }
+
+    /// A proof asked for sizes or indices the log does not have is a refused request; anything else is the log's fault.
+    static func registryError(_ e: LogError) -> RegistryError {
+        e.code == .invalidTreeSize ? RegistryError(.invalidRequest, e.reason) : RegistryError(.inconsistent, "the log: \(e.reason)")
     }
 
     public func withLog<T>(_ body: (UInt64, any MerkleHashReader, any LogEntrySource) throws(LogError) -> T) throws(RegistryError) -> T {
@@ -340,7 +353,7 @@ public final class SQLiteRegistryStore: RegistryStore {
                 return try body(try store.treeSize(), store, SQLiteEntries(db: db))
             }
         } catch let e as LogError {
-            throw RegistryError(.inconsistent, "the log: \(e.reason)")
+            throw Self.registryError(e)
         } catch {
             throw RegistryError(.storage, "reading the log: \(error)")
         }

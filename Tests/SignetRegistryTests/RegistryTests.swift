@@ -215,6 +215,30 @@ final class TestRegistry: @unchecked Sendable {
         #expect(e2?.code == .inconsistent)
     }
 
+    @Test("Deleting a revocation from the key tables (triggers dropped) is caught: the log recorded it")
+    func deletedRevocationIsCaught() throws {
+        let t = try TestRegistry()
+        _ = try t.registry.addPublisher(name: "P")
+        let k = try t.registry.issueKey(publisher: "P", passphrase: t.passphrase)
+        _ = try t.registry.revokeKey(k.id, reason: .keyCompromise)
+        #expect(try t.registry.verifyLog().size == 4)
+        let db = try DatabaseQueue(path: (t.directory as NSString).appendingPathComponent("registry.sqlite"))
+        try db.write { db in
+            try db.execute(sql: "DROP TRIGGER key_status_no_delete")
+            try db.execute(sql: "DELETE FROM key_status WHERE status = 'revoked'")
+        }
+        #expect(try t.registry.key(k.id).revocation == nil)
+        let e = #expect(throws: RegistryError.self) { try t.registry.verifyLog() }
+        #expect(e?.code == .inconsistent)
+    }
+
+    @Test("Proofs for sizes or indices the log does not have are refused requests, not integrity failures")
+    func outOfRangeProofs() throws {
+        let t = try TestRegistry()
+        let e = #expect(throws: RegistryError.self) { try t.registry.inclusionProof(index: 5) }
+        #expect(e?.code == .invalidRequest)
+    }
+
     @Test("Published tiles rebuild the checkpoint's root and give the same proofs as the database")
     func tilesRebuildTheRoot() throws {
         let t = try TestRegistry()

@@ -96,6 +96,9 @@ public struct IdentityAssertion: Sendable, Hashable {
             }
             if let c = expectedCountersigners, c.arrayValue == nil { self.unknownFields.append("expected_countersigners") }
             if entries.contains(where: { $0.key.stringValue == nil }) { self.unknownFields.append("(non-text key)") }
+            // A repeated key would be read differently by different parsers: no canonical form, no valid signature.
+            let keys = entries.compactMap { $0.key.stringValue }
+            if Set(keys).count != keys.count { self.unknownFields.append("(duplicate key)") }
         }
     }
 

@@ -20,8 +20,9 @@ struct CertificateSummary {
         var node = it.next()
         if node?.identifier == ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific) { node = it.next() }
         guard let serial = node, serial.identifier == .integer, case .primitive(let serialBytes) = serial.content else { return nil }
-        var bytes = Array(serialBytes)
-        while bytes.count > 1, bytes.first == 0 { bytes.removeFirst() }
+        // RFC 5280 caps serials at 20 octets; a longer one is shown cut, never processed whole.
+        var bytes = Array(serialBytes.drop(while: { $0 == 0 }).prefix(32))
+        if bytes.isEmpty { bytes = [0] }
         serialNumber = bytes
         _ = it.next()  // signature algorithm
         guard let issuerNode = it.next(), let issuer = try? DistinguishedName(derEncoded: issuerNode) else { return nil }

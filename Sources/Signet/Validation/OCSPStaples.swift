@@ -47,7 +47,9 @@ extension ManifestValidator {
         for der in staples {
             guard let verification = try? verifier.verify(derEncoded: der, for: leaf, at: nil), let report = verification.report else { continue }
             guard report.thisUpdate.addingTimeInterval(-OCSPVerifier.defaultTolerance) <= now else { continue }
-            let inWindow = report.isCurrent(at: time) || time < report.thisUpdate
+            // Without nextUpdate the window ends at producedAt + 24 hours (C2PA 2.2, 15.9.1).
+            let windowEnd = report.nextUpdate ?? report.producedAt.addingTimeInterval(86_400)
+            let inWindow = time < report.thisUpdate || (time >= report.thisUpdate && time <= windowEnd.addingTimeInterval(OCSPVerifier.defaultTolerance))
             switch report.status {
             case .good where inWindow:
                 return .notRevoked("stapled OCSP response: certificate good at \(time)")

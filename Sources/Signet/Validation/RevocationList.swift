@@ -11,6 +11,13 @@ public struct RevocationList: Sendable {
         public var serial: [UInt8]
         public var revokedAt: Date
         public var reason: String?
+
+        public init(issuer: DistinguishedName, serial: [UInt8], revokedAt: Date, reason: String?) {
+            self.issuer = issuer
+            self.serial = serial
+            self.revokedAt = revokedAt
+            self.reason = reason
+        }
     }
 
     public var entries: [Entry]
@@ -19,7 +26,7 @@ public struct RevocationList: Sendable {
 
     /// Reads DER CRLs, keeping only those whose signature verifies with one of `issuers`.
     /// - Throws: a reason when a CRL does not parse or no issuer verifies it.
-    public init(crls: [[UInt8]], issuers: [[UInt8]]) throws(VerifyError) {
+    public init(crls: [[UInt8]], issuers: [[UInt8]], at time: Date = Date()) throws(VerifyError) {
         let cas = issuers.compactMap { try? Certificate(derEncoded: $0) }
         var entries: [Entry] = []
         for der in crls {
@@ -29,6 +36,10 @@ public struct RevocationList: Sendable {
             }
             guard let ca = cas.first(where: { crl.verify(issuer: $0).failure == nil }) else {
                 throw VerifyError(code: .unreadable, reason: "the CRL is not signed by any of the bundle's CA certificates")
+            }
+            // A CRL past its nextUpdate no longer says what is revoked now: refuse it rather than trust it.
+            if let failure = crl.verify(issuer: ca, at: time).failure {
+                throw VerifyError(code: .unreadable, reason: "the CRL is not current (\(failure)); export a fresh bundle")
             }
             for e in crl.revokedCertificates {
                 entries.append(Entry(issuer: ca.subject, serial: Array(e.serialNumber.bytes), revokedAt: e.revocationDate, reason: e.reason?.description))

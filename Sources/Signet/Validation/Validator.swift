@@ -247,14 +247,17 @@ public struct ManifestValidator: Sendable {
             let at = s.success.firstIndex { $0.code == .claimSignatureValidated } ?? s.success.count
             s.success.insert(.init(.claimSignatureInsideValidity, url: url, "claim signature valid"), at: at)
         }
+        // Only a timestamp whose TSA was checked against the anchors may move the time revocation is judged at
+        // (v1 claims' "legacy" timestamps are not checked, so a forged one must not rescue a revoked key).
+        let revocationTime = claimVersion == 1 ? nil : timestamp?.attestedTime
         if let listed = revocations.entry(forCertificate: leafDER) {
-            let signedAt = timestamp?.attestedTime ?? validationTime
+            let signedAt = revocationTime ?? validationTime
             if listed.revokedAt <= signedAt {
                 s.failure.append(.init(.signingCredentialRevoked, url: url,
                     "the signing certificate was revoked at \(listed.revokedAt)\(listed.reason.map { " (\($0))" } ?? ""), before the signature's time \(signedAt)"))
             }
         }
-        let revocation = Self.checkStapledOCSP(sign1: sign1, chain: chain, anchors: trust.anchorDERs, attestedTime: timestamp?.attestedTime, now: validationTime)
+        let revocation = Self.checkStapledOCSP(sign1: sign1, chain: chain, anchors: trust.anchorDERs, attestedTime: revocationTime, now: validationTime)
         switch revocation {
         case .none:
             s.informational.append(.init(.signingCredentialOCSPSkipped, url: url, "OCSP fetching skipped"))
