@@ -3,6 +3,8 @@ import Foundation
 import Signet
 import SignetCOSE
 import SignetLog
+import SignetMedia
+import SwiftASN1
 import SignetRegistry
 
 /// Where the registry lives and how its passphrase is read (never from the command line).
@@ -341,19 +343,20 @@ struct RegistryCRL: ParsableCommand {
     }
 }
 
-/// Writes through a temporary file and a rename; an existing file needs `force`.
+/// Writes through the project's crash-safe output file (temporary file, fsync, rename); an existing file needs `force`.
 func writeOutput(_ bytes: [UInt8], to path: String, force: Bool) throws {
-    if FileManager.default.fileExists(atPath: path), !force { throw CLIError(.output, "\(path) already exists (use --force to replace it)") }
-    let temporary = path + ".tmp-\(UUID().uuidString.prefix(8))"
-    do {
-        try Data(bytes).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, path) == 0 else { throw CLIError(.output, "cannot write \(path): \(String(cString: strerror(errno)))") }
-    } catch let e as CLIError {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw e
+    do throws(MediaError) {
+        let out = try OutputFile(destination: path, overwrite: force)
+        do throws(MediaError) {
+            try out.write(bytes)
+            try out.commit()
+        } catch {
+            out.discard()
+            throw error
+        }
     } catch {
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw CLIError(.output, "cannot write \(path): \(error.localizedDescription)")
+        if error.code == .outputExists { throw CLIError(.output, "\(path) already exists (use --force to replace it)") }
+        throw CLIError(.output, "cannot write \(path): \(error.reason)")
     }
 }
 
@@ -445,16 +448,7 @@ struct RegistryLogCommand: ParsableCommand {
 
 enum RegistryJSON {
     static func pem(_ der: [UInt8]) -> String {
-        let b64 = Data(der).base64EncodedString()
-        var lines = ["-----BEGIN CERTIFICATE-----"]
-        var i = b64.startIndex
-        while i < b64.endIndex {
-            let j = b64.index(i, offsetBy: 64, limitedBy: b64.endIndex) ?? b64.endIndex
-            lines.append(String(b64[i..<j]))
-            i = j
-        }
-        lines.append("-----END CERTIFICATE-----")
-        return lines.joined(separator: "\n") + "\n"
+        PEMDocument(type: "CERTIFICATE", derBytes: der).pemString + "\n"
     }
 
     static func publisher(_ p: PublisherRecord, keys: [KeyRecord]?) -> JSONValue {

@@ -254,6 +254,90 @@ struct RegistryInterop {
 }
 
 @Suite(.serialized, .enabled(if: interopAvailable()))
+struct RegistryBadInput {
+    static func oneLine(_ r: Interop.Run) -> Bool {
+        let lines = r.stderr.split(separator: "\n")
+        return lines.count == 1 && lines[0].hasPrefix("signet: ")
+    }
+
+    @Test("Truncated, corrupt and hostile inputs to registry commands get one line on stderr and a documented exit status")
+    func hostileInputs() throws {
+        let world = try RegistryWorld.get()
+        let dir = world.directory.appendingPathComponent("bad-input")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        func file(_ name: String, _ bytes: [UInt8]) throws -> String {
+            let p = dir.appendingPathComponent(name).path
+            try Data(bytes).write(to: URL(fileURLWithPath: p))
+            return p
+        }
+        // No registry there.
+        let none = try Interop.signet(["registry", "key", "list", "--registry", dir.appendingPathComponent("nothing").path], environment: world.env)
+        #expect(none.status == 7 && Self.oneLine(none), "\(none.stderr)")
+        // Wrong passphrase, and none at all (no terminal).
+        var wrong = world.env
+        wrong["SIGNET_PASSPHRASE"] = "not the passphrase"
+        let w = try Interop.signet(["registry", "log", "checkpoint"], environment: wrong)
+        #expect(w.status == 4 && Self.oneLine(w), "\(w.stderr)")
+        wrong["SIGNET_PASSPHRASE"] = ""
+        let n = try Interop.signet(["registry", "log", "checkpoint"], environment: wrong)
+        #expect(n.status == 4 && Self.oneLine(n), "\(n.stderr)")
+        // Unknown publisher, key, reason, algorithm, time.
+        for (args, status) in [
+            (["registry", "key", "issue", "--publisher", "Nobody"], Int32(7)),
+            (["registry", "key", "show", "k-000000000000"], 7),
+            (["registry", "key", "revoke", "k-000000000000", "--reason", "boredom"], 2),
+            (["registry", "key", "issue", "--publisher", "Harbour Times", "--alg", "rsa1024"], 2),
+            (["registry", "status", "k-000000000000", "--at", "yesterday"], 2),
+            (["registry", "log", "proof", "--index", "1000000"], 7),
+            (["registry", "publisher", "add", "Harbour Times"], 7),
+        ] {
+            let r = try world.run(args)
+            #expect(r.status == status, "\(args): \(r.status) \(r.stderr)")
+            #expect(!r.stderr.isEmpty)
+        }
+        // A corrupt OCSP request gets an OCSP malformedRequest response (the protocol's answer), not a crash.
+        let ocspOut = dir.appendingPathComponent("bad.resp").path
+        let garbage = try file("garbage.der", [0x30, 0x82, 0xFF, 0xFF, 0x01])
+        let o = try world.run(["registry", "ocsp", "respond", garbage, "-o", ocspOut, "--force"])
+        #expect(o.status == 0, "\(o.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: ocspOut)) == Data([0x30, 0x03, 0x0A, 0x01, 0x01]))
+        // The same for a timestamp request: a rejection response.
+        let t = try world.run(["registry", "tsa", "respond", garbage, "-o", dir.appendingPathComponent("bad.tsr").path, "--force"])
+        #expect(t.status == 0, "\(t.stderr)")
+        // An oversized request file is refused before it is read.
+        let big = try file("big.der", [UInt8](repeating: 0x30, count: 70_000))
+        let b = try world.run(["registry", "ocsp", "respond", big, "-o", ocspOut, "--force"])
+        #expect(b.status == 2 && Self.oneLine(b), "\(b.stderr)")
+        // An existing output needs --force.
+        let e = try world.run(["registry", "ocsp", "respond", garbage, "-o", ocspOut])
+        #expect(e.status == 5 && Self.oneLine(e), "\(e.stderr)")
+        // A remembered checkpoint that is garbage, truncated, or signed by someone else: exit 8.
+        let note = try Data(contentsOf: URL(fileURLWithPath: world.file("checkpoint")))
+        for bad in [Array(note.prefix(note.count / 2)), [UInt8](repeating: 0x41, count: 300), Array("other.example/log\n3\nAAAA\n\n".utf8)] {
+            let v = try world.run(["registry", "log", "verify", "--since", try file("bad-checkpoint", bad)])
+            #expect(v.status == 8 && Self.oneLine(v), "\(v.stderr)")
+        }
+        // A bundle whose CRL is corrupt or missing is refused, not used without revocation.
+        let bundle = dir.appendingPathComponent("bundle").path
+        #expect(try world.run(["registry", "export", "-o", bundle, "--force"]).status == 0)
+        let interop = try InteropWorld.get()
+        let crl = (bundle as NSString).appendingPathComponent("crl.der")
+        var crlBytes = try Data(contentsOf: URL(fileURLWithPath: crl))
+        crlBytes[crlBytes.count - 5] ^= 0xFF
+        try crlBytes.write(to: URL(fileURLWithPath: crl))
+        let c = try world.run(["verify", interop.jpeg, "--bundle", bundle])
+        #expect(c.status == 2 && Self.oneLine(c), "\(c.stderr)")
+        try FileManager.default.removeItem(atPath: crl)
+        let m = try world.run(["verify", interop.jpeg, "--bundle", bundle])
+        #expect(m.status == 2 && Self.oneLine(m), "\(m.stderr)")
+        // export --force never replaces a folder that is not a bundle.
+        let x = try world.run(["registry", "export", "-o", dir.path, "--force"])
+        #expect(x.status == 7 && Self.oneLine(x), "\(x.stderr)")
+        #expect(FileManager.default.fileExists(atPath: garbage))
+    }
+}
+
+@Suite(.serialized, .enabled(if: interopAvailable()))
 struct TimestampOverHTTP {
     @Test("sign --tsa-url gets a sigTst2 token from an RFC 3161 TSA over HTTP; Signet and c2pa-rs validate it")
     func signWithAnHTTPTimestampAuthority() throws {
