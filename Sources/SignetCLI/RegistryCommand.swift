@@ -71,11 +71,12 @@ struct RegistryCommand: ParsableCommand {
         commandName: "registry",
         abstract: "Publisher key registry: keys, certificates, rotation, revocation, OCSP, trust bundles, transparency log.",
         discussion: """
-            The registry lives in --registry DIR, $SIGNET_REGISTRY, or ~/.signet/registry. Private keys are PKCS#8
-            encrypted under the registry passphrase, read from --passphrase-file, $SIGNET_PASSPHRASE or a prompt,
+            The registry lives in --registry DIR, $SIGNET_REGISTRY, or ~/.signet/registry. Private keys are PKCS#8 \
+            encrypted under the registry passphrase, read from --passphrase-file, $SIGNET_PASSPHRASE or a prompt, \
             never from the command line. Every change is recorded in an append-only transparency log.
-            Exit status: 0 success, 2 usage, 4 passphrase, 5 output exists, 7 not found or refused, 8 storage or
-            integrity failure (a log whose history was rewritten).
+
+            Exit status: 0 success, 2 usage, 4 passphrase, 5 output exists, 7 not found or refused, \
+            8 storage or integrity failure (a log whose history was rewritten).
             """,
         subcommands: [
             RegistryInit.self, RegistryPublisher.self, RegistryKey.self, RegistryStatus.self, RegistryOCSP.self, RegistryCRL.self, RegistryTSA.self,

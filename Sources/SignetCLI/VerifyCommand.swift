@@ -59,7 +59,7 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: "A trust bundle folder (`signet registry export`): its anchors, EKU configuration and CRL.")
     var bundle: String?
 
-    @Option(name: .long, help: "A registry folder: verify against its trust bundle (anchors, EKU configuration, current CRL).")
+    @Option(name: .long, help: "A registry folder: verify against its anchors, EKU configuration and revocations (read-only, no passphrase).")
     var registry: String?
 
     func validate() throws {
