@@ -57,6 +57,7 @@ extension CLIError {
         switch e.code {
         case .passphrase: return CLIError(.credentials, e.reason)
         case .notInitialized, .notFound, .invalidRequest, .alreadyInitialized, .alreadyExists: return CLIError(.registry, e.reason)
+        case .inconsistent: return CLIError(.registryFailure, "registry integrity failure: \(e.reason)")
         default: return CLIError(.registryFailure, e.reason)
         }
     }
@@ -413,10 +414,24 @@ struct RegistryLogCommand: ParsableCommand {
     }
 
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the log from its entries up, and against a remembered checkpoint (--since).")
+        static let configuration = CommandConfiguration(
+            abstract: "Check the log from its entries up, every record against its log entry, and the log against a remembered checkpoint (--since).",
+            discussion: """
+                Every publisher, key and key status row must be the one a log entry records (a row without its entry, an \
+                entry without its row, or two rows on one entry is an integrity failure, exit status 8). --key pins the \
+                log's verifier key from outside the database (the bundle's log.vkey), so a replaced log key with \
+                checkpoints re-signed by it is caught.
+                """)
         @OptionGroup var options: RegistryOptions
         @Option(name: .long, help: "A checkpoint seen earlier: the log must still extend it.") var since: String?
+        @Option(name: .long, help: "The log's verifier key as kept outside the registry (an exported log.vkey): checkpoints must verify with it.")
+        var key: String?
         func run() throws {
+            var pinned: String?
+            if let key {
+                guard let data = FileManager.default.contents(atPath: key), data.count <= 4096 else { throw CLIError(.usage, "cannot read log key \(key)") }
+                pinned = String(decoding: data, as: UTF8.self)
+            }
             var remembered: [UInt8]?
             if let since {
                 guard let data = FileManager.default.contents(atPath: since), data.count <= 1 << 20 else {
@@ -425,11 +440,16 @@ struct RegistryLogCommand: ParsableCommand {
                 remembered = Array(data)
             }
             let registry = try options.open()
-            let result = try registryCall { () throws(RegistryError) in try registry.verifyLog(since: remembered) }
+            let result = try registryCall { () throws(RegistryError) in try registry.verifyLog(since: remembered, pinnedKey: pinned) }
             var members: [(String, JSONValue)] = [("size", .int(Int64(result.size))), ("root", .string(result.rootHash.base64)), ("verified", .bool(true))]
             if let c = result.checkpointSize { members.append(("checkpoint_size", .int(Int64(c)))) }
             if let s = result.sinceSize { members.append(("since_size", .int(Int64(s)))) }
-            options.emit(.object(members), text: "log verified: \(result.size) entries, root \(result.rootHash.base64)\(result.sinceSize.map { ", extends the checkpoint of \($0) entries" } ?? "")")
+            members.append(("records_checked", .int(Int64(result.recordsChecked))))
+            members.append(("key_pinned", .bool(result.keyPinned)))
+            let pinnedText = result.keyPinned ? ", checkpoints signed by the pinned key" : ""
+            options.emit(
+                .object(members),
+                text: "log verified: \(result.size) entries, root \(result.rootHash.base64), \(result.recordsChecked) records match their entries\(pinnedText)\(result.sinceSize.map { ", extends the checkpoint of \($0) entries" } ?? "")")
         }
     }
 

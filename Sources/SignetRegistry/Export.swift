@@ -36,8 +36,8 @@ extension Registry {
     /// The registry's anchors, EKU configuration and revocations, for `verify --registry`.
     public func verificationMaterial() throws(RegistryError) -> VerificationMaterial {
         let root = try certificate(.root)
-        let intermediate = try store.authority(.intermediate).certificate ?? []
-        let revoked = try store.keys(publisher: nil).compactMap { k -> (serial: [UInt8], effectiveAt: Date, reason: String?)? in
+        let intermediate = try coveredAuthority(.intermediate).certificate ?? []
+        let revoked = try coveredKeys(publisher: nil).compactMap { k -> (serial: [UInt8], effectiveAt: Date, reason: String?)? in
             guard let r = k.revocation, let cert = try? Certificate(derEncoded: k.certificate) else { return nil }
             return (Array(cert.serialNumber.bytes), r.effectiveAt, r.reason?.rawValue)
         }
@@ -79,7 +79,7 @@ extension Registry {
         }
         let root = try certificate(.root)
         let intermediate = try certificate(.intermediate)
-        let keys = try store.keys(publisher: nil)
+        let keys = try coveredKeys(publisher: nil)
         let now = clock()
         // Check the passphrase before logging anything.
         _ = try logSigner(passphrase: passphrase)

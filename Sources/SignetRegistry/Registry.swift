@@ -139,16 +139,20 @@ public final class Registry: Sendable {
             try registry.writeKey(key, file: file, passphrase: passphrase, overwrite: false)
         }
         let rootSPKI = (try? Authority.spkiDER(certificateDER: authorities[0].certificate ?? [])) ?? []
+        // The initialization leaf covers the settings and every credential's certificate.
+        var initialized = [
+            "origin": origin, "organization": org, "root_spki_sha256": Authority.sha256Hex(rootSPKI),
+            "log_key": try registry.logVerifierKey(publicKey: logKey.publicKey, origin: origin), "ocsp_url": options.ocspURL,
+            "time": Timestamps.format(now),
+        ]
+        for a in authorities { if let der = a.certificate { initialized["\(a.role.rawValue)_cert_sha256"] = Authority.sha256Hex(der) } }
         try store.initialize(
             settings: [
                 "origin": origin, "ocsp_url": options.ocspURL, "organization": org, "created_at": Timestamps.format(now),
                 "log_vkey": try registry.logVerifierKey(publicKey: logKey.publicKey, origin: origin),
             ],
             authorities: authorities,
-            event: LogEvent(kind: "registry.initialized", fields: [
-                "origin": origin, "organization": org, "root_spki_sha256": Authority.sha256Hex(rootSPKI),
-                "log_key": try registry.logVerifierKey(publicKey: logKey.publicKey, origin: origin),
-            ]), at: now)
+            event: LogEvent(kind: "registry.initialized", fields: initialized), at: now)
         return registry
     }
 
@@ -162,9 +166,11 @@ public final class Registry: Sendable {
         var fields = ["publisher": name]
         if let organization { fields["organization"] = organization }
         if let country { fields["country"] = country.uppercased() }
+        let now = clock()
+        fields["time"] = Timestamps.format(now)
         return try store.addPublisher(
             name: name, organization: organization, country: country?.uppercased(), event: LogEvent(kind: "publisher.added", fields: fields),
-            at: clock())
+            at: now)
     }
 
     public func publishers() throws(RegistryError) -> [PublisherRecord] { try store.publishers() }
@@ -202,7 +208,9 @@ public final class Registry: Sendable {
         }
         let publisher = try publisher(named: name)
         let now = clock()
-        let intermediateRecord = try store.authority(.intermediate)
+        // Never issue over a tampered history: the publisher's keys must be the ones the log recorded.
+        _ = try coveredKeys(publisher: publisher.name)
+        let intermediateRecord = try coveredAuthority(.intermediate)
         let intermediate = try certificate(intermediateRecord)
         let intermediateKey = try loadP256(intermediateRecord.keyFile, passphrase: passphrase)
 
@@ -245,6 +253,7 @@ public final class Registry: Sendable {
                 "publisher": publisher.name, "key": id, "algorithm": algorithm.name.lowercased(), "serial": serial,
                 "cert_sha256": certSHA, "spki_sha256": spkiSHA,
                 "not_before": Timestamps.format(certificate.notValidBefore), "not_after": Timestamps.format(certificate.notValidAfter),
+                "time": Timestamps.format(now),
             ]), at: now)
         try finishPendingKeyFile(file)
         return record
@@ -252,7 +261,7 @@ public final class Registry: Sendable {
 
     /// Issues a new key for `publisher` (same algorithm as its active key unless given); the old one retires.
     public func rotateKey(publisher: String, algorithm: COSEAlgorithm? = nil, passphrase: String) throws(RegistryError) -> KeyRecord {
-        let current = try store.keys(publisher: publisher).last { $0.status == .active }
+        let current = try coveredKeys(publisher: publisher).last { $0.status == .active }
         let alg = algorithm ?? current.flatMap { COSEAlgorithm(name: $0.algorithm) } ?? .es256
         return try issueKey(publisher: publisher, algorithm: alg, passphrase: passphrase, kind: "key.rotated")
     }
@@ -267,30 +276,31 @@ public final class Registry: Sendable {
             keyID: key.id, status: .revoked, reason: reason, effectiveAt: when,
             event: LogEvent(kind: "key.revoked", fields: [
                 "publisher": key.publisher, "key": key.id, "serial": key.serialHex, "reason": reason.rawValue,
-                "effective_at": Timestamps.format(when), "cert_sha256": key.certificateSHA256,
+                "effective_at": Timestamps.format(when), "cert_sha256": key.certificateSHA256, "time": Timestamps.format(now),
             ]), at: now)
     }
 
     public func keys(publisher: String? = nil) throws(RegistryError) -> [KeyRecord] {
         if let publisher { _ = try self.publisher(named: publisher) }
-        return try store.keys(publisher: publisher)
+        return try coveredKeys(publisher: publisher)
     }
 
-    /// A key by id or unique id prefix (at least 4 characters after `k-`).
+    /// A key by id or unique id prefix (at least 4 characters after `k-`), checked against the log leaves its rows
+    /// name (an integrity failure, ``RegistryError/Code/inconsistent``, when a row is not the one the log recorded).
     public func key(_ idOrPrefix: String) throws(RegistryError) -> KeyRecord {
-        if let exact = try store.key(id: idOrPrefix) { return exact }
+        if let exact = try coveredKey(id: idOrPrefix) { return exact }
         guard idOrPrefix.count >= 6 else { throw RegistryError(.notFound, "no key \(idOrPrefix)") }
         let matches = try store.keys(publisher: nil).filter { $0.id.hasPrefix(idOrPrefix) }
         guard matches.count == 1, let match = matches.first else {
             throw RegistryError(.notFound, matches.isEmpty ? "no key \(idOrPrefix)" : "\(idOrPrefix) names \(matches.count) keys")
         }
-        return match
+        return try covered([match])[0]
     }
 
     /// The active key of a publisher, as a signer with its chain (signer certificate, then the intermediate).
     public func activeKey(publisher: String) throws(RegistryError) -> KeyRecord {
         _ = try self.publisher(named: publisher)
-        guard let key = try store.keys(publisher: publisher).last(where: { $0.status == .active }) else {
+        guard let key = try coveredKeys(publisher: publisher).last(where: { $0.status == .active }) else {
             throw RegistryError(.notFound, "publisher \(publisher) has no active key (run `signet registry key issue --publisher \(publisher)`)")
         }
         return key
@@ -298,7 +308,7 @@ public final class Registry: Sendable {
 
     public func signer(for key: KeyRecord, passphrase: String) throws(RegistryError) -> PEMKeySigner {
         let software = try loadKey(key.keyFile, passphrase: passphrase)
-        let intermediate = try certificate(try store.authority(.intermediate))
+        let intermediate = try certificate(try coveredAuthority(.intermediate))
         do {
             return try PEMKeySigner(
                 key: software, certificateChain: [try Certificate(derEncoded: key.certificate), intermediate],
@@ -311,7 +321,7 @@ public final class Registry: Sendable {
     // MARK: - Credentials
 
     public func certificate(_ role: AuthorityRole) throws(RegistryError) -> Certificate {
-        try certificate(try store.authority(role))
+        try certificate(try coveredAuthority(role))
     }
 
     func certificate(_ record: AuthorityRecord) throws(RegistryError) -> Certificate {

@@ -11,6 +11,10 @@ public struct LogVerification: Sendable {
     public var checkpointSize: UInt64?
     /// The remembered checkpoint the log was checked against (`--since`), when given.
     public var sinceSize: UInt64?
+    /// Whether the log key was pinned from outside the database (`--key`).
+    public var keyPinned: Bool = false
+    /// Rows of the settings, credentials, publishers, keys and key statuses checked against their leaves.
+    public var recordsChecked: Int = 0
 }
 
 extension Registry {
@@ -30,7 +34,7 @@ extension Registry {
     }
 
     func logSigner(passphrase: String) throws(RegistryError) -> Ed25519NoteSigner {
-        guard case .ed25519(let key) = try loadKey(try store.authority(.log).keyFile, passphrase: passphrase) else {
+        guard case .ed25519(let key) = try loadKey(try coveredAuthority(.log).keyFile, passphrase: passphrase) else {
             throw RegistryError(.inconsistent, "the log key is not an Ed25519 key")
         }
         let name = try origin
@@ -80,37 +84,60 @@ extension Registry {
         }
     }
 
-    /// Checks the log from its entries up: every entry hashes to its stored leaf, the tree rebuilt from the entries
-    /// has the stored root, the latest stored checkpoint is signed by the log key and matches, and, given a
-    /// checkpoint a verifier remembered (`since`), the log still extends it (the tree at that size has its root).
-    /// A rewritten history fails with ``RegistryError/Code/inconsistent``.
-    public func verifyLog(since remembered: [UInt8]? = nil) throws(RegistryError) -> LogVerification {
-        let verifier = try logVerifier()
+    /// Checks the log from its entries up and the records against the log, all read in one snapshot: every entry
+    /// hashes to its stored leaf, the tree rebuilt from the entries has the stored root, every row of the settings,
+    /// credentials, publishers, keys and key statuses is the one a leaf records (no row without its leaf, no leaf
+    /// without its row, no leaf covering two rows of one kind: ``checkRecords(_:events:size:)``), the latest stored
+    /// checkpoint is signed by the log key and matches, and, given a checkpoint a verifier remembered (`since`), the
+    /// log still extends it. A rewritten history fails with ``RegistryError/Code/inconsistent``.
+    ///
+    /// `pinnedKey` is the log's verifier key as the verifier keeps it outside the database (the bundle's
+    /// `log.vkey`): the stored key, the key the initialization leaf names and the key that signs the checkpoints
+    /// must all be it, so an attacker who replaces the stored key, rewrites the log and re-signs a checkpoint with
+    /// a key of their own is caught. Without it, the stored key is trusted.
+    public func verifyLog(since remembered: [UInt8]? = nil, pinnedKey: String? = nil) throws(RegistryError) -> LogVerification {
+        var verifier = try logVerifier()
         let origin = try origin
-        // One snapshot: the entries, the stored tree and its size are read together, so a concurrent append is
-        // neither missed nor mistaken for tampering.
-        let (size, rebuilt, storedRoot, bodies) = try store.withLog {
+        if let pinnedKey {
+            let pinned: Ed25519NoteVerifier
+            do { pinned = try Ed25519NoteVerifier(verifierKey: pinnedKey.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
+                throw RegistryError(.invalidRequest, "the pinned log key is not a note verifier key: \(error.reason)")
+            }
+            guard pinned == verifier else {
+                throw RegistryError(
+                    .inconsistent,
+                    "the registry's log key is not the pinned key \(pinned.name)+\(String(format: "%08x", pinned.keyID)): the log key was replaced or this is another registry")
+            }
+            verifier = pinned
+        }
+        // One snapshot: the records, the entries, the stored tree and its size are read together, so a concurrent
+        // append is neither missed nor mistaken for tampering.
+        let (records, (size, rebuilt, storedRoot, bodies)) = try store.withRecordsAndLog {
             (size, hashes, entries) throws(LogError) -> (UInt64, MerkleTree<InMemoryHashStore>, MerkleHash, [UInt64: [UInt8]]) in
             var tree = MerkleTree(store: InMemoryHashStore())
-            var bodies: [UInt64: [UInt8]] = [:]  // key events only, for the cross-check
-            let marker = Array("\"kind\":\"key.".utf8)
+            var bodies: [UInt64: [UInt8]] = [:]  // events that make records, for the cross-check
             for index in 0..<size {
                 let body = try entries.entry(at: index)
                 try tree.append(body)
-                if body.count < 4096, Self.contains(body, marker) { bodies[index] = body }
+                if Self.recordMarkers.contains(where: { Self.contains(body, $0) }) { bodies[index] = body }
             }
             return (size, tree, try hashes.rootHash(treeSize: size), bodies)
         }
         let root: MerkleHash
         do { root = try rebuilt.rootHash() } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
         guard storedRoot == root else { throw RegistryError(.inconsistent, "the stored Merkle tree does not match the log's entries") }
-        try checkRecordsAgainstLog(bodies, size: size)
+        var events: [UInt64: LogEvent] = [:]
+        for (index, body) in bodies {
+            guard let event = LogEvent(canonical: body) else { throw RegistryError(.inconsistent, "log entry \(index) is not a registry event") }
+            events[index] = event
+        }
+        let checked = try checkRecords(records, events: events, size: size)
 
-        var result = LogVerification(size: size, rootHash: root)
+        var result = LogVerification(size: size, rootHash: root, keyPinned: pinnedKey != nil, recordsChecked: checked)
         func check(_ note: [UInt8], what: String) throws(RegistryError) -> Checkpoint {
             let checkpoint: Checkpoint
             do { checkpoint = try Checkpoint.open(note, verifiers: [verifier], origin: origin) } catch {
-                throw RegistryError(.inconsistent, "\(what) does not verify with the log key: \(error.reason)")
+                throw RegistryError(.inconsistent, "\(what) does not verify with the \(pinnedKey == nil ? "" : "pinned ")log key: \(error.reason)")
             }
             guard checkpoint.size <= size else {
                 throw RegistryError(.inconsistent, "\(what) covers \(checkpoint.size) entries but the log has only \(size): entries were removed")
@@ -131,43 +158,9 @@ extension Registry {
         return result
     }
 
-    /// Every status in the key tables must be the one the log recorded at its index, and every key event in the log
-    /// must have its record: deleting a revocation row (or adding one) is caught even by someone who rebuilt the
-    /// triggers' tables by hand.
-    func checkRecordsAgainstLog(_ bodies: [UInt64: [UInt8]], size: UInt64) throws(RegistryError) {
-        func event(_ i: UInt64) -> [String: String]? {
-            guard let body = bodies[i], let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: String] else { return nil }
-            return object
-        }
-        let keys = try store.keys(publisher: nil)
-        var recorded = Set<UInt64>()
-        for key in keys {
-            for h in key.history where h.logIndex < size {
-                guard let e = event(h.logIndex) else { throw RegistryError(.inconsistent, "log entry \(h.logIndex) is not an event") }
-                let ok: Bool
-                switch h.status {
-                case .active:
-                    ok = (e["kind"] == "key.issued" || e["kind"] == "key.rotated") && e["key"] == key.id && e["cert_sha256"] == key.certificateSHA256
-                    recorded.insert(h.logIndex)
-                case .retired:
-                    ok = (e["kind"] == "key.issued" || e["kind"] == "key.rotated") && e["publisher"] == key.publisher
-                case .revoked:
-                    ok = e["kind"] == "key.revoked" && e["key"] == key.id && e["reason"] == h.reason?.rawValue
-                        && e["effective_at"].flatMap(Timestamps.parse).map { abs($0.timeIntervalSince(h.effectiveAt)) < 0.001 } == true
-                    recorded.insert(h.logIndex)
-                }
-                guard ok else {
-                    throw RegistryError(.inconsistent, "key \(key.id)'s \(h.status.rawValue) status does not match log entry \(h.logIndex)")
-                }
-            }
-        }
-        for i in bodies.keys.sorted() {
-            guard let kind = event(i)?["kind"], ["key.issued", "key.rotated", "key.revoked"].contains(kind) else { continue }
-            guard recorded.contains(i) else {
-                throw RegistryError(.inconsistent, "log entry \(i) (\(kind)) has no matching record in the key tables: they were rewritten")
-            }
-        }
-    }
+    /// Leaves of these kinds make records (`"kind":"…` cannot occur inside a JSON string value, whose quotes are
+    /// escaped).
+    static let recordMarkers = ["registry.initialized\"", "publisher.added\"", "key."].map { Array("\"kind\":\"\($0)".utf8) }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard haystack.count >= needle.count else { return false }

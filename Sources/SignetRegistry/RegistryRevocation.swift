@@ -14,10 +14,9 @@ extension Registry {
     /// once its revocation is effective, else good; serials the registry did not issue are unknown.
     public func ocspResponder(passphrase: String, at time: Date? = nil) throws(RegistryError) -> OCSPResponder {
         let intermediate = try certificate(.intermediate)
-        let ocspRecord = try store.authority(.ocsp)
+        let ocspRecord = try coveredAuthority(.ocsp)
         let signerCertificate = try certificate(ocspRecord)
         let key = try loadP256(ocspRecord.keyFile, passphrase: passphrase)
-        let store = self.store
         let when = time
         do {
             return try OCSPResponder(
@@ -25,7 +24,8 @@ extension Registry {
                 validity: Self.ocspValidity
             ) { serial in
                 let hex = serial.bytes.map { String(format: "%02x", $0) }.joined()
-                guard let record = try store.key(serialHex: hex) else { return .unknown }
+                // Answers only from rows the log covers: a tampered key makes the lookup throw (internalError).
+                guard let record = try self.coveredKey(serialHex: hex) else { return .unknown }
                 let t = when ?? Date()
                 if let r = record.revocation, r.effectiveAt <= t {
                     return .revoked(OCSPRevokedInfo(revocationTime: r.effectiveAt, reason: r.reason.map { CRLReason(rawValue: $0.code) }))
@@ -40,11 +40,16 @@ extension Registry {
     /// Answers a DER OCSPRequest (what `ocsp respond` and an HTTP responder do).
     public func respondOCSP(request: [UInt8], passphrase: String) throws(RegistryError) -> [UInt8] {
         let now = clock()
+        // The responder answers internalError for a key whose rows the log does not cover; the operator is told.
+        if let parsed = try? OCSPRequest(derEncoded: request) {
+            for id in parsed.certIDs { _ = try coveredKey(serialHex: Authority.hex(id.serialNumber.bytes)) }
+        }
         return try ocspResponder(passphrase: passphrase, at: now).respond(toDER: request, at: now)
     }
 
     /// A fresh OCSP response about `key`, to staple in a claim signature (C2PA 2.2, 14.5.2).
     public func ocspStaple(for key: KeyRecord, passphrase: String) throws(RegistryError) -> [UInt8] {
+        _ = try coveredKey(id: key.id)
         let now = clock()
         let responder = try ocspResponder(passphrase: passphrase, at: now)
         do {
@@ -59,11 +64,11 @@ extension Registry {
     /// The intermediate CA's CRL: every revoked key, with its effective time and reason. Its number is the log
     /// size, which only grows.
     public func crlDER(passphrase: String) throws(RegistryError) -> [UInt8] {
-        let record = try store.authority(.intermediate)
+        let record = try coveredAuthority(.intermediate)
         let issuer = try certificate(record)
         let key = try loadP256(record.keyFile, passphrase: passphrase)
         let now = clock()
-        let all = try store.keys(publisher: nil)
+        let all = try coveredKeys(publisher: nil)
         let pending = all.compactMap { $0.revocation?.effectiveAt }.filter { $0 > now }.min()
         let nextUpdate = min(now + Self.crlValidity, pending ?? .distantFuture)
         let revoked = all.compactMap { k -> CertificateRevocationList.Entry? in

@@ -52,4 +52,53 @@ public protocol RegistryStore: Sendable {
     func withLog<T>(_ body: (UInt64, any MerkleHashReader, any LogEntrySource) throws(LogError) -> T) throws(RegistryError) -> T
     func saveCheckpoint(size: UInt64, note: [UInt8], at: Date) throws(RegistryError)
     func latestCheckpoint() throws(RegistryError) -> (size: UInt64, note: [UInt8])?
+
+    /// The log entries at `indices` that exist, each with the leaf hash the tree stores for its index, read in one
+    /// view: what checking a row against the leaf its log index names needs, without reading the whole log.
+    func logLeaves(at indices: [UInt64]) throws(RegistryError) -> [UInt64: StoredLeaf]
+    /// Every record, with the number of rows each table holds (rows no query reaches included), and `body` run on
+    /// the log, all in one view: so that `log verify` compares records and leaves as of one moment.
+    func withRecordsAndLog<T>(
+        _ body: (UInt64, any MerkleHashReader, any LogEntrySource) throws(LogError) -> T
+    ) throws(RegistryError) -> (RegistryRecords, T)
+}
+
+/// A log entry with the leaf hash stored for its index (nil when the tree has none).
+public struct StoredLeaf: Sendable, Hashable {
+    public var entry: LogEntry
+    public var storedHash: MerkleHash?
+
+    public init(entry: LogEntry, storedHash: MerkleHash?) {
+        self.entry = entry
+        self.storedHash = storedHash
+    }
+}
+
+/// Everything the registry's tables hold, as read for `log verify`.
+public struct RegistryRecords: Sendable {
+    public var settings: [String: String]
+    /// Authority rows of the roles the registry knows.
+    public var authorities: [AuthorityRecord]
+    public var publishers: [PublisherRecord]
+    /// Keys joined with their publishers, each with its status history.
+    public var keys: [KeyRecord]
+    /// Rows in `authority`, `publisher`, `signing_key` and `key_status`, counted without joins.
+    public var authorityRows: Int
+    public var publisherRows: Int
+    public var keyRows: Int
+    public var statusRows: Int
+
+    public init(
+        settings: [String: String], authorities: [AuthorityRecord], publishers: [PublisherRecord], keys: [KeyRecord],
+        authorityRows: Int, publisherRows: Int, keyRows: Int, statusRows: Int
+    ) {
+        self.settings = settings
+        self.authorities = authorities
+        self.publishers = publishers
+        self.keys = keys
+        self.authorityRows = authorityRows
+        self.publisherRows = publisherRows
+        self.keyRows = keyRows
+        self.statusRows = statusRows
+    }
 }

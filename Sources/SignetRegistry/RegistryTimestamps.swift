@@ -10,7 +10,7 @@ extension Registry {
 
     /// The registry's RFC 3161 timestamp authority: the TSA key and certificate, with the intermediate in its chain.
     public func timestampAuthority(passphrase: String) throws(RegistryError) -> TimeStampAuthority {
-        let record = try store.authority(.tsa)
+        let record = try coveredAuthority(.tsa)
         let tsa = try certificate(record)
         let intermediate = try certificate(.intermediate)
         let key = try loadP256(record.keyFile, passphrase: passphrase)

@@ -279,7 +279,8 @@ public final class SQLiteRegistryStore: RegistryStore {
                 return KeyStatusEntry(
                     status: KeyStatus(rawValue: s["status"]) ?? .retired, reason: reason.flatMap(RevocationReason.init(rawValue:)),
                     effectiveAt: Timestamps.parse(s["effective_at"]) ?? .distantPast,
-                    recordedAt: Timestamps.parse(s["recorded_at"]) ?? .distantPast, logIndex: UInt64(logIndex))
+                    // A negative index (only a hand-made row has one) names no entry.
+                    recordedAt: Timestamps.parse(s["recorded_at"]) ?? .distantPast, logIndex: logIndex < 0 ? .max : UInt64(logIndex))
             }
             let cert: Data = row["certificate"]
             return KeyRecord(
@@ -320,12 +321,14 @@ public final class SQLiteRegistryStore: RegistryStore {
         try read("reading the log") { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM log_entry WHERE idx >= ? ORDER BY idx LIMIT ?", arguments: [Int64(from), count]
-            ).map { row in
-                let idx: Int64 = row["idx"]
-                let body: Data = row["body"]
-                return LogEntry(index: UInt64(idx), kind: row["kind"], body: Array(body), recordedAt: Timestamps.parse(row["recorded_at"]) ?? .distantPast)
-            }
+            ).map(Self.logEntry)
         }
+    }
+
+    static func logEntry(_ row: Row) -> LogEntry {
+        let idx: Int64 = row["idx"]
+        let body: Data = row["body"]
+        return LogEntry(index: UInt64(max(idx, 0)), kind: row["kind"], body: Array(body), recordedAt: Timestamps.parse(row["recorded_at"]) ?? .distantPast)
     }
 
     public func withLogHashes<T>(_ body: (UInt64, any MerkleHashReader) throws(LogError) -> T) throws(RegistryError) -> T {
@@ -364,6 +367,50 @@ public final class SQLiteRegistryStore: RegistryStore {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO checkpoint (size, note, created_at) VALUES (?, ?, ?)",
                 arguments: [Int64(size), Data(note), Timestamps.format(at)])
+        }
+    }
+
+    public func logLeaves(at indices: [UInt64]) throws(RegistryError) -> [UInt64: StoredLeaf] {
+        try read("reading the log") { db in
+            var leaves: [UInt64: StoredLeaf] = [:]
+            let entry = try db.cachedStatement(sql: "SELECT * FROM log_entry WHERE idx = ?")
+            let node = try db.cachedStatement(sql: "SELECT hash FROM log_node WHERE level = 0 AND idx = ?")
+            for index in Set(indices) where index <= UInt64(Int64.max) {
+                guard let row = try Row.fetchOne(entry, arguments: [Int64(index)]) else { continue }
+                let hash = try Data.fetchOne(node, arguments: [Int64(index)]).flatMap { try? MerkleHash(bytes: Array($0)) }
+                leaves[index] = StoredLeaf(entry: Self.logEntry(row), storedHash: hash)
+            }
+            return leaves
+        }
+    }
+
+    public func withRecordsAndLog<T>(
+        _ body: (UInt64, any MerkleHashReader, any LogEntrySource) throws(LogError) -> T
+    ) throws(RegistryError) -> (RegistryRecords, T) {
+        do {
+            return try pool.read { db in
+                var settings: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM setting") { settings[row["key"]] = row["value"] }
+                let authorities = try Row.fetchAll(db, sql: "SELECT * FROM authority ORDER BY role").compactMap { row -> AuthorityRecord? in
+                    guard let role = AuthorityRole(rawValue: row["role"]) else { return nil }
+                    let cert: Data? = row["certificate"]
+                    return AuthorityRecord(role: role, certificate: cert.map { Array($0) }, keyFile: row["key_file"])
+                }
+                func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+                let records = RegistryRecords(
+                    settings: settings, authorities: authorities,
+                    publishers: try Row.fetchAll(db, sql: "SELECT * FROM publisher ORDER BY name").map(Self.publisher),
+                    keys: try Self.keyRows(db, where: "1", []), authorityRows: try count("authority"),
+                    publisherRows: try count("publisher"), keyRows: try count("signing_key"), statusRows: try count("key_status"))
+                let store = SQLiteHashStore(db: db)
+                return (records, try body(try store.treeSize(), store, SQLiteEntries(db: db)))
+            }
+        } catch let e as LogError {
+            throw Self.registryError(e)
+        } catch let e as RegistryError {
+            throw e
+        } catch {
+            throw RegistryError(.storage, "reading the registry: \(error)")
         }
     }
 
