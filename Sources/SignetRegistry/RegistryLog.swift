@@ -96,19 +96,11 @@ extension Registry {
     /// must all be it, so an attacker who replaces the stored key, rewrites the log and re-signs a checkpoint with
     /// a key of their own is caught. Without it, the stored key is trusted.
     public func verifyLog(since remembered: [UInt8]? = nil, pinnedKey: String? = nil) throws(RegistryError) -> LogVerification {
-        var verifier = try logVerifier()
-        let origin = try origin
+        var pinned: Ed25519NoteVerifier?
         if let pinnedKey {
-            let pinned: Ed25519NoteVerifier
             do { pinned = try Ed25519NoteVerifier(verifierKey: pinnedKey.trimmingCharacters(in: .whitespacesAndNewlines)) } catch {
                 throw RegistryError(.invalidRequest, "the pinned log key is not a note verifier key: \(error.reason)")
             }
-            guard pinned == verifier else {
-                throw RegistryError(
-                    .inconsistent,
-                    "the registry's log key is not the pinned key \(pinned.name)+\(String(format: "%08x", pinned.keyID)): the log key was replaced or this is another registry")
-            }
-            verifier = pinned
         }
         // One snapshot: the records, the entries, the stored tree and its size are read together, so a concurrent
         // append is neither missed nor mistaken for tampering.
@@ -122,6 +114,22 @@ extension Registry {
                 if Self.recordMarkers.contains(where: { Self.contains(body, $0) }) { bodies[index] = body }
             }
             return (size, tree, try hashes.rootHash(treeSize: size), bodies)
+        }
+        // The key and origin as stored in the same snapshot (the checks below tie them to entry 0).
+        guard let origin = records.settings["origin"], let storedKey = records.settings["log_vkey"] else {
+            throw RegistryError(.inconsistent, "the registry has no origin or log key")
+        }
+        var verifier: Ed25519NoteVerifier
+        do { verifier = try Ed25519NoteVerifier(verifierKey: storedKey) } catch {
+            throw RegistryError(.inconsistent, "the stored log key is malformed: \(error.reason)")
+        }
+        if let pinned {
+            guard pinned == verifier else {
+                throw RegistryError(
+                    .inconsistent,
+                    "the registry's log key is not the pinned key \(pinned.name)+\(String(format: "%08x", pinned.keyID)): the log key was replaced or this is another registry")
+            }
+            verifier = pinned
         }
         let root: MerkleHash
         do { root = try rebuilt.rootHash() } catch { throw RegistryError(.inconsistent, "\(error.reason)") }
@@ -149,8 +157,8 @@ extension Registry {
             }
             return checkpoint
         }
-        if let latest = try store.latestCheckpoint() {
-            result.checkpointSize = try check(latest.note, what: "the latest stored checkpoint").size
+        if let latest = records.latestCheckpoint {
+            result.checkpointSize = try check(latest, what: "the latest stored checkpoint").size
         }
         if let remembered {
             result.sinceSize = try check(remembered, what: "the remembered checkpoint").size

@@ -87,10 +87,12 @@ public struct RegistryRecords: Sendable {
     public var publisherRows: Int
     public var keyRows: Int
     public var statusRows: Int
+    /// The latest stored checkpoint's note, read in the same view.
+    public var latestCheckpoint: [UInt8]?
 
     public init(
         settings: [String: String], authorities: [AuthorityRecord], publishers: [PublisherRecord], keys: [KeyRecord],
-        authorityRows: Int, publisherRows: Int, keyRows: Int, statusRows: Int
+        authorityRows: Int, publisherRows: Int, keyRows: Int, statusRows: Int, latestCheckpoint: [UInt8]?
     ) {
         self.settings = settings
         self.authorities = authorities
@@ -100,5 +102,6 @@ public struct RegistryRecords: Sendable {
         self.publisherRows = publisherRows
         self.keyRows = keyRows
         self.statusRows = statusRows
+        self.latestCheckpoint = latestCheckpoint
     }
 }

@@ -401,7 +401,8 @@ public final class SQLiteRegistryStore: RegistryStore {
                     settings: settings, authorities: authorities,
                     publishers: try Row.fetchAll(db, sql: "SELECT * FROM publisher ORDER BY name").map(Self.publisher),
                     keys: try Self.keyRows(db, where: "1", []), authorityRows: try count("authority"),
-                    publisherRows: try count("publisher"), keyRows: try count("signing_key"), statusRows: try count("key_status"))
+                    publisherRows: try count("publisher"), keyRows: try count("signing_key"), statusRows: try count("key_status"),
+                    latestCheckpoint: try Data.fetchOne(db, sql: "SELECT note FROM checkpoint ORDER BY size DESC LIMIT 1").map { Array($0) })
                 let store = SQLiteHashStore(db: db)
                 return (records, try body(try store.treeSize(), store, SQLiteEntries(db: db)))
             }

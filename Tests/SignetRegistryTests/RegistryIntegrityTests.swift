@@ -2,7 +2,9 @@ import Crypto
 import Foundation
 import GRDB
 import SignetLog
+import SignetOCSP
 import Testing
+import X509
 
 @testable import SignetRegistry
 
@@ -68,6 +70,11 @@ func expectIntegrityFailure<T>(
         expectIntegrityFailure("active key") { try t.registry.activeKey(publisher: "P") }
         expectIntegrityFailure("CRL") { try t.registry.crlDER(passphrase: t.passphrase) }
         expectIntegrityFailure("OCSP staple") { try t.registry.ocspStaple(for: k, passphrase: t.passphrase) }
+        let request = try OCSPRequest(certificate: Certificate(derEncoded: k.certificate), issuer: t.registry.certificate(.intermediate))
+        expectIntegrityFailure("OCSP respond") { try t.registry.respondOCSP(request: request.derEncoded, passphrase: t.passphrase) }
+        // The responder itself answers internalError rather than from the rogue row.
+        let answer = try t.registry.ocspResponder(passphrase: t.passphrase).respond(toDER: request.derEncoded)
+        #expect(try OCSPResponse(derEncoded: answer).status == .internalError)
         expectIntegrityFailure("verification material") { try t.registry.verificationMaterial() }
         expectIntegrityFailure("rotation") { try t.registry.rotateKey(publisher: "P", passphrase: t.passphrase) }
         expectIntegrityFailure("issuing over it") { try t.registry.issueKey(publisher: "P", passphrase: t.passphrase) }
