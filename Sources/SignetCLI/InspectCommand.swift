@@ -43,10 +43,9 @@ struct InspectCommand: AsyncParsableCommand {
     func run() async throws {
         let report: VerificationReport
         let verifier = try trust.verifier()
-        do throws(VerifyError) {
-            report = try await verifier.verify(path: file)
-        } catch {
-            throw CLIError(.usage, error.reason)
+        switch await verifier.result(path: file) {
+        case .success(let r): report = r
+        case .failure(let error): throw CLIError(.usage, error.reason)
         }
         if let html {
             let page = HTMLReport.render(report: ReportJSON.render(report), thumbnails: Self.thumbnails(report))

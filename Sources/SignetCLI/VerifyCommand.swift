@@ -143,11 +143,8 @@ struct VerifyCommand: AsyncParsableCommand {
                 let path = files[index]
                 next += 1
                 group.addTask {
-                    do throws(VerifyError) {
-                        return (index, .success(try await verifier.verify(path: path)))
-                    } catch {
-                        return (index, .failure(error))
-                    }
+                    let result = await verifier.result(path: path)
+                    return (index, result)
                 }
             }
             for _ in 0..<min(width, files.count) { launch() }

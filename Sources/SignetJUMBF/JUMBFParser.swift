@@ -23,6 +23,9 @@ public struct JUMBFParser: Sendable {
         public var maxDepth = 32
         /// How many boxes (of any kind, description boxes included) one parse may produce.
         public var maxBoxes = 100_000
+        /// Whether LBox 0 ("the box runs to the end of its container") is accepted. ISO 19566-5 allows it;
+        /// C2PA manifest stores never need it, and c2pa-rs refuses it.
+        public var allowsLengthToEnd = true
 
         /// The default limits.
         public init() {}
@@ -121,6 +124,9 @@ extension JUMBFParser {
             let total: Int
             switch lbox {
             case 0:
+                guard limits.allowsLengthToEnd else {
+                    throw JUMBFError(.badLength, "\(type) box has LBox 0 (to the end of its container), which is not accepted here", offset: absolute(start))
+                }
                 headerSize = 8
                 total = available
             case 1:

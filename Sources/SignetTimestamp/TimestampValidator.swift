@@ -365,7 +365,8 @@ public enum TimestampValidator {
 
     static func digest(_ oid: String, _ bytes: [UInt8]) -> [UInt8]? {
         switch oid {
-        case OIDs.sha1: return Array(Insecure.SHA1.hash(data: bytes))
+        // SHA-1 is refused for imprints and signed attributes alike (C2PA 2.2, 13.1): a collision could
+        // move a genuine token onto other bytes.
         case OIDs.sha256: return Array(SHA256.hash(data: bytes))
         case OIDs.sha384: return Array(SHA384.hash(data: bytes))
         case OIDs.sha512: return Array(SHA512.hash(data: bytes))

@@ -73,6 +73,15 @@ public struct TrustSettings: Sendable {
     /// No anchors and no allowed list: a chain can be profile-valid but is never trusted (trust is not checked).
     public static let none = TrustSettings(anchorDERs: [], allowedCertificateHashes: [], allowedEKUs: [])
 
+    /// The EKUs that let a signer be trusted: the EKU configuration's and nothing else when one was given
+    /// (so a registry's OCSP-responder or time-stamping certificate never passes for a content signer), else
+    /// the list c2pa-rs accepts with no configuration. (The certificate profile, which decides Invalid, keeps
+    /// c2pa-rs's rule of built-ins plus configuration: see ``CertificateProfile``.)
+    public var trustedSignerEKUs: [ASN1ObjectIdentifier] {
+        let neverConfigurable: [ASN1ObjectIdentifier] = [OID.serverAuth, OID.clientAuth, OID.codeSigning, OID.anyExtendedKeyUsage]
+        return allowedEKUs.isEmpty ? Self.builtInEKUs : allowedEKUs.filter { !neverConfigurable.contains($0) }
+    }
+
     /// Whether anything can make a credential trusted (an anchor or an allowed-list entry).
     public var hasTrustSources: Bool { !anchorDERs.isEmpty || !allowedCertificateHashes.isEmpty }
 

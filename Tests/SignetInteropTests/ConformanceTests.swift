@@ -55,7 +55,11 @@ struct FixtureConformance {
         #expect(report["validation_state"]?.stringValue == expected.state, "\(Interop.failureCodes(report))")
         #expect(Interop.failureCodes(report).sorted() == expected.failures.sorted())
         let informational = report["validation_results"]?["activeManifest"]?["informational"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
-        #expect(informational.sorted() == expected.informational.sorted())
+        // Documented difference (Spec/c2pa-support.md, "Where Signet is stricter"): c2pa-rs does not check the TSA
+        // of a 1.x claim's time-stamp against any trust list and calls it trusted; Signet checks it, and these
+        // fixtures' TSA roots are not among the test anchors, so Signet says timeStamp.untrusted (informational).
+        let signetOnly: Set<String> = ["timeStamp.untrusted"]
+        #expect(informational.filter { !signetOnly.contains($0) || expected.informational.contains($0) }.sorted() == expected.informational.sorted())
         #expect(r.status == (expected.state == "Invalid" ? 1 : 0))
     }
 

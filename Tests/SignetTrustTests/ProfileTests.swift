@@ -195,10 +195,25 @@ import _CryptoExtras
         #expect(evaluate(options, settings: including).isTrusted)
     }
 
-    @Test func emailProtectionIsAlwaysAcceptedWhateverTheConfiguration() throws {
-        // c2pa-rs: a trust_config only adds to emailProtection/timeStamping/OCSPSigning.
+    @Test func anEKUConfigurationIsTheOnlySourceOfTrustedSignerEKUsButNeverMakesAProfileInvalid() throws {
+        // c2pa-rs adds a trust_config to emailProtection/timeStamping/OCSPSigning; Signet keeps that rule for the
+        // profile (Invalid or not) but trusts only the configured EKUs, so an OCSP responder's or a TSA's
+        // certificate issued by a trusted CA never passes for a content signer.
         let settings = try TrustSettings(anchorsPEM: pki.root.pem, ekuConfigText: "1.3.6.1.5.5.7.3.36\n")
-        #expect(evaluate(.init(), settings: settings).isTrusted)
+        for ekus: [ExtendedKeyUsage.Usage] in [[.emailProtection], [.timeStamping], [.ocspSigning]] {
+            var options = TestPKI.LeafOptions()
+            options.ekus = ekus
+            let result = evaluate(options, settings: settings)
+            #expect(result.profileFailures == [])
+            #expect(!result.trust.isTrusted)
+        }
+        var documentSigner = TestPKI.LeafOptions()
+        documentSigner.ekus = [ExtendedKeyUsage.Usage(oid: [1, 3, 6, 1, 5, 5, 7, 3, 36])]
+        #expect(evaluate(documentSigner, settings: settings).isTrusted)
+        // Without a configuration, c2pa-rs's built-in list decides.
+        var ocspOnly = TestPKI.LeafOptions()
+        ocspOnly.ekus = [.ocspSigning]
+        #expect(evaluate(ocspOnly, settings: try TrustSettings(anchorsPEM: pki.root.pem)).trust.isTrusted)
     }
 
     @Test func profileIsCheckedEvenWithoutTrustSettings() {

@@ -153,7 +153,10 @@ extension ManifestValidator {
             return (s, false)
         }
         info.algorithm = algorithm
-        let chain = Self.certificateChain(of: sign1)
+        guard case .found(let chain) = Self.certificateChain(of: sign1, claimVersion: 2) else {
+            s.failure.append(.init(.cawgX509CredentialInvalid, url: url, "identity signature's certificate chain is not in its protected header"))
+            return (s, false)
+        }
         guard let leafDER = chain.first else {
             s.failure.append(.init(.cawgX509CredentialInvalid, url: url, "identity signature carries no certificate chain"))
             return (s, false)

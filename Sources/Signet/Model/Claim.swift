@@ -92,6 +92,18 @@ public struct Claim: Sendable {
         "metadata", "claim_generator_hints",
     ]
 
+    /// The claim version its own fields declare, as c2pa-rs reads it: `assertions` without `created_assertions`
+    /// is a 1.x claim, the reverse a 2.x claim; both or neither is not a claim Signet can read.
+    public static func version(of cbor: CBOR) throws(ClaimDecodingError) -> Int {
+        guard cbor.mapEntries != nil else { throw ClaimDecodingError(reason: "claim is not a CBOR map") }
+        switch (cbor["assertions"] != nil, cbor["created_assertions"] != nil) {
+        case (true, false): return 1
+        case (false, true): return 2
+        case (true, true): throw ClaimDecodingError(reason: "unsupported claim version: both assertions and created_assertions")
+        case (false, false): throw ClaimDecodingError(reason: "unsupported claim version: neither assertions nor created_assertions")
+        }
+    }
+
     /// Decodes a claim map; returns a reason when the map lacks what a claim needs.
     public init(cbor: CBOR, version: Int) throws(ClaimDecodingError) {
         guard let entries = cbor.mapEntries else { throw ClaimDecodingError(reason: "claim is not a CBOR map") }

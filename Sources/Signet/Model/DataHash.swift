@@ -75,6 +75,8 @@ public struct DataHashAssertion: Sendable, Equatable {
     public var name: String?
     public var alg: String?
     public var hash: [UInt8]
+    /// A remote asset's location (`url`): Signet, like c2pa-rs, checks only local assets.
+    public var url: String?
 
     public init(exclusions: [Range<Int64>], name: String? = "jumbf manifest", alg: String? = "sha256", hash: [UInt8]) {
         self.exclusions = exclusions
@@ -90,6 +92,7 @@ public struct DataHashAssertion: Sendable, Equatable {
         self.hash = hash
         self.name = cbor["name"]?.stringValue
         self.alg = cbor["alg"]?.stringValue
+        self.url = cbor["url"]?.stringValue
         var ranges: [Range<Int64>] = []
         for item in cbor["exclusions"]?.arrayValue ?? [] {
             guard let start = item["start"]?.int64Value, let length = item["length"]?.int64Value,

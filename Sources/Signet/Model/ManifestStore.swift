@@ -19,7 +19,14 @@ public struct ManifestStore: Sendable {
 
     /// Parses a store. Throws only when the bytes are not a C2PA manifest store at all; problems inside a manifest
     /// are kept on the manifest and become status codes during validation.
-    public init(bytes: [UInt8], limits: JUMBFParser.Limits = .default) throws(ManifestStoreError) {
+    /// The parser limits for C2PA stores: the defaults, without LBox 0.
+    public static var storeLimits: JUMBFParser.Limits {
+        var limits = JUMBFParser.Limits.default
+        limits.allowsLengthToEnd = false
+        return limits
+    }
+
+    public init(bytes: [UInt8], limits: JUMBFParser.Limits = ManifestStore.storeLimits) throws(ManifestStoreError) {
         self.bytes = bytes
         let root: JUMBFBox
         do {
@@ -31,10 +38,64 @@ public struct ManifestStore: Sendable {
             throw ManifestStoreError(code: .notAManifestStore, reason: "JUMBF box is not a C2PA manifest store")
         }
         self.root = root
+        try Self.checkStructure(root)
         self.manifests = root.children.compactMap { box in
-            guard let d = box.description, d.type == .manifest || d.type == .updateManifest else { return nil }
+            guard let d = box.description, d.type == .manifest || d.type == .updateManifest || d.type == .legacyManifest else { return nil }
             return Manifest(box: box, storeBytes: bytes)
         }
+    }
+
+    /// C2PA 2.2, 11.1.4: every C2PA superbox is labelled and requestable, and the fixed parts of a manifest carry
+    /// their fixed labels. These bytes are covered by no signature, so a store that bends them is refused
+    /// rather than read leniently: a validator that ignored them would accept edits nothing vouches for.
+    static func checkStructure(_ root: JUMBFBox) throws(ManifestStoreError) {
+        func refuse(_ why: String) -> ManifestStoreError { ManifestStoreError(code: .malformedStructure, reason: why) }
+        func labelledRequestable(_ box: JUMBFBox, _ what: String) throws(ManifestStoreError) {
+            guard let d = box.description, d.requestable, d.label != nil else {
+                throw refuse("\(what) is not labelled and requestable (C2PA 2.2, 11.1.4.1.2)")
+            }
+        }
+        try labelledRequestable(root, "the manifest store")
+        guard root.label == "c2pa" else { throw refuse("the manifest store is labelled \(root.label ?? "") instead of c2pa") }
+        let fixed: [JUMBFType: Set<String>] = [
+            .assertionStore: ["c2pa.assertions"], .claim: ["c2pa.claim", "c2pa.claim.v2"], .signature: ["c2pa.signature"],
+        ]
+        for manifest in root.children {
+            guard let type = manifest.description?.type, [.manifest, .updateManifest, .legacyManifest].contains(type) else { continue }
+            try labelledRequestable(manifest, "a manifest")
+            guard let label = manifest.label, Self.isManifestLabel(label) else {
+                throw refuse("manifest label \(manifest.label ?? "") is not of the form urn:c2pa:<uuid> or urn:uuid:<uuid>")
+            }
+            for part in manifest.children {
+                guard let d = part.description else { continue }
+                if let labels = fixed[d.type] {
+                    try labelledRequestable(part, "\(label): a \(d.type) box")
+                    guard let l = d.label, labels.contains(l) else {
+                        throw refuse("\(label): a \(d.type) box is labelled \(d.label ?? "(none)")")
+                    }
+                }
+                if d.type == .assertionStore {
+                    for assertion in part.children { try labelledRequestable(assertion, "\(label): an assertion") }
+                }
+            }
+        }
+    }
+
+    /// `urn:c2pa:<uuid>[:<generator>[:<version_reason>]]` (2.x) or `urn:uuid:<uuid>` (1.x), UUID in lower or
+    /// upper case hex.
+    static func isManifestLabel(_ label: String) -> Bool {
+        let rest: Substring
+        if label.hasPrefix("urn:c2pa:") {
+            rest = label.dropFirst("urn:c2pa:".count)
+        } else if label.hasPrefix("urn:uuid:") {
+            rest = label.dropFirst("urn:uuid:".count)
+        } else {
+            return false
+        }
+        let uuid = rest.prefix(36)
+        guard uuid.count == 36, UUID(uuidString: String(uuid)) != nil else { return false }
+        let tail = rest.dropFirst(36)
+        return tail.isEmpty || (tail.first == ":" && label.hasPrefix("urn:c2pa:"))
     }
 }
 
@@ -43,6 +104,7 @@ public struct ManifestStoreError: Error, Sendable, CustomStringConvertible {
         public let rawValue: String
         public static let malformedJUMBF = Code(rawValue: "malformedJUMBF")
         public static let notAManifestStore = Code(rawValue: "notAManifestStore")
+        public static let malformedStructure = Code(rawValue: "malformedStructure")
     }
     public var code: Code
     public var reason: String
@@ -58,9 +120,18 @@ public struct Manifest: Sendable {
     public let claimLabel: String?
     /// The claim's CBOR bytes exactly as stored: the COSE payload.
     public let claimBytes: [UInt8]?
+    /// Where ``claimBytes`` sit in the store.
+    public let claimBox: Range<Int>?
     public let claim: Result<Claim, ClaimDecodingError>?
     public let signatureBytes: [UInt8]?
+    /// The `c2pa.signature` box, whose payload an ingredient's `claimSignature` hashes.
+    public let signatureBox: JUMBFBox?
     public let assertions: [AssertionBox]
+    /// How many claim boxes the manifest holds (C2PA allows exactly one: more is `claim.multiple`).
+    public let claimBoxCount: Int
+    /// Whether the manifest holds more than one signature box or assertion store.
+    public let duplicateParts: Bool
+    private let assertionIndex: [String: Int]
 
     init?(box: JUMBFBox, storeBytes: [UInt8]) {
         guard let label = box.label else { return nil }
@@ -68,23 +139,24 @@ public struct Manifest: Sendable {
         self.box = box
         self.isUpdateManifest = box.description?.type == .updateManifest
 
-        let claimBox = box.children.first { ($0.label ?? "").hasPrefix("c2pa.claim") && $0.description?.type == .claim }
+        // The claim box is found by its type; its label (unsigned) only says which claim version the writer meant,
+        // and the version is taken from the claim's own (signed) fields, as c2pa-rs does.
+        let claimBoxes = box.children.filter { $0.description?.type == .claim }
+        let claimBox = claimBoxes.first
+        self.claimBoxCount = claimBoxes.count
         self.claimLabel = claimBox?.label
         let claimData = claimBox?.children.first { $0.type == .cbor }?.data
         self.claimBytes = claimData
-        if let claimData, let claimLabel {
-            let version: Int
-            switch claimLabel {
-            case "c2pa.claim": version = 1
-            case "c2pa.claim.v2": version = 2
-            default: version = 0
-            }
-            if version == 0 {
-                self.claim = .failure(ClaimDecodingError(reason: "unsupported claim version \(claimLabel)"))
+        self.claimBox = claimBox?.children.first { $0.type == .cbor }?.payloadRange
+        if let claimData, let claimBox {
+            if let label = claimBox.label, !Manifest.isKnownClaimLabel(label) {
+                self.claim = .failure(ClaimDecodingError(reason: "unsupported claim version \(label)"))
             } else {
                 do {
                     let cbor = try CBORDecoder().decode(claimData)
-                    self.claim = Result { () throws(ClaimDecodingError) in try Claim(cbor: cbor, version: version) }
+                    self.claim = Result { () throws(ClaimDecodingError) in
+                        try Claim(cbor: cbor, version: try Claim.version(of: cbor))
+                    }
                 } catch {
                     self.claim = .failure(ClaimDecodingError(reason: "claim CBOR is invalid: \(error)"))
                 }
@@ -95,12 +167,23 @@ public struct Manifest: Sendable {
             self.claim = nil
         }
 
-        let signatureBox = box.children.first { $0.description?.type == .signature }
-        self.signatureBytes = signatureBox?.children.first { $0.type == .cbor }?.data
+        let signatureBoxes = box.children.filter { $0.description?.type == .signature }
+        self.signatureBox = signatureBoxes.first
+        self.signatureBytes = signatureBoxes.first?.children.first { $0.type == .cbor }?.data
+        let assertionStores = box.children.filter { $0.description?.type == .assertionStore }
+        self.duplicateParts = signatureBoxes.count > 1 || assertionStores.count > 1
 
-        let assertionStore = box.children.first { $0.description?.type == .assertionStore }
-        self.assertions = (assertionStore?.children ?? []).compactMap { AssertionBox(box: $0, storeBytes: storeBytes) }
+        self.assertions = (assertionStores.first?.children ?? []).compactMap { AssertionBox(box: $0, storeBytes: storeBytes) }
+        var index: [String: Int] = [:]
+        for (i, a) in assertions.enumerated() where index[a.label] == nil { index[a.label] = i }
+        self.assertionIndex = index
     }
+
+    /// `c2pa.claim` (1.x) and `c2pa.claim.v2`: the labels a claim box may carry.
+    static func isKnownClaimLabel(_ label: String) -> Bool { label == "c2pa.claim" || label == "c2pa.claim.v2" }
+
+    /// The assertion labelled `label` in this manifest's assertion store (the first, if a hostile store repeats it).
+    public func assertion(labeled label: String) -> AssertionBox? { assertionIndex[label].map { assertions[$0] } }
 
     /// Resolves a JUMBF URI (relative to this manifest, or absolute into the store) to an assertion box.
     public func resolveAssertion(_ url: String, in store: ManifestStore) -> AssertionBox? {
@@ -109,7 +192,7 @@ public struct Manifest: Sendable {
         guard let target else { return nil }
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count == 2, parts[0] == "c2pa.assertions" else { return nil }
-        return target.assertions.first { $0.label == parts[1] }
+        return target.assertion(labeled: parts[1])
     }
 }
 
@@ -124,6 +207,8 @@ public struct AssertionBox: Sendable {
     public let hashedBytes: ArraySlice<UInt8>
     /// The content box's payload (CBOR / JSON bytes, or the embedded file's data).
     public let content: [UInt8]?
+    /// Where ``content`` sits in the store's bytes.
+    public let contentRange: Range<Int>?
 
     init?(box: JUMBFBox, storeBytes: [UInt8]) {
         guard let description = box.description, let label = description.label else { return nil }
@@ -132,24 +217,30 @@ public struct AssertionBox: Sendable {
         guard box.payloadRange.lowerBound >= 0, box.payloadRange.upperBound <= storeBytes.count else { return nil }
         self.hashedBytes = storeBytes[box.payloadRange]
         let contents = box.children
+        let chosen: JUMBFBox?
         if let c = contents.first(where: { $0.type == .cbor }) {
             kind = .cbor
-            content = c.data
+            chosen = c
         } else if let j = contents.first(where: { $0.type == .json }) {
             kind = .json
-            content = j.data
+            chosen = j
         } else if let file = contents.first(where: { $0.type == .bidb }) {
             let descriptionBox = contents.first { $0.type == .bfdb }?.data
             kind = .embeddedFile(mediaType: descriptionBox.flatMap(AssertionBox.mediaType(fromFileDescription:)))
-            content = file.data
+            chosen = file
         } else {
             kind = .other(contents.first.map { $0.type.description } ?? "empty")
-            content = contents.first?.data
+            chosen = contents.first
         }
+        content = chosen?.data
+        contentRange = chosen?.payloadRange
     }
 
     /// The assertion's base label: `c2pa.actions.v2` -> `c2pa.actions`, `c2pa.ingredient__1` -> `c2pa.ingredient`.
-    public var baseLabel: String {
+    public var baseLabel: String { Self.baseLabel(of: label) }
+
+    /// The base of any assertion label (see ``baseLabel``).
+    public static func baseLabel(of label: String) -> String {
         var l = label
         if let r = l.range(of: "__", options: .backwards), Int(l[r.upperBound...]) != nil { l = String(l[..<r.lowerBound]) }
         if let r = l.range(of: ".v", options: .backwards), Int(l[r.upperBound...]) != nil { l = String(l[..<r.lowerBound]) }

@@ -315,17 +315,36 @@ public struct Builder: Sendable {
             actionsExtra = (cbor.mapEntries ?? []).filter { $0.key != .textString("actions") }
         }
         let agent = CBOR.map([.init("name", .textString(Self.generatorName)), .init("version", .textString(Self.version))])
-        // Components are placed, then the requested actions follow.
-        if ingredientURIs.contains(where: { $0.0 == .componentOf }) {
+        // Components are placed, then the requested actions follow. A requested action that must name its
+        // ingredient (opened: the parent; placed, removed: the components) names them when it does not itself; a
+        // requested c2pa.placed stands for the one Signet would add.
+        func needsIngredients(_ name: String) -> IngredientRelationship? {
+            switch name {
+            case "c2pa.opened": return .parentOf
+            case "c2pa.placed", "c2pa.removed": return .componentOf
+            default: return nil
+            }
+        }
+        let requestsPlaced = options.actions.contains { $0.action == "c2pa.placed" }
+        if ingredientURIs.contains(where: { $0.0 == .componentOf }) && !requestsPlaced {
             actions.append(.map([.init("action", "c2pa.placed"), .init("parameters", .map([.init("ingredients", uris(.componentOf))]))]))
         }
+        var opening: [CBOR] = []
         for a in options.actions {
-            var entry: [CBOR.MapEntry] = [.init("action", .textString(a.action))]
-            if !a.parameters.isEmpty {
-                entry.append(.init("parameters", CBORJSON.cbor(from: .object(a.parameters))))
+            var parameters: [CBOR.MapEntry] = a.parameters.isEmpty ? [] : (CBORJSON.cbor(from: .object(a.parameters)).mapEntries ?? [])
+            if let relationship = needsIngredients(a.action), !a.parameters.contains(where: { $0.0 == "ingredients" || $0.0 == "ingredient" }) {
+                guard ingredientURIs.contains(where: { $0.0 == relationship }) else {
+                    let what = relationship == .parentOf ? "a parent ingredient (the asset it was opened from)" : "a component ingredient (what was placed or removed)"
+                    throw SignError(code: .invalidOptions, reason: "action \(a.action) needs \(what)")
+                }
+                parameters.append(.init("ingredients", uris(relationship)))
             }
-            actions.append(.map(entry))
+            var entry: [CBOR.MapEntry] = [.init("action", .textString(a.action))]
+            if !parameters.isEmpty { entry.append(.init("parameters", .map(parameters))) }
+            // c2pa.created and c2pa.opened open the list (C2PA 2.2, 18.14).
+            if a.action == "c2pa.created" || a.action == "c2pa.opened" { opening.append(.map(entry)) } else { actions.append(.map(entry)) }
         }
+        actions.insert(contentsOf: opening, at: 0)
         // The first action is c2pa.opened (naming the parent) or c2pa.created (C2PA 2.2, 18.14).
         let firstAction = actions.first?["action"]?.stringValue
         if firstAction != "c2pa.created" && firstAction != "c2pa.opened" {
@@ -346,6 +365,14 @@ public struct Builder: Sendable {
                 }
                 actions.insert(.map(created), at: 0)
             }
+        }
+        // Never sign an action list a validator refuses: the validator's own rules, on what is about to be signed.
+        let relationships = Dictionary(
+            ingredientURIs.map { (ManifestValidator.referencedLabel($0.1), $0.0.rawValue) }, uniquingKeysWith: { first, _ in first })
+        let problems = ActionRules.check(
+            [.init(url: "c2pa.actions.v2", actions: actions)], claimVersion: 2, isUpdate: false, relationships: relationships)
+        if let problem = problems.first {
+            throw SignError(code: .invalidOptions, reason: "the actions would not validate: \(problem.explanation ?? problem.code.rawValue)")
         }
         let actionsCBOR = CBOR.map([.init("actions", .array(actions))] + actionsExtra)
         parts.created.append(("c2pa.actions.v2", JUMBFWriter.cborContentBox(label: "c2pa.actions.v2", cbor: CBOREncoder().encode(actionsCBOR), salt: Self.salt())))

@@ -114,9 +114,11 @@ extension Builder {
                 reason: "ingredient \(input.path): \(error.reason)")
         }
         var storeBytes = scan.manifestStore
+        var bound = BoundAsset(reader: reader, storeRanges: scan.storeRanges)
         let sidecar = Sidecar.path(forAsset: input.path)
         if storeBytes == nil, FileManager.default.fileExists(atPath: sidecar) {
             storeBytes = try? Sidecar.read(path: sidecar)
+            bound.storeRanges = []
         }
         var prepared = PreparedIngredient(
             input: input, format: scan.format.mimeType, instanceID: "xmp:iid:\(UUID().uuidString.lowercased())", manifests: [])
@@ -138,7 +140,7 @@ extension Builder {
                         hash: HashAlgorithm.sha256.hash(store.bytes[sigBox.payloadRange]))
                 }
                 if case .success(let claim)? = active.claim, let id = claim.instanceID { prepared.instanceID = id }
-                prepared.validation = await ManifestValidator(trust: trust).validate(active, in: store, asset: reader).statuses
+                prepared.validation = await ManifestValidator(trust: trust).validate(active, in: store, asset: bound).statuses
             }
         }
         if let provider = thumbnails {

@@ -19,11 +19,11 @@ extension ManifestValidator {
     /// its asset is not at hand), and reports what differs from the recorded validation results. Each manifest
     /// is visited once, so cycles end.
     public func validateIngredients(of active: Manifest, in store: ManifestStore) async -> [IngredientDelta] {
-        await walkIngredients(of: active, in: store).deltas
+        await walkIngredients(of: active, in: store, memo: VerificationMemo()).deltas
     }
 
     /// The ingredient walk, also returning each ingredient manifest's own validation (for its signer's name).
-    func walkIngredients(of active: Manifest, in store: ManifestStore) async -> (deltas: [IngredientDelta], validations: [String: ManifestValidation]) {
+    func walkIngredients(of active: Manifest, in store: ManifestStore, memo: VerificationMemo) async -> (deltas: [IngredientDelta], validations: [String: ManifestValidation]) {
         var validations: [String: ManifestValidation] = [:]
         var results: [IngredientDelta] = []
         var visited: Set<String> = [active.label]
@@ -31,8 +31,12 @@ extension ManifestValidator {
         while !queue.isEmpty {
             let (manifest, depth) = queue.removeFirst()
             guard depth < Self.maxIngredientDepth else { continue }
-            let claimAlg = (try? manifest.claim?.get())?.alg ?? "sha256"
-            for assertion in manifest.assertions where assertion.baseLabel == "c2pa.ingredient" {
+            guard let claim = try? manifest.claim?.get() else { continue }
+            let claimAlg = claim.alg ?? "sha256"
+            // Only ingredients the (signed) claim references count: an assertion box merely present in the store is
+            // covered by no signature.
+            let referenced = Set(claim.assertionReferences.map(Self.referencedLabel))
+            for assertion in manifest.assertions where assertion.baseLabel == "c2pa.ingredient" && referenced.contains(assertion.label) {
                 let uri = JUMBFURI.absolute(manifest: manifest.label, path: "c2pa.assertions/\(assertion.label)")
                 var d = StatusLists()
                 guard let content = assertion.content, let ingredient = try? CBORDecoder().decode(content) else {
@@ -52,24 +56,36 @@ extension ManifestValidator {
                     continue
                 }
                 let targetURL = JUMBFURI.absolute(manifest: target.label, path: "")
-                let alg = HashAlgorithm(name: manifestRef.alg ?? claimAlg) ?? .sha256
-                if alg.hash(store.bytes[target.box.payloadRange]) == manifestRef.hash {
+                switch Self.ingredientManifestMatches(manifestRef, target: target, in: store, memo: memo) {
+                case .current:
                     d.success.append(.init("ingredient.manifest.validated", url: targetURL, "ingredient hash matched"))
-                } else {
-                    d.failure.append(.init("ingredient.manifest.mismatch", url: targetURL, "ingredient hash incorrect"))
-                }
-                if let sigRef = HashedURI(cbor: ingredient["claimSignature"] ?? .null) {
-                    let sigBox = target.box.children.first { $0.description?.type == .signature }
-                    let sigAlg = HashAlgorithm(name: sigRef.alg ?? claimAlg) ?? .sha256
-                    if sigBox.map({ sigAlg.hash(store.bytes[$0.payloadRange]) }) != sigRef.hash {
-                        d.failure.append(.init("ingredient.claimSignature.mismatch", url: targetURL + "/c2pa.signature", "ingredient claim signature hash incorrect"))
+                case .legacy:
+                    break  // c2pa-rs accepts the pre-1.3 form (a hash of the claim) without a status
+                case .mismatch:
+                    // With assertions of the ingredient redacted, its manifest can no longer match: the claim
+                    // signature's hash binds it instead (C2PA 2.2, 15.11; as c2pa-rs, only for 2.x claims).
+                    let redacted = Self.redactions(in: store).contains { $0.contains("/\(target.label)/") }
+                    let targetVersion = (try? target.claim?.get())?.version ?? 1
+                    if redacted && targetVersion >= 2 {
+                        if let sigRef = HashedURI(cbor: ingredient["claimSignature"] ?? .null) {
+                            let sigAlg = HashAlgorithm(name: (try? target.claim?.get())?.alg ?? sigRef.alg ?? claimAlg) ?? .sha256
+                            if let sigBox = target.signatureBox, memo.digest(sigAlg, of: sigBox.payloadRange, in: store.bytes) == sigRef.hash {
+                                d.informational.append(.init("ingredient.claimSignature.validated", url: targetURL + "/c2pa.signature", "ingredient claim signature hash matched"))
+                            } else {
+                                d.failure.append(.init("ingredient.claimSignature.mismatch", url: targetURL + "/c2pa.signature", "ingredient claim signature hash incorrect"))
+                            }
+                        } else {
+                            d.failure.append(.init("ingredient.claimSignature.missing", url: targetURL, "ingredient with redactions has no claimSignature"))
+                        }
+                    } else if !redacted {
+                        d.failure.append(.init("ingredient.manifest.mismatch", url: targetURL, "ingredient hash incorrect"))
                     }
                 }
                 let validation: ManifestValidation
                 if let known = validations[target.label] {
                     validation = known
                 } else {
-                    validation = await validate(target, in: store, asset: nil)
+                    validation = await validate(target, in: store, asset: nil, memo: memo)
                     validations[target.label] = validation
                 }
                 let now = validation.statuses
@@ -84,6 +100,33 @@ extension ManifestValidator {
             }
         }
         return (results, validations)
+    }
+
+    enum IngredientMatch { case current, legacy, mismatch }
+
+    /// Whether an ingredient's hashed URI matches its manifest, in the forms c2pa-rs accepts: the manifest box's
+    /// payload (description and children, without the box header) with the URI's algorithm or the ingredient
+    /// claim's own; else the pre-1.3 form, a hash of the ingredient's claim bytes.
+    static func ingredientManifestMatches(_ ref: HashedURI, target: Manifest, in store: ManifestStore, memo: VerificationMemo) -> IngredientMatch {
+        let targetClaim = try? target.claim?.get()
+        var algorithms: [HashAlgorithm] = []
+        for name in [ref.alg, targetClaim?.alg, "sha256"] {
+            if let name, let alg = HashAlgorithm(name: name), !algorithms.contains(alg) { algorithms.append(alg) }
+        }
+        for alg in algorithms where memo.digest(alg, of: target.box.payloadRange, in: store.bytes) == ref.hash {
+            return .current
+        }
+        if let claimBox = target.claimBox {
+            for alg in algorithms where memo.digest(alg, of: claimBox, in: store.bytes) == ref.hash {
+                return .legacy
+            }
+        }
+        return .mismatch
+    }
+
+    /// Every `redacted_assertions` URI of every claim in the store.
+    static func redactions(in store: ManifestStore) -> [String] {
+        store.manifests.flatMap { (try? $0.claim?.get())?.redactedAssertions ?? [] }
     }
 
     /// The status codes recorded in an ingredient assertion: v3 `validationResults.activeManifest.*`, v1/v2

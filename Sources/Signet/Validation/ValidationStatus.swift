@@ -18,6 +18,8 @@ public struct StatusCode: Hashable, Sendable, ExpressibleByStringLiteral, Custom
     public static let claimSignatureInsideValidity: StatusCode = "claimSignature.insideValidity"
     public static let claimSignatureOutsideValidity: StatusCode = "claimSignature.outsideValidity"
     public static let algorithmUnsupported: StatusCode = "algorithm.unsupported"
+    /// Signet's own: a manifest store checked without its asset (a bare `.c2pa` file). C2PA has no code for it.
+    public static let hardBindingNotChecked: StatusCode = "signet.hardBinding.notChecked"
 
     // Credentials
     public static let signingCredentialTrusted: StatusCode = "signingCredential.trusted"

@@ -97,16 +97,33 @@ public struct Verifier: Sendable {
         }
         report.format = scan.format
         if let store = scan.manifestStore {
-            return await validateStore(bytes: { store }, source: "embedded", asset: reader, report: report)
+            return await validateStore(
+                bytes: { store }, source: "embedded", asset: BoundAsset(reader: reader, storeRanges: scan.storeRanges), report: report)
         }
         let sidecarPath = sidecar ?? Sidecar.path(forAsset: path)
         if FileManager.default.fileExists(atPath: sidecarPath) {
             return await validateStore(
-                bytes: { () throws -> [UInt8] in try Sidecar.read(path: sidecarPath) }, source: sidecarPath, asset: reader,
-                report: report)
+                bytes: { () throws -> [UInt8] in try Sidecar.read(path: sidecarPath) }, source: sidecarPath,
+                asset: BoundAsset(reader: reader, storeRanges: []), report: report)
         }
         report.outcome = .noManifest(reason: "no C2PA manifest found")
         return report
+    }
+
+    /// ``verify(path:sidecar:)`` as a value, for callers that gather many results (a task group).
+    ///
+    /// Prefer this over wrapping `verify` in a typed `do throws(VerifyError)` inside an async closure: Swift 6.3's
+    /// optimizer (-O) loses a value computed before the `try await` in the same return expression there (see
+    /// `Spec/engineering-notes.md`).
+    public func result(path: String, sidecar: String? = nil) async -> Result<VerificationReport, VerifyError> {
+        do {
+            let report = try await verify(path: path, sidecar: sidecar)
+            return .success(report)
+        } catch let error as VerifyError {
+            return .failure(error)
+        } catch {
+            return .failure(VerifyError(code: .unreadable, reason: "\(path): \(error)"))
+        }
     }
 
     static func open(_ path: String) throws(VerifyError) -> FileReader {
@@ -121,7 +138,7 @@ public struct Verifier: Sendable {
     }
 
     private func validateStore(
-        bytes: () throws -> [UInt8], source: String, asset: FileReader?, report: VerificationReport
+        bytes: () throws -> [UInt8], source: String, asset: BoundAsset?, report: VerificationReport
     ) async -> VerificationReport {
         var report = report
         report.storeSource = source
@@ -138,14 +155,21 @@ public struct Verifier: Sendable {
             return report
         }
         let validator = ManifestValidator(trust: trust, identityTrust: identityTrust, validationTime: validationTime ?? Date(), revocations: revocations)
-        let result = await validator.validate(active, in: store, asset: asset)
+        let memo = VerificationMemo()
+        var result = await validator.validate(active, in: store, asset: asset, memo: memo)
+        if asset == nil {
+            // A store on its own proves nothing about any asset: never Valid or Trusted.
+            result.statuses.failure.append(.init(
+                .hardBindingNotChecked, url: JUMBFURI.absolute(manifest: active.label, path: ""),
+                "only a manifest store was given, without its asset: the hard binding was not checked"))
+        }
         report.activeManifest = result
         // Like c2pa-rs, a manifest that needs an algorithm Signet cannot run gets no verdict: it is unsupported.
         if let unsupported = result.statuses.failure.first(where: { $0.code == .algorithmUnsupported }) {
             report.outcome = .unreadableManifest(reason: unsupported.explanation ?? "unsupported algorithm")
             return report
         }
-        (report.ingredientDeltas, report.ingredientValidations) = await validator.walkIngredients(of: active, in: store)
+        (report.ingredientDeltas, report.ingredientValidations) = await validator.walkIngredients(of: active, in: store, memo: memo)
         report.outcome = .validated(ValidationState(active: result, deltas: report.ingredientDeltas))
         return report
     }

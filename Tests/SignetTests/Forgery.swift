@@ -1,0 +1,309 @@
+import Foundation
+import SignetJUMBF
+import SignetMedia
+
+@testable import Signet
+
+/// Keyless forgeries of a signed JPEG or PNG: edits an attacker without the signing key can make, generated from
+/// the file's structure. Every byte that no signature covers is edited (box headers, description boxes, the
+/// claim signature box with its unprotected header, container headers), every length field is lied about, and
+/// the structural attacks known to have worked are rebuilt from scratch.
+struct Forgery: CustomStringConvertible {
+    var name: String
+    var bytes: [UInt8]
+    /// A store written beside the asset (`.c2pa` sidecar), when the attack needs one.
+    var sidecar: [UInt8]?
+    var description: String { name }
+}
+
+/// Where a signed file keeps its store, and the store's boxes.
+struct SignedLayout {
+    let file: [UInt8]
+    let format: AssetFormat
+    let storeRange: Range<Int>
+    /// Offset of the store's first byte in the file (after the APP11 / chunk header).
+    let storeOffset: Int
+    let store: [UInt8]
+    let root: JUMBFBox
+
+    init(_ file: [UInt8]) throws {
+        self.file = file
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString).bin").path
+        try Data(file).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scan = try AssetContainer.scan(try FileReader(path: path))
+        guard let store = scan.manifestStore, scan.storeRanges.count == 1 else { throw LayoutError.noStore }
+        format = scan.format
+        storeRange = Int(scan.storeRanges[0].lowerBound)..<Int(scan.storeRanges[0].upperBound)
+        // JPEG: FF EB, Lp, CI "JP", En, Z (4); one packet for the small stores these tests sign. PNG: length, type.
+        storeOffset = storeRange.lowerBound + (format == .jpeg ? 12 : 8)
+        guard storeRange.count == store.count + (format == .jpeg ? 12 : 12) else { throw LayoutError.multiPacket }
+        self.store = store
+        root = try JUMBFParser().parseBox(store)
+    }
+
+    enum LayoutError: Error { case noStore, multiPacket, notFound }
+
+    /// Every box of the store, depth first.
+    var boxes: [JUMBFBox] {
+        var out: [JUMBFBox] = []
+        func walk(_ b: JUMBFBox) {
+            out.append(b)
+            if case .superbox(_, let children) = b.content { children.forEach(walk) }
+        }
+        walk(root)
+        return out
+    }
+
+    /// The active manifest box (the last manifest).
+    var activeManifest: JUMBFBox { root.children.last! }
+
+    func child(_ box: JUMBFBox, type: JUMBFType) -> JUMBFBox? { box.children.first { $0.description?.type == type } }
+
+    /// Re-frames an edited store into the file: APP11 segment or caBX chunk with fixed lengths (and CRC).
+    func reframe(_ newStore: [UInt8], insertingAfterStore extra: [UInt8] = []) -> [UInt8] {
+        var out = Array(file[..<storeRange.lowerBound])
+        switch format {
+        case .jpeg:
+            let header = Array(file[storeRange.lowerBound..<storeOffset])
+            let lp = newStore.count + 10
+            out += [header[0], header[1], UInt8(lp >> 8), UInt8(lp & 0xFF)] + header[4...] + newStore
+        case .png:
+            out += PNGChunk.make("caBX", newStore)
+        }
+        out += extra
+        out += file[storeRange.upperBound...]
+        return out
+    }
+}
+
+enum PNGChunk {
+    static func make(_ type: String, _ data: [UInt8]) -> [UInt8] {
+        let t = Array(type.utf8)
+        let crc = CRC32.checksum(t + data)
+        return be32(UInt32(data.count)) + t + data + be32(crc)
+    }
+    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+}
+
+enum ForgeryGenerator {
+    /// Every keyless edit of `file` (signed by Signet or c2pa-rs), in a stable order.
+    static func all(_ file: [UInt8]) throws -> [Forgery] {
+        let layout = try SignedLayout(file)
+        return unsignedByteEdits(layout) + lengthLies(layout) + structural(layout)
+    }
+
+    /// Byte ranges of the store that no signature or hash covers: every box header and description box, and
+    /// the claim signature box's content (its protected header and signature are covered by the signature
+    /// check itself, its unprotected header by nothing).
+    static func unsignedRanges(_ layout: SignedLayout) -> [(String, Range<Int>)] {
+        var out: [(String, Range<Int>)] = []
+        let manifest = layout.activeManifest
+        // Boxes whose payload a hash covers: the claim's CBOR (signature), and each assertion box (hashed URI).
+        var covered: [Range<Int>] = []
+        if let claim = layout.child(manifest, type: .claim), let cbor = claim.children.first(where: { $0.type == .cbor }) {
+            covered.append(cbor.payloadRange)
+        }
+        if let assertions = layout.child(manifest, type: .assertionStore) {
+            for a in assertions.children { covered.append(a.payloadRange) }
+        }
+        for box in layout.boxes {
+            let inside = covered.contains { $0.contains(box.range.lowerBound) }
+            if inside { continue }
+            out.append(("\(box.label ?? box.type.description) header", box.range.lowerBound..<box.payloadRange.lowerBound))
+            if box.description != nil {
+                let start = box.payloadRange.lowerBound
+                let length = Int(layout.store[start]) << 24 | Int(layout.store[start + 1]) << 16 | Int(layout.store[start + 2]) << 8 | Int(layout.store[start + 3])
+                out.append(("\(box.label ?? "?") description box", start..<min(start + length, box.payloadRange.upperBound)))
+            }
+        }
+        if let signature = layout.child(manifest, type: .signature), let cbor = signature.children.first(where: { $0.type == .cbor }) {
+            out.append(("claim signature content", cbor.payloadRange))
+        }
+        return out
+    }
+
+    /// Two flips of every unsigned byte of the store (low bit, high bit), and of every container header byte.
+    static func unsignedByteEdits(_ layout: SignedLayout) -> [Forgery] {
+        var out: [Forgery] = []
+        var done = Set<Int>()
+        for (what, range) in unsignedRanges(layout) {
+            for i in range where done.insert(i).inserted {
+                for mask: UInt8 in [0x01, 0x80] {
+                    var bytes = layout.file
+                    bytes[layout.storeOffset + i] ^= mask
+                    if layout.format == .png { fixPNGCRC(&bytes, layout) }
+                    out.append(Forgery(name: "\(what): byte \(i) ^ \(mask)", bytes: bytes))
+                }
+            }
+        }
+        // The container's own header bytes: APP11 marker, length, CI, En, Z / caBX length and type.
+        for i in layout.storeRange.lowerBound..<layout.storeOffset {
+            var bytes = layout.file
+            bytes[i] ^= 0x01
+            out.append(Forgery(name: "container header byte \(i - layout.storeRange.lowerBound) ^ 1", bytes: bytes))
+        }
+        return out
+    }
+
+    static func fixPNGCRC(_ bytes: inout [UInt8], _ layout: SignedLayout) {
+        let typeStart = layout.storeRange.lowerBound + 4
+        let dataEnd = layout.storeRange.upperBound - 4
+        let crc = CRC32.checksum(Array(bytes[typeStart..<dataEnd]))
+        bytes.replaceSubrange(dataEnd..<layout.storeRange.upperBound, with: PNGChunk.be32(crc))
+    }
+
+    /// Each box's LBox told a lie (+-1, +-8, 0, 1, huge), with the container framing kept consistent.
+    static func lengthLies(_ layout: SignedLayout) -> [Forgery] {
+        var out: [Forgery] = []
+        for box in layout.boxes {
+            let at = box.range.lowerBound
+            let real = box.range.count
+            for lie in [real + 1, real - 1, real + 8, real - 8, 0, 1, 0xFFFF_FFFF] where lie >= 0 && lie != real {
+                var store = layout.store
+                store.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(UInt32(truncatingIfNeeded: lie)))
+                out.append(Forgery(name: "\(box.label ?? box.type.description) LBox \(real) -> \(lie)", bytes: layout.reframe(store)))
+            }
+        }
+        // The container's own length field.
+        for delta in [-1, 1, 4] {
+            var bytes = layout.file
+            let at = layout.storeRange.lowerBound + (layout.format == .jpeg ? 2 : 0)
+            if layout.format == .jpeg {
+                let v = (Int(bytes[at]) << 8 | Int(bytes[at + 1])) + delta
+                bytes[at] = UInt8(v >> 8 & 0xFF)
+                bytes[at + 1] = UInt8(v & 0xFF)
+            } else {
+                let v = UInt32(layout.store.count + delta)
+                bytes.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(v))
+            }
+            out.append(Forgery(name: "container length \(delta > 0 ? "+" : "")\(delta)", bytes: bytes))
+        }
+        return out
+    }
+
+    /// The structural attacks: each rebuilt so that every length and checksum is consistent.
+    static func structural(_ layout: SignedLayout) -> [Forgery] {
+        var out: [Forgery] = []
+        let manifest = layout.activeManifest
+        let pixel = layout.format == .jpeg ? layout.file.count - 10 : layout.storeRange.upperBound + 20
+
+        // 1. Standard manifest relabelled as an update manifest (jumd type "c2ma" -> "c2um"), with a pixel changed.
+        let typeAt = manifest.payloadRange.lowerBound + 8
+        var relabel = layout.store
+        relabel.replaceSubrange(typeAt..<(typeAt + 4), with: Array("c2um".utf8))
+        var relabelled = layout.reframe(relabel)
+        out.append(Forgery(name: "c2ma relabelled c2um", bytes: relabelled))
+        relabelled[pixel + (relabelled.count - layout.file.count)] ^= 0x01
+        out.append(Forgery(name: "c2ma relabelled c2um, pixel changed", bytes: relabelled))
+
+        // 2. The COSE pad shrunk by 64 bytes, every enclosing length fixed, and the freed bytes given to a new
+        //    segment (APP1 Exif, Orientation 6) or chunk (gAMA) right after the store, inside the old exclusion.
+        if let (shrunk, removed) = shrinkPad(layout, by: 64) {
+            let extra: [UInt8]
+            switch layout.format {
+            case .jpeg:
+                // APP1 "Exif\0\0" + a little-endian TIFF with one IFD entry: Orientation (0x0112) = 6.
+                var exif: [UInt8] = Array("Exif".utf8) + [0, 0] + [0x49, 0x49, 0x2A, 0x00, 0x08, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]
+                exif += [UInt8](repeating: 0, count: removed - 4 - exif.count)
+                extra = [0xFF, 0xE1, UInt8((exif.count + 2) >> 8), UInt8((exif.count + 2) & 0xFF)] + exif
+            case .png:
+                extra = PNGChunk.make("gAMA", [0, 0, 0xB1, 0x8F]) + PNGChunk.make("tEXt", Array("Comment\0".utf8) + [UInt8](repeating: 0x41, count: removed - 16 - 12 - 8))
+            }
+            out.append(Forgery(name: "pad shrunk by \(removed), a \(layout.format == .jpeg ? "APP1 Exif segment" : "gAMA chunk") in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
+        }
+
+        // 3. The store twice (a second copy right after the first).
+        var twice = layout.file
+        twice.insert(contentsOf: layout.file[layout.storeRange], at: layout.storeRange.upperBound)
+        out.append(Forgery(name: "store duplicated", bytes: twice))
+
+        // 4. The store moved to the end of the file (JPEG: after EOI; PNG: before IEND).
+        var moved = layout.file
+        let storeBytes = Array(moved[layout.storeRange])
+        moved.removeSubrange(layout.storeRange)
+        if layout.format == .jpeg {
+            moved += storeBytes
+        } else {
+            moved.insert(contentsOf: storeBytes, at: moved.count - 12)
+        }
+        out.append(Forgery(name: "store moved to the end", bytes: moved))
+
+        // 5. The store taken out into a sidecar, and the bytes it occupied filled with the attacker's own
+        //    (same length, so every hashed byte stays where it was).
+        var filled = layout.file
+        let hole = layout.storeRange
+        switch layout.format {
+        case .jpeg:
+            let n = hole.count - 4
+            filled.replaceSubrange(hole, with: [0xFF, 0xE1, UInt8((n + 2) >> 8), UInt8((n + 2) & 0xFF)] + [UInt8](repeating: 0x41, count: n))
+        case .png:
+            filled.replaceSubrange(hole, with: PNGChunk.make("tEXt", Array("Comment\0".utf8) + [UInt8](repeating: 0x41, count: hole.count - 12 - 8)))
+        }
+        out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
+
+        // 6. The claim box relabelled c2pa.claim.v2 -> c2pa.claim (the 1.x rules), and the reverse direction.
+        if let claim = layout.child(manifest, type: .claim), let label = claim.label {
+            let labelAt = claim.payloadRange.lowerBound + 8 + 16 + 1
+            var store = layout.store
+            let target = label == "c2pa.claim.v2" ? "c2pa.claim\0\0\0" : "c2pa.claim.v"
+            store.replaceSubrange(labelAt..<(labelAt + target.utf8.count), with: Array(target.utf8))
+            out.append(Forgery(name: "claim box label \(label) rewritten", bytes: layout.reframe(store)))
+        }
+
+        // 7. Zero bytes of padding turned into a message (the pad's content, not its length).
+        if let padded = writeIntoPad(layout) {
+            out.append(Forgery(name: "text written into the COSE pad", bytes: layout.reframe(padded)))
+        }
+        return out
+    }
+
+    /// The COSE pad's byte string: where its content starts (after the bstr head) and how long it is.
+    static func padLocation(_ layout: SignedLayout) -> (head: Int, content: Range<Int>)? {
+        guard let signature = layout.child(layout.activeManifest, type: .signature),
+            let cbor = signature.children.first(where: { $0.type == .cbor })
+        else { return nil }
+        let key = Array("pad".utf8)
+        let bytes = layout.store
+        var i = cbor.payloadRange.lowerBound
+        // "pad" as a CBOR text string: 0x63 'p' 'a' 'd', then a bstr head.
+        while i + 5 < cbor.payloadRange.upperBound {
+            if bytes[i] == 0x63, Array(bytes[(i + 1)..<(i + 4)]) == key {
+                let h = i + 4
+                let major = bytes[h] & 0xE0, info = Int(bytes[h] & 0x1F)
+                guard major == 0x40 else { return nil }
+                switch info {
+                case 0..<24: return (h, (h + 1)..<(h + 1 + info))
+                case 24: return (h, (h + 2)..<(h + 2 + Int(bytes[h + 1])))
+                case 25: return (h, (h + 3)..<(h + 3 + (Int(bytes[h + 1]) << 8 | Int(bytes[h + 2]))))
+                default: return nil
+                }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The store with the COSE pad shortened by `n` bytes and every enclosing length fixed.
+    static func shrinkPad(_ layout: SignedLayout, by n: Int) -> ([UInt8], Int)? {
+        guard let (head, content) = padLocation(layout), content.count > n + 30 else { return nil }
+        var store = layout.store
+        let newLength = content.count - n
+        let newHead: [UInt8] = newLength < 256 ? [0x58, UInt8(newLength)] : [0x59, UInt8(newLength >> 8), UInt8(newLength & 0xFF)]
+        let removed = (content.lowerBound - head) - newHead.count + n
+        store.replaceSubrange(head..<content.upperBound, with: newHead + [UInt8](repeating: 0, count: newLength))
+        // Every box that encloses the pad shrinks by `removed`.
+        for box in layout.boxes where box.range.contains(head) {
+            let at = box.range.lowerBound
+            store.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(UInt32(box.range.count - removed)))
+        }
+        return (store, removed)
+    }
+
+    static func writeIntoPad(_ layout: SignedLayout) -> [UInt8]? {
+        guard let (_, content) = padLocation(layout), content.count >= 16 else { return nil }
+        var store = layout.store
+        store.replaceSubrange(content.lowerBound..<(content.lowerBound + 16), with: Array("attacker's text!".utf8))
+        return store
+    }
+}

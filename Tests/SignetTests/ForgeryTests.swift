@@ -1,0 +1,107 @@
+import Foundation
+import SignetCOSE
+import SignetMedia
+import SignetTrust
+import Testing
+
+@testable import Signet
+
+/// The attacker controls every byte no signature covers. These tests generate every keyless edit of signed files
+/// (see ``ForgeryGenerator``) and require that none verifies Valid or Trusted, and that each is refused with a
+/// reason: a failure status code, or a store that cannot be read at all.
+@Suite(.serialized)
+struct ForgeryTests {
+    let world: EndToEndWorld
+    init() throws { world = try EndToEndWorld.shared.get() }
+
+    /// Signs a synthetic asset; with `parent`, as an edit of it.
+    func signed(_ format: AssetFormat, _ alg: COSEAlgorithm, parent: String? = nil, name: String) async throws -> String {
+        let input = try world.write(format == .jpeg ? SyntheticAsset.jpeg() : SyntheticAsset.png(), "\(name)-in.\(format == .jpeg ? "jpg" : "png")")
+        let out = world.path("\(name).\(format == .jpeg ? "jpg" : "png")")
+        var options = SignOptions()
+        options.overwrite = true
+        if let parent {
+            options.ingredients = [IngredientInput(path: parent, relationship: .parentOf)]
+            options.actions = [ActionInput(action: "cropped")]
+        }
+        _ = try await Builder(signer: try world.signer(alg)).sign(input: input, output: out, options: options)
+        return out
+    }
+
+    /// Verifies every forgery; returns those that came out Valid or Trusted, and those refused without a reason.
+    func attack(_ path: String) async throws -> (accepted: [String], silent: [String], count: Int) {
+        let original = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+        let verifier = Verifier(trust: try TrustSettings(anchorsPEM: world.anchors))
+        let baseline = try await verifier.verify(path: path)
+        #expect(baseline.state == .trusted, "the unforged file must be Trusted")
+        var accepted: [String] = []
+        var silent: [String] = []
+        let forgeries = try ForgeryGenerator.all(original)
+        let dir = world.path("forgery-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (i, forgery) in forgeries.enumerated() {
+            let file = "\(dir)/f\(i).\(path.hasSuffix(".png") ? "png" : "jpg")"
+            try Data(forgery.bytes).write(to: URL(fileURLWithPath: file))
+            if let sidecar = forgery.sidecar { try Data(sidecar).write(to: URL(fileURLWithPath: "\(dir)/f\(i).c2pa")) }
+            let report = try await verifier.verify(path: file)
+            switch report.outcome {
+            case .validated(let state):
+                if state != .invalid { accepted.append("\(forgery.name): \(state)") }
+                let failures = (report.activeManifest?.statuses.failure ?? []) + report.ingredientDeltas.flatMap { $0.deltas.failure }
+                if state == .invalid && failures.isEmpty { silent.append(forgery.name) }
+            case .noManifest(let reason), .unreadableManifest(let reason):
+                if reason.isEmpty { silent.append(forgery.name) }
+            }
+            try? FileManager.default.removeItem(atPath: file)
+            try? FileManager.default.removeItem(atPath: "\(dir)/f\(i).c2pa")
+        }
+        return (accepted, silent, forgeries.count)
+    }
+
+    @Test("No keyless edit of a signed JPEG or PNG verifies Valid or Trusted, for ES256, Ed25519 and PS256", arguments: [AssetFormat.jpeg, .png], [COSEAlgorithm.es256, .ed25519, .ps256])
+    func singleManifests(format: AssetFormat, alg: COSEAlgorithm) async throws {
+        let file = try await signed(format, alg, name: "forge-\(format.rawValue)-\(alg.name)")
+        let result = try await attack(file)
+        #expect(result.count > 300, "the generator should produce hundreds of edits, made \(result.count)")
+        #expect(result.accepted == [], "accepted forgeries of \(result.count)")
+        #expect(result.silent == [])
+    }
+
+    @Test("No keyless edit of an edit chain (a signed parent and its signed child) verifies Valid or Trusted", arguments: [AssetFormat.jpeg, .png])
+    func chains(format: AssetFormat) async throws {
+        let parent = try await signed(format, .es256, name: "forge-parent-\(format.rawValue)")
+        let child = try await signed(format, .es384, parent: parent, name: "forge-child-\(format.rawValue)")
+        let result = try await attack(child)
+        #expect(result.accepted == [], "accepted forgeries of \(result.count)")
+        #expect(result.silent == [])
+    }
+
+    @Test("The structural attacks that once worked are refused with the codes the spec names")
+    func structuralAttacksGetTheirCodes() async throws {
+        for format in [AssetFormat.jpeg, .png] {
+            let file = try await signed(format, .es256, name: "forge-codes-\(format.rawValue)")
+            let layout = try SignedLayout(try Array(Data(contentsOf: URL(fileURLWithPath: file))))
+            let verifier = Verifier(trust: try TrustSettings(anchorsPEM: world.anchors))
+            let expected: [String: String] = [
+                "c2ma relabelled c2um": "manifest.update.invalid",
+                "c2ma relabelled c2um, pixel changed": "manifest.update.invalid",
+                "store moved to a sidecar, its place filled": "assertion.dataHash.mismatch",
+                "text written into the COSE pad": "claimSignature.mismatch",
+            ]
+            for forgery in ForgeryGenerator.structural(layout) {
+                let path = try world.write(forgery.bytes, "codes-\(format.rawValue).\(format == .jpeg ? "jpg" : "png")")
+                if let sidecar = forgery.sidecar { _ = try world.write(sidecar, "codes-\(format.rawValue).c2pa") }
+                defer { try? FileManager.default.removeItem(atPath: world.path("codes-\(format.rawValue).c2pa")) }
+                let report = try await verifier.verify(path: path)
+                let codes = (report.activeManifest?.statuses.failure ?? []).map(\.code.rawValue)
+                if forgery.name.hasPrefix("pad shrunk") {
+                    #expect(codes.contains("assertion.dataHash.mismatch"), "\(forgery.name): \(codes)")
+                } else if let code = expected[forgery.name] {
+                    #expect(codes.contains(code), "\(forgery.name): \(codes)")
+                }
+                #expect(report.state != .trusted && report.state != .valid, "\(forgery.name): \(report.summary)")
+            }
+        }
+    }
+}
