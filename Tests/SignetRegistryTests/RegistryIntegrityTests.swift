@@ -32,6 +32,28 @@ extension TestRegistry {
     }
 }
 
+/// Rewrites every log entry's body with `transform` and rebuilds the Merkle tree from the new bodies (triggers
+/// dropped, checkpoints removed): what someone with write access and no log key can do to the log itself.
+func rewriteLog(_ db: Database, _ transform: (UInt64, LogEvent) -> LogEvent) throws -> [[UInt8]] {
+    for trigger in ["log_entry_no_update", "log_node_no_delete", "checkpoint_no_delete"] {
+        try db.execute(sql: "DROP TRIGGER IF EXISTS \(trigger)")
+    }
+    var bodies: [[UInt8]] = []
+    for row in try Row.fetchAll(db, sql: "SELECT idx, body FROM log_entry ORDER BY idx") {
+        let index: Int64 = row["idx"]
+        let old: Data = row["body"]
+        let event = try #require(LogEvent(canonical: Array(old)))
+        let body = transform(UInt64(index), event).canonicalJSON
+        try db.execute(sql: "UPDATE log_entry SET body = ? WHERE idx = ?", arguments: [Data(body), index])
+        bodies.append(body)
+    }
+    try db.execute(sql: "DELETE FROM log_node")
+    try db.execute(sql: "DELETE FROM checkpoint")
+    var tree = MerkleTree(store: SQLiteHashStore(db: db))
+    _ = try tree.append(contentsOf: bodies)
+    return bodies
+}
+
 /// Expects an integrity failure (`inconsistent`, exit status 8 in the CLI) from `body`.
 @discardableResult
 func expectIntegrityFailure<T>(
@@ -318,22 +340,15 @@ func expectIntegrityFailure<T>(
         let signer = try Ed25519NoteSigner(name: origin, privateKey: attacker)
         let attackerKey = signer.verifier.verifierKey
         try t.tamper { db in
-            for trigger in ["setting_no_update", "log_entry_no_update", "log_node_no_delete", "checkpoint_no_delete"] {
-                try db.execute(sql: "DROP TRIGGER \(trigger)")
-            }
+            try db.execute(sql: "DROP TRIGGER setting_no_update")
             try db.execute(sql: "UPDATE setting SET value = ? WHERE key = 'log_vkey'", arguments: [attackerKey])
-            let first = try #require(try Data.fetchOne(db, sql: "SELECT body FROM log_entry WHERE idx = 0"))
-            var fields = try #require(try JSONSerialization.jsonObject(with: first) as? [String: String])
-            let kind = try #require(fields["kind"])
-            fields["kind"] = nil
-            fields["log_key"] = attackerKey
-            try db.execute(sql: "UPDATE log_entry SET body = ? WHERE idx = 0", arguments: [Data(LogEvent(kind: kind, fields: fields).canonicalJSON)])
-            try db.execute(sql: "DELETE FROM log_node")
-            let bodies = try Data.fetchAll(db, sql: "SELECT body FROM log_entry ORDER BY idx").map { Array($0) }
-            var tree = MerkleTree(store: SQLiteHashStore(db: db))
-            _ = try tree.append(contentsOf: bodies)
-            let note = try Checkpoint(origin: origin, size: UInt64(bodies.count), rootHash: try tree.rootHash()).sign(signers: [signer])
-            try db.execute(sql: "DELETE FROM checkpoint")
+            let bodies = try rewriteLog(db) { index, event in
+                var e = event
+                if index == 0 { e.fields["log_key"] = attackerKey }
+                return e
+            }
+            let root = try MerkleTree(store: SQLiteHashStore(db: db)).rootHash()
+            let note = try Checkpoint(origin: origin, size: UInt64(bodies.count), rootHash: root).sign(signers: [signer])
             try db.execute(
                 sql: "INSERT INTO checkpoint (size, note, created_at) VALUES (?, ?, ?)",
                 arguments: [bodies.count, Data(note.encoded), Timestamps.format(t.time)])
@@ -372,6 +387,32 @@ func expectIntegrityFailure<T>(
         }
         expectIntegrityFailure("stored key swapped") { try t.registry.verifyLog() }
         expectIntegrityFailure("stored key swapped, pinned") { try t.registry.verifyLog(pinnedKey: pinned) }
+    }
+
+    @Test("A registry whose leaves predate the time and certificate fields still verifies and answers; its rows are still checked on everything the leaves hold")
+    func legacyLeavesStillVerify() throws {
+        let t = try TestRegistry()
+        let k = try t.revokedKey()
+        _ = try t.registry.rotateKey(publisher: "P", passphrase: t.passphrase)
+        try t.tamper { db in
+            _ = try rewriteLog(db) { _, event in
+                var e = event
+                for field in ["time", "ocsp_url", "root_cert_sha256", "intermediate_cert_sha256", "ocsp_cert_sha256", "tsa_cert_sha256"] {
+                    e.fields[field] = nil
+                }
+                return e
+            }
+        }
+        #expect(try t.registry.verifyLog(pinnedKey: try t.registry.logVerifierKey).size == 5)
+        #expect(try t.registry.key(k.id).status == .revoked)
+        #expect(try t.registry.activeKey(publisher: "P").id != k.id)
+        try t.tamper { db in
+            try db.execute(
+                sql: "INSERT INTO key_status (key_id, status, reason, effective_at, recorded_at, log_index) VALUES (?, 'active', NULL, ?, ?, 2)",
+                arguments: [k.id, Timestamps.format(t.time), Timestamps.format(t.time)])
+        }
+        expectIntegrityFailure("legacy key") { try t.registry.key(k.id) }
+        expectIntegrityFailure("legacy log verify") { try t.registry.verifyLog() }
     }
 
     @Test("An honest registry's whole life (issue, rotate, several retirements, scheduled and past revocations, exports) verifies with the pinned key")
