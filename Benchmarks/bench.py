@@ -41,12 +41,26 @@ def make_jpeg(path, target_mb):
     Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(path, quality=95)
 
 
-def run_child(args):
-    """Runs the Signet CLI; returns (seconds, peak resident memory in MB as the process reports it, exit status)."""
+class WrongOutput(Exception):
+    """The binary ran but did not print the verdict expected of it: the run is not reported."""
+
+
+def run_child(args, expect_trusted=0):
+    """Runs the Signet CLI; returns (seconds, peak resident memory in MB as the process reports it, exit status).
+
+    A run must do the work it is timed for: it must exit 0, and with expect_trusted=N, print exactly N
+    verdict lines, each TRUSTED. Anything else raises WrongOutput, so a binary that prints nothing (or
+    the wrong verdict) is never timed as if it had verified."""
     env = dict(os.environ, SIGNET_REPORT_PEAK_MEMORY="1")
     t0 = time.perf_counter()
-    p = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     dt = time.perf_counter() - t0
+    if p.returncode != 0:
+        raise WrongOutput(f"{' '.join(args[:3])}...: exit {p.returncode}: {p.stderr.strip()[:300]}")
+    if expect_trusted:
+        lines = [l for l in p.stdout.splitlines() if l.strip()]
+        if len(lines) != expect_trusted or not all(": TRUSTED" in l for l in lines):
+            raise WrongOutput(f"{' '.join(args[:2])}: expected {expect_trusted} TRUSTED lines, got {p.stdout.strip()[:300]!r}")
     peak = 0.0
     for line in p.stderr.splitlines():
         if line.startswith("signet: peak memory"):
@@ -161,7 +175,7 @@ def main():
         s_sign_thumb = statistics.median(signet_sign(True)[0] for _ in range(args.runs))
         s_sign_plain = statistics.median(signet_sign(False)[0] for _ in range(args.runs))
         signet_sign(True)
-        verify_runs = [run_child([args.signet, "verify", "--trust-anchors", anchors, s_signed]) for _ in range(args.runs)]
+        verify_runs = [run_child([args.signet, "verify", "--trust-anchors", anchors, s_signed], expect_trusted=1) for _ in range(args.runs)]
         assert all(r[2] == 0 for r in verify_runs), "signet verify failed"
         s_verify = statistics.median(r[0] for r in verify_runs)
         s_verify_rss = max(r[1] for r in verify_runs)
@@ -171,6 +185,12 @@ def main():
         c_sign_plain = median_time(lambda: c2pa_sign(src, c_signed, cert, key, False), args.runs)
         c2pa_sign(src, c_signed, cert, key, True)
         ctx = c2pa_context(anchors)
+        # Each side's output must be what the other calls Trusted before anything is timed as verification.
+        for f in (c_signed, s_signed):
+            state = json.loads(c2pa.Reader(f, context=ctx).json()).get("validation_state")
+            if state != "Trusted":
+                raise WrongOutput(f"c2pa-rs says {state} for {f}")
+        run_child([args.signet, "verify", "--trust-anchors", anchors, c_signed], expect_trusted=1)
         c_verify = median_time(lambda: c2pa.Reader(c_signed, context=ctx).json(), args.runs)
         c_verify_rss, c_verify_delta = c2pa_peak("verify", c_signed, {"anchors": anchors})
         c_sign_rss, c_sign_delta = c2pa_peak("sign", src, {"dst": c_signed + ".peak.jpg", "cert": cert, "key": key})
@@ -198,7 +218,8 @@ def main():
     bulk = {}
     for jobs in (1, os.cpu_count() or 1):
         bulk[jobs] = statistics.median(
-            run_child([args.signet, "verify", "--jobs", str(jobs), "--trust-anchors", anchors] + copies)[0] for _ in range(args.runs))
+            run_child([args.signet, "verify", "--jobs", str(jobs), "--trust-anchors", anchors] + copies, expect_trusted=len(copies))[0]
+            for _ in range(args.runs))
     c_bulk = median_time(lambda: [c2pa.Reader(c, context=ctx).json() for c in copies], args.runs)
 
     print()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: unit tests, and interop tests of the built CLI against c2pa-rs (through c2pa-python).
-# Creates .venv/ with the oracle on first use; builds once; runs every test.
+# The whole test suite: unit tests, a smoke test of the release CLI, and interop tests of the release CLI against
+# c2pa-rs (through c2pa-python). Creates .venv/ with the oracle on first use; builds once (debug with tests, and
+# the release CLI); runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +14,12 @@ fi
 export SIGNET_ORACLE_PYTHON="$PWD/.venv/bin/python"
 
 swift build --build-tests
-SIGNET_BIN="$(swift build --show-bin-path)/signet"
+# The product is the release binary: the CLI tests (interop, conformance, registry, browser) run it, after a smoke
+# test that every command prints its verdict (an optimizer bug once made `verify` print nothing in -c release).
+swift build -c release --product signet
+SIGNET_BIN="$(swift build -c release --show-bin-path)/signet"
 export SIGNET_BIN
+scripts/smoke-release.sh "$SIGNET_BIN"
 set +e
 swift test --skip-build "$@" 2>&1 | tee .build/test-output.log
 status=${PIPESTATUS[0]}

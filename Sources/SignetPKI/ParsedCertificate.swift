@@ -1,65 +1,6 @@
 import Foundation
 import SwiftASN1
 
-/// Object identifiers used by the profile and chain checks.
-enum OID {
-    static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
-    static let rsassaPSS: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 10]
-    static let sha256WithRSA: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 11]
-    static let sha384WithRSA: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 12]
-    static let sha512WithRSA: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 13]
-    static let mgf1: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 8]
-    static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
-    static let ecdsaSHA256: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 2]
-    static let ecdsaSHA384: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 3]
-    static let ecdsaSHA512: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 4]
-    static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
-    static let prime256v1: ASN1ObjectIdentifier = [1, 2, 840, 10045, 3, 1, 7]
-    static let secp384r1: ASN1ObjectIdentifier = [1, 3, 132, 0, 34]
-    static let secp521r1: ASN1ObjectIdentifier = [1, 3, 132, 0, 35]
-    static let sha1: ASN1ObjectIdentifier = [1, 3, 14, 3, 2, 26]
-    static let sha256: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 2, 1]
-    static let sha384: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 2, 2]
-    static let sha512: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 2, 3]
-
-    static let subjectKeyIdentifier: ASN1ObjectIdentifier = [2, 5, 29, 14]
-    static let keyUsage: ASN1ObjectIdentifier = [2, 5, 29, 15]
-    static let subjectAltName: ASN1ObjectIdentifier = [2, 5, 29, 17]
-    static let basicConstraints: ASN1ObjectIdentifier = [2, 5, 29, 19]
-    static let crlNumber: ASN1ObjectIdentifier = [2, 5, 29, 20]
-    static let reasonCode: ASN1ObjectIdentifier = [2, 5, 29, 21]
-    static let invalidityDate: ASN1ObjectIdentifier = [2, 5, 29, 24]
-    static let nameConstraints: ASN1ObjectIdentifier = [2, 5, 29, 30]
-    static let crlDistributionPoints: ASN1ObjectIdentifier = [2, 5, 29, 31]
-    static let certificatePolicies: ASN1ObjectIdentifier = [2, 5, 29, 32]
-    static let policyMappings: ASN1ObjectIdentifier = [2, 5, 29, 33]
-    static let authorityKeyIdentifier: ASN1ObjectIdentifier = [2, 5, 29, 35]
-    static let policyConstraints: ASN1ObjectIdentifier = [2, 5, 29, 36]
-    static let extendedKeyUsage: ASN1ObjectIdentifier = [2, 5, 29, 37]
-    static let inhibitAnyPolicy: ASN1ObjectIdentifier = [2, 5, 29, 54]
-    static let authorityInfoAccess: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 1, 1]
-    static let netscapeCertType: ASN1ObjectIdentifier = [2, 16, 840, 1, 113730, 1, 1]
-
-    static let anyExtendedKeyUsage: ASN1ObjectIdentifier = [2, 5, 29, 37, 0]
-    static let serverAuth: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 1]
-    static let clientAuth: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 2]
-    static let codeSigning: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 3]
-    static let emailProtection: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 4]
-    static let timeStamping: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 8]
-    static let ocspSigning: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 9]
-    static let documentSigning: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 3, 36]
-
-    static let commonName: ASN1ObjectIdentifier = [2, 5, 4, 3]
-    static let organizationName: ASN1ObjectIdentifier = [2, 5, 4, 10]
-}
-
-/// An AlgorithmIdentifier: `SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY OPTIONAL }`.
-struct AlgorithmID: Sendable {
-    var oid: ASN1ObjectIdentifier
-    /// The parameters element if present (including an explicit NULL).
-    var parameters: ASN1Node?
-}
-
 /// The parts of an X.509 certificate that the C2PA profile and chain checks need, read with SwiftASN1
 /// (so that certificates swift-certificates cannot model, such as RSASSA-PSS keyed ones, still work).
 ///
@@ -80,65 +21,75 @@ struct AlgorithmID: Sendable {
 /// Extension ::= SEQUENCE { extnID OBJECT IDENTIFIER, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
 /// Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }
 /// ```
-struct ParsedCertificate: Sendable {
-    struct Extension: Sendable {
-        var oid: ASN1ObjectIdentifier
-        var critical: Bool
-        var value: ArraySlice<UInt8>
+public struct ParsedCertificate: Sendable {
+    public struct Extension: Sendable {
+        public var oid: ASN1ObjectIdentifier
+        public var critical: Bool
+        public var value: ArraySlice<UInt8>
     }
 
-    struct BasicConstraints: Sendable {
-        var isCA: Bool
-        var pathLength: Int?
+    public struct BasicConstraints: Sendable {
+        public var isCA: Bool
+        public var pathLength: Int?
     }
 
     /// Key usage bits, numbered as in RFC 5280 (0 = digitalSignature ... 8 = decipherOnly).
-    struct KeyUsage: Sendable {
-        var bits: Set<Int>
-        var digitalSignature: Bool { bits.contains(0) }
-        var nonRepudiation: Bool { bits.contains(1) }
-        var keyCertSign: Bool { bits.contains(5) }
+    public struct KeyUsage: Sendable {
+        public var bits: Set<Int>
+        public var digitalSignature: Bool { bits.contains(0) }
+        public var nonRepudiation: Bool { bits.contains(1) }
+        public var keyCertSign: Bool { bits.contains(5) }
     }
 
-    var der: [UInt8]
-    var tbs: ArraySlice<UInt8>
+    public var der: [UInt8]
+    public var tbs: ArraySlice<UInt8>
     /// 0 for v1, 1 for v2, 2 for v3.
-    var version: Int
-    var tbsSignatureAlgorithm: AlgorithmID
-    var issuer: ArraySlice<UInt8>
-    var subject: ArraySlice<UInt8>
-    var issuerDescription: String
-    var subjectDescription: String
-    var notBefore: Date
-    var notAfter: Date
-    var spkiDER: ArraySlice<UInt8>
-    var publicKeyAlgorithm: AlgorithmID
-    var publicKeyBits: ArraySlice<UInt8>
-    var hasIssuerUniqueID: Bool
-    var hasSubjectUniqueID: Bool
-    var extensions: [Extension]
-    var signatureAlgorithm: AlgorithmID
-    var signature: ArraySlice<UInt8>
+    public var version: Int
+    public var tbsSignatureAlgorithm: AlgorithmIdentifier
+    public var issuer: ArraySlice<UInt8>
+    public var subject: ArraySlice<UInt8>
+    public var issuerDescription: String
+    public var subjectDescription: String
+    public var notBefore: Date
+    public var notAfter: Date
+    public var spkiDER: ArraySlice<UInt8>
+    public var publicKeyAlgorithm: AlgorithmIdentifier
+    public var publicKeyBits: ArraySlice<UInt8>
+    public var hasIssuerUniqueID: Bool
+    public var hasSubjectUniqueID: Bool
+    public var extensions: [Extension]
+    public var signatureAlgorithm: AlgorithmIdentifier
+    public var signature: ArraySlice<UInt8>
 
     /// Parsed basic constraints; `nil` when absent or unreadable.
-    var basicConstraints: BasicConstraints?
-    var keyUsage: KeyUsage?
+    public var basicConstraints: BasicConstraints?
+    public var keyUsage: KeyUsage?
     /// EKU OIDs; `nil` when the extension is absent.
-    var extendedKeyUsage: [ASN1ObjectIdentifier]?
+    public var extendedKeyUsage: [ASN1ObjectIdentifier]?
     /// Set when the EKU extension is present but cannot be read.
-    var extendedKeyUsageUnreadable: Bool
+    public var extendedKeyUsageUnreadable: Bool
 
-    var isCA: Bool { basicConstraints?.isCA ?? false }
+    public var isCA: Bool { basicConstraints?.isCA ?? false }
 
-    func hasExtension(_ oid: ASN1ObjectIdentifier) -> Bool { extensions.contains { $0.oid == oid } }
+    public func hasExtension(_ oid: ASN1ObjectIdentifier) -> Bool { extensions.contains { $0.oid == oid } }
 
-    struct ParseError: Error { var reason: String }
+    /// The subject's public key, for checking what it signed.
+    public var publicKeyInfo: PublicKeyInfo {
+        PublicKeyInfo(algorithm: publicKeyAlgorithm, keyBits: publicKeyBits, der: spkiDER)
+    }
 
-    init(der: [UInt8]) throws(ParseError) {
+    public struct ParseError: Error, Sendable {
+        public var reason: String
+    }
+
+    /// Reads a DER certificate; it is kept as given (``der``), and every signed part is a slice of it.
+    public init(der: [UInt8]) throws(ParseError) {
         do {
             try self.init(checkedDER: der)
         } catch let error as ParseError {
             throw error
+        } catch let error as DERNodes.Problem {
+            throw ParseError(reason: error.reason)
         } catch {
             throw ParseError(reason: "\(error)")
         }
@@ -225,9 +176,9 @@ struct ParsedCertificate: Sendable {
         var ekuUnreadable = false
         for ext in extensions {
             switch ext.oid {
-            case OID.basicConstraints: basicConstraints = try? Self.basicConstraints(ext.value)
-            case OID.keyUsage: keyUsage = try? Self.keyUsage(ext.value)
-            case OID.extendedKeyUsage:
+            case ASN1ObjectIdentifier.CertificateExtension.basicConstraints: basicConstraints = try? Self.basicConstraints(ext.value)
+            case ASN1ObjectIdentifier.CertificateExtension.keyUsage: keyUsage = try? Self.keyUsage(ext.value)
+            case ASN1ObjectIdentifier.CertificateExtension.extendedKeyUsage:
                 if let value = try? Self.extendedKeyUsage(ext.value) { eku = value } else { ekuUnreadable = true }
             default: break
             }
@@ -241,42 +192,15 @@ struct ParsedCertificate: Sendable {
     // MARK: - helpers
 
     static func children(of node: ASN1Node, _ what: String) throws -> [ASN1Node] {
-        guard case .constructed(let collection) = node.content else {
-            throw ParseError(reason: "\(what) is not constructed")
-        }
-        return Array(collection)
+        try DERNodes.children(of: node, what)
     }
 
-    static func algorithm(_ node: ASN1Node) throws -> AlgorithmID {
+    static func algorithm(_ node: ASN1Node) throws -> AlgorithmIdentifier {
         guard node.identifier == .sequence else { throw ParseError(reason: "AlgorithmIdentifier is not a SEQUENCE") }
-        let parts = try children(of: node, "AlgorithmIdentifier")
-        guard parts.count == 1 || parts.count == 2 else { throw ParseError(reason: "bad AlgorithmIdentifier") }
-        return AlgorithmID(oid: try ASN1ObjectIdentifier(derEncoded: parts[0]), parameters: parts.count == 2 ? parts[1] : nil)
+        return try AlgorithmIdentifier(derEncoded: node)
     }
 
-    static func time(_ node: ASN1Node) throws -> Date {
-        let (year, month, day, hours, minutes, seconds): (Int, Int, Int, Int, Int, Int)
-        switch node.identifier {
-        case .utcTime:
-            let t = try UTCTime(derEncoded: node)
-            (year, month, day, hours, minutes, seconds) = (t.year, t.month, t.day, t.hours, t.minutes, t.seconds)
-        case .generalizedTime:
-            let t = try GeneralizedTime(derEncoded: node)
-            (year, month, day, hours, minutes, seconds) = (t.year, t.month, t.day, t.hours, t.minutes, t.seconds)
-        default:
-            throw ParseError(reason: "Time is neither UTCTime nor GeneralizedTime")
-        }
-        // Days from the civil date (proleptic Gregorian), after H. Hinnant's algorithm.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        let secondsSinceEpoch = Double(days) * 86_400 + Double(hours * 3600 + minutes * 60 + seconds)
-        return Date(timeIntervalSince1970: secondsSinceEpoch)
-    }
+    static func time(_ node: ASN1Node) throws -> Date { try DERNodes.time(node) }
 
     /// A short "CN=..., O=..." rendering of a Name for explanations (never used for comparisons).
     static func describeName(_ node: ASN1Node) throws -> String {
@@ -289,8 +213,8 @@ struct ParsedCertificate: Sendable {
                 let type = try ASN1ObjectIdentifier(derEncoded: pair[0])
                 let label: String
                 switch type {
-                case OID.commonName: label = "CN"
-                case OID.organizationName: label = "O"
+                case ASN1ObjectIdentifier.NameAttributes.commonName: label = "CN"
+                case ASN1ObjectIdentifier.NameAttributes.organizationName: label = "O"
                 default: continue
                 }
                 if case .primitive(let bytes) = pair[1].content, let text = String(bytes: bytes, encoding: .utf8) {

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 
 /// The C2PA certificate profile (§14.5.1) for a claim signer's end-entity certificate, checked in the same
@@ -7,15 +8,15 @@ import SwiftASN1
 enum CertificateProfile {
     /// Extensions c2pa-rs understands; any other extension marked critical breaks the profile.
     static let understoodExtensions: [ASN1ObjectIdentifier] = [
-        OID.authorityKeyIdentifier, OID.subjectKeyIdentifier, OID.keyUsage, OID.certificatePolicies,
-        OID.policyMappings, OID.subjectAltName, OID.basicConstraints, OID.nameConstraints, OID.policyConstraints,
-        OID.extendedKeyUsage, OID.crlDistributionPoints, OID.inhibitAnyPolicy, OID.authorityInfoAccess,
-        OID.netscapeCertType, OID.crlNumber, OID.reasonCode, OID.invalidityDate,
+        ASN1ObjectIdentifier.CertificateExtension.authorityKeyIdentifier, ASN1ObjectIdentifier.CertificateExtension.subjectKeyIdentifier, ASN1ObjectIdentifier.CertificateExtension.keyUsage, ASN1ObjectIdentifier.CertificateExtension.certificatePolicies,
+        ASN1ObjectIdentifier.CertificateExtension.policyMappings, ASN1ObjectIdentifier.CertificateExtension.subjectAltName, ASN1ObjectIdentifier.CertificateExtension.basicConstraints, ASN1ObjectIdentifier.CertificateExtension.nameConstraints, ASN1ObjectIdentifier.CertificateExtension.policyConstraints,
+        ASN1ObjectIdentifier.CertificateExtension.extendedKeyUsage, ASN1ObjectIdentifier.CertificateExtension.crlDistributionPoints, ASN1ObjectIdentifier.CertificateExtension.inhibitAnyPolicy, ASN1ObjectIdentifier.CertificateExtension.authorityInfoAccess,
+        ASN1ObjectIdentifier.CertificateExtension.netscapeCertType, ASN1ObjectIdentifier.CertificateExtension.crlNumber, ASN1ObjectIdentifier.CertificateExtension.reasonCode, ASN1ObjectIdentifier.CertificateExtension.invalidityDate,
     ]
 
     static let supportedSignatureAlgorithms: [ASN1ObjectIdentifier] = [
-        OID.sha256WithRSA, OID.sha384WithRSA, OID.sha512WithRSA, OID.ecdsaSHA256, OID.ecdsaSHA384,
-        OID.ecdsaSHA512, OID.rsassaPSS, OID.ed25519,
+        ASN1ObjectIdentifier.SignatureAlgorithm.sha256WithRSA, ASN1ObjectIdentifier.SignatureAlgorithm.sha384WithRSA, ASN1ObjectIdentifier.SignatureAlgorithm.sha512WithRSA, ASN1ObjectIdentifier.SignatureAlgorithm.ecdsaWithSHA256, ASN1ObjectIdentifier.SignatureAlgorithm.ecdsaWithSHA384,
+        ASN1ObjectIdentifier.SignatureAlgorithm.ecdsaWithSHA512, ASN1ObjectIdentifier.SignatureAlgorithm.rsassaPSS, ASN1ObjectIdentifier.SignatureAlgorithm.ed25519,
     ]
 
     static func check(_ certificate: ParsedCertificate?, settings: TrustSettings, at time: Date) -> [StatusEntry] {
@@ -33,7 +34,7 @@ enum CertificateProfile {
     /// timeStamping, OCSPSigning, or a configured OID other than the serverAuth/clientAuth/codeSigning/any
     /// ones, which c2pa-rs never consults the configuration for.
     static func hasAcceptedEKU(_ eku: [ASN1ObjectIdentifier], settings: TrustSettings) -> Bool {
-        let neverConfigurable: [ASN1ObjectIdentifier] = [OID.serverAuth, OID.clientAuth, OID.codeSigning, OID.anyExtendedKeyUsage]
+        let neverConfigurable: [ASN1ObjectIdentifier] = [ASN1ObjectIdentifier.KeyPurpose.serverAuth, ASN1ObjectIdentifier.KeyPurpose.clientAuth, ASN1ObjectIdentifier.KeyPurpose.codeSigning, ASN1ObjectIdentifier.KeyPurpose.any]
         return eku.contains { oid in
             TrustSettings.builtInEKUs.contains(oid) || (!neverConfigurable.contains(oid) && settings.allowedEKUs.contains(oid))
         }
@@ -50,31 +51,31 @@ enum CertificateProfile {
         guard supportedSignatureAlgorithms.contains(algorithm.oid) else {
             return invalid("certificate algorithm not supported")
         }
-        if algorithm.oid == OID.ed25519, algorithm.parameters != nil {
+        if algorithm.oid == ASN1ObjectIdentifier.SignatureAlgorithm.ed25519, algorithm.parameters != nil {
             return invalid("certificate Ed25519 signature algorithm parameters must be absent")
         }
         if algorithm.oid != cert.tbsSignatureAlgorithm.oid
-            || algorithm.parameters?.encodedBytes != cert.tbsSignatureAlgorithm.parameters?.encodedBytes
+            || algorithm.parameters != cert.tbsSignatureAlgorithm.parameters
         {
             return invalid("certificate signature algorithm does not match tbsCertificate signature algorithm")
         }
-        if algorithm.oid == OID.rsassaPSS, case .failure(let problem) = PSSParameters.read(algorithm) {
+        if algorithm.oid == ASN1ObjectIdentifier.SignatureAlgorithm.rsassaPSS, case .failure(let problem) = PSSParameters.read(algorithm) {
             return invalid(problem.explanation)
         }
 
         let keyAlgorithm = cert.publicKeyAlgorithm
-        if keyAlgorithm.oid == OID.ecPublicKey {
-            guard let node = keyAlgorithm.parameters, let curve = try? ASN1ObjectIdentifier(derEncoded: node) else {
+        if keyAlgorithm.oid == ASN1ObjectIdentifier.PublicKeyAlgorithm.ecPublicKey {
+            guard let curve = keyAlgorithm.namedCurve else {
                 return invalid("certificate EC public key parameters are not a named curve")
             }
-            guard [OID.prime256v1, OID.secp384r1, OID.secp521r1].contains(curve) else {
+            guard [ASN1ObjectIdentifier.Curve.prime256v1, ASN1ObjectIdentifier.Curve.secp384r1, ASN1ObjectIdentifier.Curve.secp521r1].contains(curve) else {
                 return invalid("certificate unsupported EC curve")
             }
         }
-        if keyAlgorithm.oid == OID.ed25519, keyAlgorithm.parameters != nil {
+        if keyAlgorithm.oid == ASN1ObjectIdentifier.PublicKeyAlgorithm.ed25519, keyAlgorithm.parameters != nil {
             return invalid("certificate Ed25519 public key parameters must be absent")
         }
-        if keyAlgorithm.oid == OID.rsaEncryption || keyAlgorithm.oid == OID.rsassaPSS {
+        if keyAlgorithm.oid == ASN1ObjectIdentifier.PublicKeyAlgorithm.rsaEncryption || keyAlgorithm.oid == ASN1ObjectIdentifier.PublicKeyAlgorithm.rsassaPSS {
             guard let (modulusBits, exponent) = rsaKey(cert.publicKeyBits) else {
                 return invalid("certificate RSA public key could not be parsed")
             }
@@ -94,11 +95,11 @@ enum CertificateProfile {
             return invalid("certificate extended key usage could not be parsed")
         }
         if let eku = cert.extendedKeyUsage {
-            if eku.contains(OID.anyExtendedKeyUsage) { return invalid("certificate 'any' EKU not allowed") }
+            if eku.contains(ASN1ObjectIdentifier.KeyPurpose.any) { return invalid("certificate 'any' EKU not allowed") }
             if !hasAcceptedEKU(eku, settings: settings) { return invalid("certificate missing required EKU") }
-            let ocsp = eku.contains(OID.ocspSigning)
-            let timeStamping = eku.contains(OID.timeStamping)
-            let others = eku.contains { $0 != OID.ocspSigning && $0 != OID.timeStamping }
+            let ocsp = eku.contains(ASN1ObjectIdentifier.KeyPurpose.ocspSigning)
+            let timeStamping = eku.contains(ASN1ObjectIdentifier.KeyPurpose.timeStamping)
+            let others = eku.contains { $0 != ASN1ObjectIdentifier.KeyPurpose.ocspSigning && $0 != ASN1ObjectIdentifier.KeyPurpose.timeStamping }
             if (ocsp && timeStamping) || (ocsp != timeStamping && others) {
                 return invalid("certificate invalid set of EKUs")
             }
@@ -115,10 +116,10 @@ enum CertificateProfile {
             if keyUsage.keyCertSign || keyUsage.nonRepudiation { keyUsageGood = true }
         }
         if !keyUsageGood {
-            problems.append(cert.hasExtension(OID.keyUsage) ? "key usage lacks digitalSignature" : "no key usage")
+            problems.append(cert.hasExtension(ASN1ObjectIdentifier.CertificateExtension.keyUsage) ? "key usage lacks digitalSignature" : "no key usage")
         }
-        if !cert.hasExtension(OID.authorityKeyIdentifier) { problems.append("no authority key identifier") }
-        if cert.isCA, !cert.hasExtension(OID.subjectKeyIdentifier) { problems.append("no subject key identifier on a CA") }
+        if !cert.hasExtension(ASN1ObjectIdentifier.CertificateExtension.authorityKeyIdentifier) { problems.append("no authority key identifier") }
+        if cert.isCA, !cert.hasExtension(ASN1ObjectIdentifier.CertificateExtension.subjectKeyIdentifier) { problems.append("no subject key identifier on a CA") }
         if let unknown = cert.extensions.first(where: { $0.critical && !understoodExtensions.contains($0.oid) }) {
             problems.append("unsupported critical extension \(unknown.oid)")
         }
@@ -132,7 +133,7 @@ enum CertificateProfile {
     /// size in bits and the exponent.
     private static func rsaKey(_ bits: ArraySlice<UInt8>) -> (Int, RSAExponent)? {
         guard let node = try? DER.parse(bits), node.identifier == .sequence,
-            let items = try? ParsedCertificate.children(of: node, "RSAPublicKey"), items.count >= 2,
+            let items = try? DERNodes.children(of: node, "RSAPublicKey"), items.count >= 2,
             let modulus = try? ArraySlice<UInt8>(derEncoded: items[0]),
             let exponent = try? ArraySlice<UInt8>(derEncoded: items[1])
         else { return nil }

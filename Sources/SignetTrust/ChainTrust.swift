@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SignetPKI
 
 /// Trust decision for a signer chain, matching what c2pa-rs 0.91.3 decides (measured against it, see the
 /// project's trust findings):
@@ -23,10 +24,10 @@ enum ChainTrust {
         guard !settings.anchorDERs.isEmpty else { return untrusted("no trust anchors configured and not on the allowed list") }
         guard let leaf else { return untrusted("the signing certificate could not be parsed") }
         let policy = PathValidator.Policy.signer(ekus: settings.trustedSignerEKUs)
-        if let problem = PathValidator.ekuProblem(leaf, policy: policy) { return untrusted(problem.replacingOccurrences(of: "the certificate", with: "the signing certificate")) }
+        if let problem = PathValidator.usageProblem(leaf, policy: policy) { return untrusted(problem.replacingOccurrences(of: "the certificate", with: "the signing certificate")) }
         let result = PathValidator.validatePath(
             leafDER: leafDER, leaf: leaf, intermediatesDER: intermediatesDER, anchorsDER: settings.anchorDERs, at: time)
-        if let problem = result.problem { return untrusted(problem) }
+        if let failure = result.failure { return untrusted(failure.reason) }
         return .trusted(explanation: "signing certificate trusted, chains to trust anchor \"\(result.anchorDescription ?? "")\"")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 
 /// One validation status, as C2PA reports them (`code` from C2PA §15 such as `signingCredential.invalid`,
 /// plus a human explanation).

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -51,7 +52,7 @@ public struct TrustSettings: Sendable {
     public var allowedEKUs: [ASN1ObjectIdentifier]
 
     /// The EKUs c2pa-rs always accepts for a C2PA signer, whatever the configuration.
-    public static let builtInEKUs: [ASN1ObjectIdentifier] = [OID.emailProtection, OID.timeStamping, OID.ocspSigning]
+    public static let builtInEKUs: [ASN1ObjectIdentifier] = [ASN1ObjectIdentifier.KeyPurpose.emailProtection, ASN1ObjectIdentifier.KeyPurpose.timeStamping, ASN1ObjectIdentifier.KeyPurpose.ocspSigning]
 
     /// The EKU list c2pa-rs ships as `valid_eku_oids.cfg` (a convenient `ekuConfigText` for callers who want
     /// documentSigning and the Microsoft / C2PA signing EKUs accepted too).
@@ -78,7 +79,7 @@ public struct TrustSettings: Sendable {
     /// the list c2pa-rs accepts with no configuration. (The certificate profile, which decides Invalid, keeps
     /// c2pa-rs's rule of built-ins plus configuration: see ``CertificateProfile``.)
     public var trustedSignerEKUs: [ASN1ObjectIdentifier] {
-        let neverConfigurable: [ASN1ObjectIdentifier] = [OID.serverAuth, OID.clientAuth, OID.codeSigning, OID.anyExtendedKeyUsage]
+        let neverConfigurable: [ASN1ObjectIdentifier] = [ASN1ObjectIdentifier.KeyPurpose.serverAuth, ASN1ObjectIdentifier.KeyPurpose.clientAuth, ASN1ObjectIdentifier.KeyPurpose.codeSigning, ASN1ObjectIdentifier.KeyPurpose.any]
         return allowedEKUs.isEmpty ? Self.builtInEKUs : allowedEKUs.filter { !neverConfigurable.contains($0) }
     }
 
@@ -103,8 +104,7 @@ public struct TrustSettings: Sendable {
     public init(anchorsPEM: String? = nil, allowedListText: String? = nil, ekuConfigText: String? = nil) throws(TrustError) {
         var anchors: [[UInt8]] = []
         if let anchorsPEM {
-            let blocks = try PEMReader.blocks(in: anchorsPEM, source: "trust anchors")
-            for block in blocks {
+            for block in try Self.readPEM(anchorsPEM, source: "trust anchors").blocks {
                 anchors.append(try Self.certificateDER(block, source: "trust anchors"))
             }
             guard !anchors.isEmpty || anchorsPEM.allSatisfy(\.isWhitespace) else {
@@ -113,9 +113,10 @@ public struct TrustSettings: Sendable {
         }
         var hashes = Set<[UInt8]>()
         if let allowedListText {
-            let blocks = try PEMReader.blocks(in: allowedListText, source: "allowed list") { line, number throws(TrustError) in
+            let contents = try Self.readPEM(allowedListText, source: "allowed list")
+            for (number, line) in contents.otherLines {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if trimmed.isEmpty || trimmed.hasPrefix("//") || trimmed.hasPrefix("#") { return }
+                if trimmed.isEmpty || trimmed.hasPrefix("//") || trimmed.hasPrefix("#") { continue }
                 if trimmed.count == 44, let digest = Base64.decode(trimmed), digest.count == 32 {
                     hashes.insert(digest)
                 } else if trimmed.count == 64, let digest = Self.hex(trimmed) {
@@ -127,13 +128,13 @@ public struct TrustSettings: Sendable {
                     )
                 }
             }
-            for block in blocks {
+            for block in contents.blocks {
                 hashes.insert(Array(SHA256.hash(data: try Self.certificateDER(block, source: "allowed list"))))
             }
         }
         var ekus: [ASN1ObjectIdentifier] = []
         if let ekuConfigText {
-            for (index, line) in PEMReader.lines(ekuConfigText).enumerated() {
+            for (index, line) in PEMReader.configuration.lines(ekuConfigText).enumerated() {
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty || trimmed.hasPrefix("//") || trimmed.hasPrefix("#") { continue }
                 guard let oid = Self.oid(trimmed) else {
@@ -152,6 +153,15 @@ public struct TrustSettings: Sendable {
     /// Every EKU acceptable for a signer under these settings.
     var acceptedEKUs: [ASN1ObjectIdentifier] {
         Self.builtInEKUs + allowedEKUs.filter { !Self.builtInEKUs.contains($0) }
+    }
+
+    /// Reads a configuration text's PEM blocks, naming `source` in any error.
+    private static func readPEM(_ text: String, source: String) throws(TrustError) -> PEMReader.Contents {
+        do {
+            return try PEMReader.configuration.read(text)
+        } catch {
+            throw TrustError(code: error.code == .limitExceeded ? .limitExceeded : .malformedPEM, reason: "\(source): \(error.reason)")
+        }
     }
 
     private static func certificateDER(_ block: PEMBlock, source: String) throws(TrustError) -> [UInt8] {

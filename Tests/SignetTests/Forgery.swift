@@ -13,6 +13,9 @@ struct Forgery: CustomStringConvertible {
     var bytes: [UInt8]
     /// A store written beside the asset (`.c2pa` sidecar), when the attack needs one.
     var sidecar: [UInt8]?
+    /// An edit of a field that carries no meaning (the JPEG-XT packet's box instance number En, which only groups
+    /// the packets of one store): it must change nothing at all in the report, rather than be refused.
+    var inert = false
     var description: String { name }
 }
 
@@ -141,7 +144,10 @@ enum ForgeryGenerator {
         for i in layout.storeRange.lowerBound..<layout.storeOffset {
             var bytes = layout.file
             bytes[i] ^= 0x01
-            out.append(Forgery(name: "container header byte \(i - layout.storeRange.lowerBound) ^ 1", bytes: bytes))
+            let offset = i - layout.storeRange.lowerBound
+            var forgery = Forgery(name: "container header byte \(offset) ^ 1", bytes: bytes)
+            forgery.inert = layout.format == .jpeg && (offset == 6 || offset == 7)
+            out.append(forgery)
         }
         return out
     }

@@ -63,9 +63,7 @@ public struct ManifestStore: Sendable {
         for manifest in root.children {
             guard let type = manifest.description?.type, [.manifest, .updateManifest, .legacyManifest].contains(type) else { continue }
             try labelledRequestable(manifest, "a manifest")
-            guard let label = manifest.label, Self.isManifestLabel(label) else {
-                throw refuse("manifest label \(manifest.label ?? "") is not of the form urn:c2pa:<uuid> or urn:uuid:<uuid>")
-            }
+            let label = manifest.label ?? ""
             for part in manifest.children {
                 guard let d = part.description else { continue }
                 if let labels = fixed[d.type] {
@@ -81,22 +79,7 @@ public struct ManifestStore: Sendable {
         }
     }
 
-    /// `urn:c2pa:<uuid>[:<generator>[:<version_reason>]]` (2.x) or `urn:uuid:<uuid>` (1.x), UUID in lower or
-    /// upper case hex.
-    static func isManifestLabel(_ label: String) -> Bool {
-        let rest: Substring
-        if label.hasPrefix("urn:c2pa:") {
-            rest = label.dropFirst("urn:c2pa:".count)
-        } else if label.hasPrefix("urn:uuid:") {
-            rest = label.dropFirst("urn:uuid:".count)
-        } else {
-            return false
-        }
-        let uuid = rest.prefix(36)
-        guard uuid.count == 36, UUID(uuidString: String(uuid)) != nil else { return false }
-        let tail = rest.dropFirst(36)
-        return tail.isEmpty || (tail.first == ":" && label.hasPrefix("urn:c2pa:"))
-    }
+
 }
 
 public struct ManifestStoreError: Error, Sendable, CustomStringConvertible {

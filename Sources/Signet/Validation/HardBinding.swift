@@ -29,12 +29,15 @@ final class VerificationMemo {
     }
     private var digests: [Key: [UInt8]] = [:]
     private var decodes: [Range<Int>: Bool] = [:]
+    /// Bytes of the store hashed so far (the work a hostile store can force is bounded by its size per algorithm).
+    private(set) var hashedByteCount = 0
 
     /// The digest of `store.bytes[range]`, computed once.
     func digest(_ alg: HashAlgorithm, of range: Range<Int>, in bytes: [UInt8]) -> [UInt8] {
         let key = Key(lower: range.lowerBound, upper: range.upperBound, alg: alg.name)
         if let known = digests[key] { return known }
         let value = alg.hash(bytes[range])
+        hashedByteCount += range.count
         digests[key] = value
         return value
     }

@@ -79,6 +79,11 @@ public struct ManifestValidator: Sendable {
             return ManifestValidation(label: label, statuses: s, signatureInfo: nil)
         }
 
+        // A 2.x claim's manifest is labelled urn:c2pa:... (C2PA 2.2, 11.1.4.1.1; as c2pa-rs checks it).
+        if claim.version >= 2 && !label.hasPrefix("urn:c2pa:") {
+            s.failure.append(.init(.claimMalformed, url: claimURL, "a 2.x claim's manifest label must start with urn:c2pa:"))
+            return ManifestValidation(label: label, statuses: s, signatureInfo: nil)
+        }
         // The claim names its signature box; an absolute reference names the manifest too, which binds the
         // manifest's label (in no signature otherwise) to the signed claim, as c2pa-rs checks it.
         if let reference = claim.signature, let (target, path) = JUMBFURI.parse(reference) {
