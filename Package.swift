@@ -75,8 +75,10 @@ let package = Package(
         .testTarget(name: "SignetTrustTests", dependencies: ["SignetTrust", "SignetKeys"] + crypto + x509),
         .testTarget(name: "SignetMediaTests", dependencies: ["SignetMedia"]),
         .testTarget(name: "SignetImagingTests", dependencies: ["SignetImaging"]),
-        .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys"] + crypto + x509),
-        .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetRegistry"]),
+        // Test helpers shared by the test targets: the keyless-forgery generator.
+        .target(name: "SignetTestSupport", dependencies: ["SignetJUMBF", "SignetMedia"], path: "Tests/SignetTestSupport"),
+        .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetTestSupport"] + crypto + x509),
+        .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetRegistry", "SignetTestSupport"]),
         .testTarget(name: "SignetHTMLTests", dependencies: ["Signet"], exclude: ["Samples"]),
         .testTarget(
             name: "SignetTimestampTests",

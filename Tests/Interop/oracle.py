@@ -5,6 +5,8 @@
                                           -> one JSON line: {"state", "failure", "informational", "manifests", "error", ...}
   oracle.py sign IN OUT --alg ALG --cert CHAIN.pem --key KEY.pem [--parent] [--cawg-cert CHAIN --cawg-key KEY --cawg-alg ALG]
                                           -> signs IN into OUT with c2pa-rs (with a CAWG X.509 identity assertion)
+  oracle.py read-many FILE... [--anchors PEM]
+                                          -> one such JSON line per file (with "file"), from one process
   oracle.py version                       -> the c2pa-rs version
 
 Remote manifest fetching and OCSP fetching are off, as in the fixtures' README.
@@ -29,14 +31,26 @@ def settings(anchors, cawg_anchors=None):
 
 
 def read(args):
+    print(json.dumps(read_one(args.file, settings(args.anchors, args.cawg_anchors))))
+
+
+def read_many(args):
+    """One JSON line per file, in order, from one process (the forgery tests read thousands of files)."""
+    ctx = settings(args.anchors)
+    for f in args.files:
+        out = read_one(f, ctx)
+        out["file"] = f
+        print(json.dumps(out), flush=True)
+
+
+def read_one(file, ctx):
     out = {"state": None, "failure": [], "informational": [], "manifests": 0, "error": None}
     try:
-        report = json.loads(c2pa.Reader(args.file, context=settings(args.anchors, args.cawg_anchors)).json())
+        report = json.loads(c2pa.Reader(file, context=ctx).json())
     except Exception as e:  # the reader raises for no manifest / unsupported algorithm
         out["state"] = "error"
         out["error"] = f"{type(e).__name__}: {e}"
-        print(json.dumps(out))
-        return
+        return out
     active = report.get("validation_results", {}).get("activeManifest", {})
     out["state"] = report.get("validation_state")
     out["failure"] = [s["code"] for s in active.get("failure", [])]
@@ -49,7 +63,7 @@ def read(args):
     out["ingredient_deltas_by_uri"] = {d["ingredientAssertionURI"]: sorted(f["code"] for f in d.get("validationDeltas", {}).get("failure", []))
                                        for d in deltas if d.get("validationDeltas", {}).get("failure")}
     out["manifest_labels"] = sorted(report.get("manifests", {}).keys())
-    print(json.dumps(out))
+    return out
 
 
 def sign(args):
@@ -99,7 +113,10 @@ def sign(args):
             builder.sign("image/png" if args.input.endswith(".png") else "image/jpeg", src, dst)
         print(json.dumps({"signed": args.output}))
         return
-    builder = c2pa.Builder(manifest)
+    if args.no_thumbnail:
+        builder = c2pa.Builder(manifest, context=c2pa.Context(settings=c2pa.Settings.from_dict({"builder": {"thumbnail": {"enabled": False}}})))
+    else:
+        builder = c2pa.Builder(manifest)
     if args.parent:
         with open(args.parent, "rb") as f:
             builder.add_ingredient({"title": args.parent.rsplit("/", 1)[-1], "relationship": "parentOf", "label": "parent"},
@@ -126,10 +143,16 @@ def main():
     s.add_argument("--cawg-cert")
     s.add_argument("--cawg-key")
     s.add_argument("--cawg-alg", default="es256")
+    s.add_argument("--no-thumbnail", action="store_true")
+    m = sub.add_parser("read-many")
+    m.add_argument("files", nargs="+")
+    m.add_argument("--anchors")
     sub.add_parser("version")
     args = p.parse_args()
     if args.cmd == "read":
         read(args)
+    elif args.cmd == "read-many":
+        read_many(args)
     elif args.cmd == "sign":
         sign(args)
     else:

@@ -97,10 +97,12 @@ enum Interop {
     }
 
     static func oracleSign(
-        _ input: String, _ output: String, alg: String, cert: String, key: String, identity: (alg: String, cert: String, key: String)? = nil
+        _ input: String, _ output: String, alg: String, cert: String, key: String, identity: (alg: String, cert: String, key: String)? = nil,
+        noThumbnail: Bool = false
     ) throws {
         guard let py = oraclePython else { throw InteropSkip.missing("c2pa-python (run scripts/test.sh)") }
         var args = [oracleScript, "sign", input, output, "--alg", alg, "--cert", cert, "--key", key]
+        if noThumbnail { args.append("--no-thumbnail") }
         if let identity { args += ["--cawg-alg", identity.alg, "--cawg-cert", identity.cert, "--cawg-key", identity.key] }
         let r = try run(py, args)
         guard r.status == 0 else { throw InteropFailure(message: "oracle sign failed: \(r.stderr)") }

@@ -2,6 +2,7 @@ import Foundation
 import SignetCOSE
 import SignetMedia
 import SignetTrust
+import SignetTestSupport
 import Testing
 
 @testable import Signet

@@ -3,6 +3,7 @@ import SignetCBOR
 import SignetCOSE
 import SignetJUMBF
 import SignetMedia
+import SignetTestSupport
 
 @testable import Signet
 

@@ -4,6 +4,7 @@ import SignetCOSE
 import SignetJUMBF
 import SignetMedia
 import SignetTrust
+import SignetTestSupport
 import Testing
 
 @testable import Signet

@@ -2,34 +2,38 @@ import Foundation
 import SignetJUMBF
 import SignetMedia
 
-@testable import Signet
-
 /// Keyless forgeries of a signed JPEG or PNG: edits an attacker without the signing key can make, generated from
 /// the file's structure. Every byte that no signature covers is edited (box headers, description boxes, the
 /// claim signature box with its unprotected header, container headers), every length field is lied about, and
 /// the structural attacks known to have worked are rebuilt from scratch.
-struct Forgery: CustomStringConvertible {
-    var name: String
-    var bytes: [UInt8]
+public struct Forgery: CustomStringConvertible, Sendable {
+    public var name: String
+    public var bytes: [UInt8]
     /// A store written beside the asset (`.c2pa` sidecar), when the attack needs one.
-    var sidecar: [UInt8]?
+    public var sidecar: [UInt8]?
     /// An edit of a field that carries no meaning (the JPEG-XT packet's box instance number En, which only groups
     /// the packets of one store): it must change nothing at all in the report, rather than be refused.
-    var inert = false
-    var description: String { name }
+    public var inert = false
+    public var description: String { name }
+
+    public init(name: String, bytes: [UInt8], sidecar: [UInt8]? = nil) {
+        self.name = name
+        self.bytes = bytes
+        self.sidecar = sidecar
+    }
 }
 
 /// Where a signed file keeps its store, and the store's boxes.
-struct SignedLayout {
-    let file: [UInt8]
-    let format: AssetFormat
-    let storeRange: Range<Int>
+public struct SignedLayout: Sendable {
+    public let file: [UInt8]
+    public let format: AssetFormat
+    public let storeRange: Range<Int>
     /// Offset of the store's first byte in the file (after the APP11 / chunk header).
-    let storeOffset: Int
-    let store: [UInt8]
-    let root: JUMBFBox
+    public let storeOffset: Int
+    public let store: [UInt8]
+    public let root: JUMBFBox
 
-    init(_ file: [UInt8]) throws {
+    public init(_ file: [UInt8]) throws {
         self.file = file
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString).bin").path
         try Data(file).write(to: URL(fileURLWithPath: path))
@@ -45,10 +49,10 @@ struct SignedLayout {
         root = try JUMBFParser().parseBox(store)
     }
 
-    enum LayoutError: Error { case noStore, multiPacket, notFound }
+    public enum LayoutError: Error { case noStore, multiPacket, notFound }
 
     /// Every box of the store, depth first.
-    var boxes: [JUMBFBox] {
+    public var boxes: [JUMBFBox] {
         var out: [JUMBFBox] = []
         func walk(_ b: JUMBFBox) {
             out.append(b)
@@ -59,12 +63,12 @@ struct SignedLayout {
     }
 
     /// The active manifest box (the last manifest).
-    var activeManifest: JUMBFBox { root.children.last! }
+    public var activeManifest: JUMBFBox { root.children.last! }
 
-    func child(_ box: JUMBFBox, type: JUMBFType) -> JUMBFBox? { box.children.first { $0.description?.type == type } }
+    public func child(_ box: JUMBFBox, type: JUMBFType) -> JUMBFBox? { box.children.first { $0.description?.type == type } }
 
     /// Re-frames an edited store into the file: APP11 segment or caBX chunk with fixed lengths (and CRC).
-    func reframe(_ newStore: [UInt8], insertingAfterStore extra: [UInt8] = []) -> [UInt8] {
+    public func reframe(_ newStore: [UInt8], insertingAfterStore extra: [UInt8] = []) -> [UInt8] {
         var out = Array(file[..<storeRange.lowerBound])
         switch format {
         case .jpeg:
@@ -80,20 +84,21 @@ struct SignedLayout {
     }
 }
 
-enum PNGChunk {
-    static func make(_ type: String, _ data: [UInt8]) -> [UInt8] {
+public enum PNGChunk {
+    public static func make(_ type: String, _ data: [UInt8]) -> [UInt8] {
         let t = Array(type.utf8)
         let crc = CRC32.checksum(t + data)
         return be32(UInt32(data.count)) + t + data + be32(crc)
     }
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    public static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
 }
 
-enum ForgeryGenerator {
+public enum ForgeryGenerator {
     /// Every keyless edit of `file` (signed by Signet or c2pa-rs), in a stable order.
-    static func all(_ file: [UInt8]) throws -> [Forgery] {
+    /// `masks`: the bit flips applied to each unsigned byte (two by default; one halves the count).
+    public static func all(_ file: [UInt8], masks: [UInt8] = [0x01, 0x80]) throws -> [Forgery] {
         let layout = try SignedLayout(file)
-        return unsignedByteEdits(layout) + lengthLies(layout) + structural(layout)
+        return unsignedByteEdits(layout, masks: masks) + lengthLies(layout) + structural(layout)
     }
 
     /// Byte ranges of the store that no signature or hash covers: every box header and description box, and
@@ -127,12 +132,12 @@ enum ForgeryGenerator {
     }
 
     /// Two flips of every unsigned byte of the store (low bit, high bit), and of every container header byte.
-    static func unsignedByteEdits(_ layout: SignedLayout) -> [Forgery] {
+    static func unsignedByteEdits(_ layout: SignedLayout, masks: [UInt8]) -> [Forgery] {
         var out: [Forgery] = []
         var done = Set<Int>()
         for (what, range) in unsignedRanges(layout) {
             for i in range where done.insert(i).inserted {
-                for mask: UInt8 in [0x01, 0x80] {
+                for mask in masks {
                     var bytes = layout.file
                     bytes[layout.storeOffset + i] ^= mask
                     if layout.format == .png { fixPNGCRC(&bytes, layout) }
@@ -189,7 +194,7 @@ enum ForgeryGenerator {
     }
 
     /// The structural attacks: each rebuilt so that every length and checksum is consistent.
-    static func structural(_ layout: SignedLayout) -> [Forgery] {
+    public static func structural(_ layout: SignedLayout) -> [Forgery] {
         var out: [Forgery] = []
         let manifest = layout.activeManifest
         let pixel = layout.format == .jpeg ? layout.file.count - 10 : layout.storeRange.upperBound + 20
