@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "SignetCBOR", targets: ["SignetCBOR"]),
         .library(name: "SignetJUMBF", targets: ["SignetJUMBF"]),
         .library(name: "SignetCOSE", targets: ["SignetCOSE"]),
+        .library(name: "SignetPKI", targets: ["SignetPKI"]),
         .library(name: "SignetKeys", targets: ["SignetKeys"]),
         .library(name: "SignetTrust", targets: ["SignetTrust"]),
         .library(name: "SignetMedia", targets: ["SignetMedia"]),
@@ -39,17 +40,18 @@ let package = Package(
         .target(name: "SignetCBOR"),
         .target(name: "SignetJUMBF"),
         .target(name: "SignetCOSE", dependencies: ["SignetCBOR"] + crypto + x509),
-        .target(name: "SignetKeys", dependencies: ["SignetCOSE"] + crypto + x509),
-        .target(name: "SignetTrust", dependencies: crypto + x509),
+        .target(name: "SignetPKI", dependencies: crypto + x509),
+        .target(name: "SignetKeys", dependencies: ["SignetPKI", "SignetCOSE"] + crypto + x509),
+        .target(name: "SignetTrust", dependencies: ["SignetPKI"] + crypto + x509),
         .target(name: "SignetMedia"),
-        .target(name: "SignetTimestamp", dependencies: ["SignetCBOR"] + crypto + x509),
+        .target(name: "SignetTimestamp", dependencies: ["SignetPKI", "SignetCBOR"] + crypto + x509),
         .target(
             name: "SignetRegistry",
             dependencies: [
                 "SignetCOSE", "SignetKeys", "SignetLog", "SignetOCSP", "SignetTimestamp", .product(name: "GRDB", package: "GRDB.swift"),
             ] + crypto + x509),
         .target(name: "SignetLog", dependencies: crypto),
-        .target(name: "SignetOCSP", dependencies: crypto + x509),
+        .target(name: "SignetOCSP", dependencies: ["SignetPKI"] + crypto + x509),
         .target(
             name: "CSignetImaging",
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
@@ -57,7 +59,9 @@ let package = Package(
         .target(name: "SignetImaging", dependencies: ["CSignetImaging"]),
         .target(
             name: "Signet",
-            dependencies: ["SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetTrust", "SignetMedia", "SignetTimestamp", "SignetOCSP"]
+            dependencies: [
+                "SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetPKI", "SignetTrust", "SignetMedia", "SignetTimestamp", "SignetOCSP",
+            ]
                 + crypto + x509
         ),
         .executableTarget(
@@ -71,8 +75,11 @@ let package = Package(
         .testTarget(name: "SignetCBORTests", dependencies: ["SignetCBOR"]),
         .testTarget(name: "SignetJUMBFTests", dependencies: ["SignetJUMBF"]),
         .testTarget(name: "SignetCOSETests", dependencies: ["SignetCOSE"] + crypto + x509),
-        .testTarget(name: "SignetKeysTests", dependencies: ["SignetKeys"] + crypto + x509),
-        .testTarget(name: "SignetTrustTests", dependencies: ["SignetTrust", "SignetKeys"] + crypto + x509),
+        .testTarget(name: "SignetKeysTests", dependencies: ["SignetKeys", "SignetPKI"] + crypto + x509),
+        // Test certificate authorities shared by the PKI and trust tests (not a product).
+        .target(name: "SignetTestPKI", dependencies: crypto + x509, path: "Tests/SignetTestPKI"),
+        .testTarget(name: "SignetPKITests", dependencies: ["SignetPKI", "SignetTestPKI"] + crypto + x509),
+        .testTarget(name: "SignetTrustTests", dependencies: ["SignetTrust", "SignetPKI", "SignetTestPKI", "SignetKeys"] + crypto + x509),
         .testTarget(name: "SignetMediaTests", dependencies: ["SignetMedia"]),
         .testTarget(name: "SignetImagingTests", dependencies: ["SignetImaging"]),
         // Test helpers shared by the test targets: the keyless-forgery generator.

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -18,7 +19,7 @@ public enum CertificateChainFile {
 
     /// Parses the certificates of PEM text, in order. Errors: noCertificates, corrupt.
     public static func parse(pem: String) throws(KeyError) -> [Certificate] {
-        let blocks = try PEM.blocks(in: pem).filter { $0.label == "CERTIFICATE" }
+        let blocks = try KeyFile.pemBlocks(in: pem).filter { $0.label == "CERTIFICATE" }
         guard !blocks.isEmpty else { throw KeyError(.noCertificates, "no CERTIFICATE PEM block found") }
         var certificates: [Certificate] = []
         for (index, block) in blocks.enumerated() {
@@ -37,7 +38,7 @@ public enum CertificateChainFile {
         for certificate in certificates {
             var coder = DER.Serializer()
             try coder.serialize(certificate)
-            text += PEM.encode(label: "CERTIFICATE", der: coder.serializedBytes)
+            text += PEMReader.encode(label: "CERTIFICATE", der: coder.serializedBytes)
         }
         return text
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SignetCOSE
+import SignetPKI
 import SwiftASN1
 import X509
 import _CryptoExtras
@@ -53,9 +54,6 @@ public enum DevelopmentCredentials {
 
         private func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
     }
-
-    /// OID of the C2PA claim signing extended key usage (c2pa-kp-claimSigning).
-    static let c2paClaimSigning: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 62558, 2, 1]
 
     /// Creates `directory` if needed and writes the root and intermediate CA (certificate and key), for every
     /// algorithm `<alg>.key` (0600) and `<alg>.pem` (leaf then intermediate), and README.txt.
@@ -157,7 +155,7 @@ public enum DevelopmentCredentials {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.notCertificateAuthority)
                 Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([ExtendedKeyUsage.Usage(oid: c2paClaimSigning), .emailProtection])
+                try ExtendedKeyUsage([ExtendedKeyUsage.Usage(oid: ASN1ObjectIdentifier.KeyPurpose.c2paClaimSigning), .emailProtection])
                 SubjectKeyIdentifier(hash: publicKey)
                 AuthorityKeyIdentifier(keyIdentifier: issuerKeyIdentifier)
             },

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SignetPKI
 import SwiftASN1
 import _CryptoExtras
 
@@ -77,39 +78,39 @@ struct EncryptedPrivateKey {
     /// Parses the structure and checks every bound. Unsupported schemes and parameters beyond the bounds throw
     /// `unsupportedKeyType`, malformed ones `corrupt`.
     init(derEncoded der: [UInt8]) throws(KeyError) {
-        let outer: (AlgorithmIdentifierValue, [UInt8])
+        let outer: (AlgorithmIdentifier, [UInt8])
         do {
             let root = try DER.parse(der)
             outer = try DER.sequence(root, identifier: .sequence) { nodes in
-                let algorithm = try AlgorithmIdentifierValue(derEncoded: &nodes)
+                let algorithm = try AlgorithmIdentifier(derEncoded: &nodes)
                 let data = try ASN1OctetString(derEncoded: &nodes)
                 return (algorithm, Array(data.bytes))
             }
         } catch {
             throw KeyError(.corrupt, "the encrypted PKCS#8 structure is malformed: \(error)")
         }
-        guard outer.0.algorithm == KeyOID.pbes2 else {
-            throw KeyError(.unsupportedKeyType, "key encryption scheme \(outer.0.algorithm) is not supported (PBES2 is; re-encrypt with `openssl pkcs8 -topk8 -scrypt`)")
+        guard outer.0.oid == ASN1ObjectIdentifier.PasswordBasedEncryption.pbes2 else {
+            throw KeyError(.unsupportedKeyType, "key encryption scheme \(outer.0.oid) is not supported (PBES2 is; re-encrypt with `openssl pkcs8 -topk8 -scrypt`)")
         }
         guard let pbes2Parameters = outer.0.parameters else {
             throw KeyError(.corrupt, "PBES2 without parameters")
         }
-        let kdf: AlgorithmIdentifierValue
-        let scheme: AlgorithmIdentifierValue
+        let kdf: AlgorithmIdentifier
+        let scheme: AlgorithmIdentifier
         do {
             (kdf, scheme) = try DER.sequence(Self.node(of: pbes2Parameters), identifier: .sequence) { nodes in
-                (try AlgorithmIdentifierValue(derEncoded: &nodes), try AlgorithmIdentifierValue(derEncoded: &nodes))
+                (try AlgorithmIdentifier(derEncoded: &nodes), try AlgorithmIdentifier(derEncoded: &nodes))
             }
         } catch {
             throw KeyError(.corrupt, "the PBES2 parameters are malformed")
         }
         let keyByteCount: Int
-        switch scheme.algorithm {
-        case KeyOID.aes128CBC: keyByteCount = 16
-        case KeyOID.aes192CBC: keyByteCount = 24
-        case KeyOID.aes256CBC: keyByteCount = 32
+        switch scheme.oid {
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.aes128CBC: keyByteCount = 16
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.aes192CBC: keyByteCount = 24
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.aes256CBC: keyByteCount = 32
         default:
-            throw KeyError(.unsupportedKeyType, "key cipher \(scheme.algorithm) is not supported (AES-128/192/256-CBC are)")
+            throw KeyError(.unsupportedKeyType, "key cipher \(scheme.oid) is not supported (AES-128/192/256-CBC are)")
         }
         let iv: [UInt8]
         do {
@@ -122,37 +123,37 @@ struct EncryptedPrivateKey {
 
         let derivation: Derivation
         let salt: [UInt8]
-        switch kdf.algorithm {
-        case KeyOID.pbkdf2:
+        switch kdf.oid {
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.pbkdf2:
             (derivation, salt) = try Self.parsePBKDF2(kdf.parameters, keyByteCount: keyByteCount)
-        case KeyOID.scrypt:
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.scrypt:
             (derivation, salt) = try Self.parseScrypt(kdf.parameters, keyByteCount: keyByteCount)
         default:
-            throw KeyError(.unsupportedKeyType, "key derivation \(kdf.algorithm) is not supported (PBKDF2 and scrypt are)")
+            throw KeyError(.unsupportedKeyType, "key derivation \(kdf.oid) is not supported (PBKDF2 and scrypt are)")
         }
         guard !outer.1.isEmpty, outer.1.count % 16 == 0 else {
             throw KeyError(.corrupt, "encrypted key data of \(outer.1.count) bytes is not whole AES blocks")
         }
-        self.init(derivation: derivation, salt: salt, cipherOID: scheme.algorithm, keyByteCount: keyByteCount,
+        self.init(derivation: derivation, salt: salt, cipherOID: scheme.oid, keyByteCount: keyByteCount,
                   iv: iv, ciphertext: outer.1)
     }
 
     /// PBKDF2-params (see the type's grammar).
     private static func parsePBKDF2(_ parameters: ASN1Any?, keyByteCount: Int) throws(KeyError) -> (Derivation, [UInt8]) {
-        let parsed: (salt: [UInt8], iterations: Int, keyLength: Int?, prf: AlgorithmIdentifierValue?)
+        let parsed: (salt: [UInt8], iterations: Int, keyLength: Int?, prf: AlgorithmIdentifier?)
         do {
             guard let parameters else { throw ASN1Error.invalidASN1Object(reason: "no PBKDF2 parameters") }
             parsed = try DER.sequence(Self.node(of: parameters), identifier: .sequence) { nodes in
                 let salt = try ASN1OctetString(derEncoded: &nodes)
                 let iterations = try Self.saturatingInteger(&nodes)
                 var keyLength: Int?
-                var prf: AlgorithmIdentifierValue?
+                var prf: AlgorithmIdentifier?
                 if let next = nodes.next() {
                     if next.identifier == .integer {
                         keyLength = try Int(derEncoded: next)
-                        if let last = nodes.next() { prf = try AlgorithmIdentifierValue(derEncoded: last) }
+                        if let last = nodes.next() { prf = try AlgorithmIdentifier(derEncoded: last) }
                     } else {
-                        prf = try AlgorithmIdentifierValue(derEncoded: next)
+                        prf = try AlgorithmIdentifier(derEncoded: next)
                     }
                 }
                 return (Array(salt.bytes), iterations, keyLength, prf)
@@ -164,7 +165,7 @@ struct EncryptedPrivateKey {
         if let keyLength = parsed.keyLength, keyLength != keyByteCount {
             throw KeyError(.corrupt, "PBKDF2 key length \(keyLength) does not fit the cipher")
         }
-        let prfOID = parsed.prf?.algorithm ?? KeyOID.hmacWithSHA1
+        let prfOID = parsed.prf?.oid ?? ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA1
         if let prf = parsed.prf, !prf.parametersAbsentOrNull {
             throw KeyError(.corrupt, "PBKDF2 PRF with unexpected parameters")
         }
@@ -311,7 +312,7 @@ struct EncryptedPrivateKey {
         let derivation: Derivation
         switch encryption.derivation {
         case .scrypt(let n, let r, let p): derivation = .scrypt(cost: n, blockSize: r, parallelization: p)
-        case .pbkdf2SHA256(let iterations): derivation = .pbkdf2(prfOID: KeyOID.hmacWithSHA256, iterations: iterations)
+        case .pbkdf2SHA256(let iterations): derivation = .pbkdf2(prfOID: ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA256, iterations: iterations)
         }
         let key = try deriveKey(derivation, passphrase: passphrase, salt: salt, byteCount: 32)
         let ciphertext: [UInt8]
@@ -321,7 +322,7 @@ struct EncryptedPrivateKey {
             throw KeyError(.internalFailure, "could not encrypt the key: \(error)")
         }
         return try EncryptedPrivateKey(
-            derivation: derivation, salt: salt, cipherOID: KeyOID.aes256CBC, keyByteCount: 32, iv: iv,
+            derivation: derivation, salt: salt, cipherOID: ASN1ObjectIdentifier.PasswordBasedEncryption.aes256CBC, keyByteCount: 32, iv: iv,
             ciphertext: ciphertext
         ).derEncoded()
     }
@@ -333,20 +334,20 @@ struct EncryptedPrivateKey {
             var coder = DER.Serializer()
             try coder.appendConstructedNode(identifier: .sequence) { coder in
                 try coder.appendConstructedNode(identifier: .sequence) { coder in
-                    try coder.serialize(KeyOID.pbes2)
+                    try coder.serialize(ASN1ObjectIdentifier.PasswordBasedEncryption.pbes2)
                     try coder.appendConstructedNode(identifier: .sequence) { coder in
                         try coder.appendConstructedNode(identifier: .sequence) { coder in
                             switch derivation {
                             case .pbkdf2(let prfOID, let iterations):
-                                try coder.serialize(KeyOID.pbkdf2)
+                                try coder.serialize(ASN1ObjectIdentifier.PasswordBasedEncryption.pbkdf2)
                                 try coder.appendConstructedNode(identifier: .sequence) { coder in
                                     try coder.serialize(ASN1OctetString(contentBytes: salt[...]))
                                     try coder.serialize(iterations)
-                                    try coder.serialize(AlgorithmIdentifierValue(
-                                        algorithm: prfOID, parameters: try ASN1Any(erasing: ASN1Null())))
+                                    try coder.serialize(AlgorithmIdentifier(
+                                        oid: prfOID, parameters: AlgorithmIdentifier.nullParameters))
                                 }
                             case .scrypt(let n, let r, let p):
-                                try coder.serialize(KeyOID.scrypt)
+                                try coder.serialize(ASN1ObjectIdentifier.PasswordBasedEncryption.scrypt)
                                 try coder.appendConstructedNode(identifier: .sequence) { coder in
                                     try coder.serialize(ASN1OctetString(contentBytes: salt[...]))
                                     try coder.serialize(n)
@@ -372,10 +373,10 @@ struct EncryptedPrivateKey {
     /// The HMAC for a PBKDF2 PRF OID, or nil when it is not supported.
     static func pbkdf2Hash(_ oid: ASN1ObjectIdentifier) -> KDF.Insecure.PBKDF2.HashFunction? {
         switch oid {
-        case KeyOID.hmacWithSHA1: .insecureSHA1
-        case KeyOID.hmacWithSHA256: .sha256
-        case KeyOID.hmacWithSHA384: .sha384
-        case KeyOID.hmacWithSHA512: .sha512
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA1: .insecureSHA1
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA256: .sha256
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA384: .sha384
+        case ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA512: .sha512
         default: nil
         }
     }

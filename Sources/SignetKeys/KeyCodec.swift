@@ -1,62 +1,9 @@
 import Crypto
 import Foundation
 import SignetCOSE
+import SignetPKI
 import SwiftASN1
 import _CryptoExtras
-
-/// Object identifiers used by the private key formats.
-enum KeyOID {
-    static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
-    static let prime256v1: ASN1ObjectIdentifier = [1, 2, 840, 10045, 3, 1, 7]
-    static let secp384r1: ASN1ObjectIdentifier = [1, 3, 132, 0, 34]
-    static let secp521r1: ASN1ObjectIdentifier = [1, 3, 132, 0, 35]
-    static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
-    static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
-    static let rsassaPSS: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 10]
-    static let pbes2: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 5, 13]
-    static let pbkdf2: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 5, 12]
-    static let scrypt: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 11591, 4, 11]
-    static let hmacWithSHA1: ASN1ObjectIdentifier = [1, 2, 840, 113549, 2, 7]
-    static let hmacWithSHA256: ASN1ObjectIdentifier = [1, 2, 840, 113549, 2, 9]
-    static let hmacWithSHA384: ASN1ObjectIdentifier = [1, 2, 840, 113549, 2, 10]
-    static let hmacWithSHA512: ASN1ObjectIdentifier = [1, 2, 840, 113549, 2, 11]
-    static let aes128CBC: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 1, 2]
-    static let aes192CBC: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 1, 22]
-    static let aes256CBC: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 1, 42]
-}
-
-/// `AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY DEFINED BY algorithm OPTIONAL }`
-struct AlgorithmIdentifierValue: DERImplicitlyTaggable, Hashable {
-    static var defaultIdentifier: ASN1Identifier { .sequence }
-    var algorithm: ASN1ObjectIdentifier
-    var parameters: ASN1Any?
-
-    init(algorithm: ASN1ObjectIdentifier, parameters: ASN1Any?) {
-        self.algorithm = algorithm
-        self.parameters = parameters
-    }
-
-    init(derEncoded node: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
-        self = try DER.sequence(node, identifier: identifier) { nodes in
-            let algorithm = try ASN1ObjectIdentifier(derEncoded: &nodes)
-            let parameters = nodes.next().map { ASN1Any(derEncoded: $0) }
-            return AlgorithmIdentifierValue(algorithm: algorithm, parameters: parameters)
-        }
-    }
-
-    func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
-        try coder.appendConstructedNode(identifier: identifier) { coder in
-            try coder.serialize(algorithm)
-            if let parameters { try coder.serialize(parameters) }
-        }
-    }
-
-    /// True when the parameters are absent or an ASN.1 NULL.
-    var parametersAbsentOrNull: Bool {
-        guard let parameters else { return true }
-        return (try? ASN1Null(asn1Any: parameters)) != nil
-    }
-}
 
 /// PKCS#8 (RFC 5208 / RFC 5958):
 /// ```
@@ -68,7 +15,7 @@ struct AlgorithmIdentifierValue: DERImplicitlyTaggable, Hashable {
 ///     publicKey             [1] IMPLICIT BIT STRING OPTIONAL }
 /// ```
 struct PrivateKeyInfo {
-    var algorithm: AlgorithmIdentifierValue
+    var algorithm: AlgorithmIdentifier
     var privateKey: [UInt8]
 
     init(derEncoded bytes: [UInt8]) throws {
@@ -78,7 +25,7 @@ struct PrivateKeyInfo {
             guard version == 0 || version == 1 else {
                 throw ASN1Error.invalidASN1Object(reason: "PKCS#8 version \(version)")
             }
-            let algorithm = try AlgorithmIdentifierValue(derEncoded: &nodes)
+            let algorithm = try AlgorithmIdentifier(derEncoded: &nodes)
             let key = try ASN1OctetString(derEncoded: &nodes)
             // Optional trailing fields: attributes [0], public key [1]; each at most once, in order.
             var lastTag: UInt = 0
@@ -96,7 +43,7 @@ struct PrivateKeyInfo {
         }
     }
 
-    init(algorithm: AlgorithmIdentifierValue, privateKey: [UInt8]) {
+    init(algorithm: AlgorithmIdentifier, privateKey: [UInt8]) {
         self.algorithm = algorithm
         self.privateKey = privateKey
     }
@@ -125,14 +72,14 @@ enum KeyCodec {
             throw KeyError(.corrupt, "the PKCS#8 structure is malformed: \(error)")
         }
         let algorithm = info.algorithm
-        switch algorithm.algorithm {
-        case KeyOID.ecPublicKey:
+        switch algorithm.oid {
+        case ASN1ObjectIdentifier.PublicKeyAlgorithm.ecPublicKey:
             guard let parameters = algorithm.parameters, let curve = try? ASN1ObjectIdentifier(asn1Any: parameters)
             else {
                 throw KeyError(.unsupportedKeyType, "EC key without a named curve (explicit curve parameters are not supported)")
             }
             return try decodeSEC1(info.privateKey, curve: curve)
-        case KeyOID.ed25519:
+        case ASN1ObjectIdentifier.PublicKeyAlgorithm.ed25519:
             guard algorithm.parameters == nil else {
                 throw KeyError(.corrupt, "Ed25519 key with algorithm parameters (RFC 8410 requires them absent)")
             }
@@ -150,17 +97,17 @@ enum KeyCodec {
             } catch {
                 throw KeyError(.corrupt, "the Ed25519 private key is invalid")
             }
-        case KeyOID.rsaEncryption:
+        case ASN1ObjectIdentifier.PublicKeyAlgorithm.rsaEncryption:
             guard algorithm.parametersAbsentOrNull else {
                 throw KeyError(.corrupt, "rsaEncryption key with unexpected parameters")
             }
             return try decodePKCS1(info.privateKey)
-        case KeyOID.rsassaPSS:
+        case ASN1ObjectIdentifier.PublicKeyAlgorithm.rsassaPSS:
             // An RSASSA-PSS-typed key (RFC 4055): the key material is an ordinary RSAPrivateKey; the parameters
             // only restrict how the key may be used. The COSE algorithm chosen at signing time still applies.
             return try decodePKCS1(info.privateKey)
         default:
-            throw KeyError(.unsupportedKeyType, "private key algorithm \(algorithm.algorithm) is not supported")
+            throw KeyError(.unsupportedKeyType, "private key algorithm \(algorithm.oid) is not supported")
         }
     }
 
@@ -210,13 +157,13 @@ enum KeyCodec {
         let publicX963: [UInt8]
         do {
             switch curve {
-            case KeyOID.prime256v1:
+            case ASN1ObjectIdentifier.Curve.prime256v1:
                 let k = try P256.Signing.PrivateKey(rawRepresentation: scalar(size: 32))
                 (key, publicX963) = (.p256(k), Array(k.publicKey.x963Representation))
-            case KeyOID.secp384r1:
+            case ASN1ObjectIdentifier.Curve.secp384r1:
                 let k = try P384.Signing.PrivateKey(rawRepresentation: scalar(size: 48))
                 (key, publicX963) = (.p384(k), Array(k.publicKey.x963Representation))
-            case KeyOID.secp521r1:
+            case ASN1ObjectIdentifier.Curve.secp521r1:
                 let k = try P521.Signing.PrivateKey(rawRepresentation: scalar(size: 66))
                 (key, publicX963) = (.p521(k), Array(k.publicKey.x963Representation))
             default:
@@ -285,7 +232,7 @@ enum KeyCodec {
                 var inner = DER.Serializer()
                 try inner.serialize(ASN1OctetString(contentBytes: ArraySlice(k.rawRepresentation)))
                 let info = PrivateKeyInfo(
-                    algorithm: AlgorithmIdentifierValue(algorithm: KeyOID.ed25519, parameters: nil),
+                    algorithm: AlgorithmIdentifier(oid: ASN1ObjectIdentifier.PublicKeyAlgorithm.ed25519),
                     privateKey: inner.serializedBytes
                 )
                 return try info.serialized()

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SignetPKI
 import SignetCOSE
 import _CryptoExtras
 
@@ -32,7 +33,7 @@ public enum KeyFile {
 
     /// Loads a private key from PEM text. A passphrase given for an unencrypted key is ignored.
     public static func load(pem: String, passphrase: String? = nil) throws(KeyError) -> SoftwareKey {
-        let blocks = try PEM.blocks(in: pem)
+        let blocks = try pemBlocks(in: pem)
         guard let block = blocks.first(where: { keyLabels.contains($0.label) }) else {
             if blocks.contains(where: { $0.label.hasSuffix("PRIVATE KEY") }) {
                 throw KeyError(.unsupportedKeyType, "unsupported private key PEM type")
@@ -62,14 +63,24 @@ public enum KeyFile {
         }
     }
 
+    /// The PEM blocks of a key or chain file (``PEMReader/keyFile``: RFC 1421 headers kept, at most 256 blocks);
+    /// a broken block is `corrupt`.
+    static func pemBlocks(in text: String) throws(KeyError) -> [PEMBlock] {
+        do {
+            return try PEMReader.keyFile.read(text).blocks
+        } catch {
+            throw KeyError(.corrupt, error.reason)
+        }
+    }
+
     /// The PEM text of `key`: PKCS#8, encrypted under `encryption` when `passphrase` is given (an empty passphrase
     /// is refused). `encryption` is ignored without a passphrase.
     public static func pem(_ key: SoftwareKey, passphrase: String? = nil, encryption: KeyEncryption = .scrypt) throws(KeyError) -> String {
         let der = try KeyCodec.encodePKCS8(key)
-        guard let passphrase else { return PEM.encode(label: "PRIVATE KEY", der: der) }
+        guard let passphrase else { return PEMReader.encode(label: "PRIVATE KEY", der: der) }
         guard !passphrase.isEmpty else { throw KeyError(.passphraseRequired, "an empty passphrase cannot protect a key") }
         let encrypted = try EncryptedPrivateKey.encrypt(pkcs8: der, passphrase: passphrase, using: encryption)
-        return PEM.encode(label: "ENCRYPTED PRIVATE KEY", der: encrypted)
+        return PEMReader.encode(label: "ENCRYPTED PRIVATE KEY", der: encrypted)
     }
 
     /// Writes `key` as PEM (see ``pem(_:passphrase:encryption:)``) with mode 0600 whatever the umask, atomically

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -103,7 +104,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
 
     /// The cRLNumber extension's INTEGER content octets, if present and well-formed.
     public var crlNumber: [UInt8]? {
-        guard let ext = extensions?[oid: OID.cRLNumber], let node = try? DER.parse(ext.value),
+        guard let ext = extensions?[oid: ASN1ObjectIdentifier.CertificateExtension.crlNumber], let node = try? DER.parse(ext.value),
             let bytes = try? DERCoding.integerBytes(node)
         else { return nil }
         return Array(bytes)
@@ -143,7 +144,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
         guard let algorithm = signatureAlgorithm ?? Signatures.defaultAlgorithm(for: key.publicKey) else {
             throw RevocationError(.unsupportedAlgorithm, "no signature algorithm for this key")
         }
-        let (oid, parameters) = try Signatures.identifier(algorithm)
+        let identifier = try Signatures.identifier(algorithm)
         let keyID: [UInt8]
         if let ski = try? issuer.extensions.subjectKeyIdentifier {
             keyID = Array(ski.keyIdentifier)
@@ -153,7 +154,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
         let extensions = try DERInput.decode("crlExtensions") {
             try Certificate.Extensions([
                 Certificate.Extension(AuthorityKeyIdentifier(keyIdentifier: keyID[...]), critical: false),
-                Certificate.Extension(oid: OID.cRLNumber, critical: false, value: try DERCoding.der(crlNumber)[...]),
+                Certificate.Extension(oid: ASN1ObjectIdentifier.CertificateExtension.crlNumber, critical: false, value: try DERCoding.der(crlNumber)[...]),
             ])
         }
         var entries: [Entry] = []
@@ -162,7 +163,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
             if let reason = entry.reason, reason != .unspecified {
                 list.append(
                     Certificate.Extension(
-                        oid: OID.reasonCode, critical: false,
+                        oid: ASN1ObjectIdentifier.CertificateExtension.reasonCode, critical: false,
                         value: try DERInput.encode("reasonCode") {
                             try reason.rawValue.serialize(into: &$0, withIdentifier: .enumerated)
                         }[...]))
@@ -170,7 +171,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
             if let invalidity = entry.invalidityDate {
                 list.append(
                     Certificate.Extension(
-                        oid: OID.invalidityDate, critical: false,
+                        oid: ASN1ObjectIdentifier.CertificateExtension.invalidityDate, critical: false,
                         value: try DERInput.encode("invalidityDate") {
                             try DERCoding.serializeGeneralizedTime(invalidity, into: &$0)
                         }[...]))
@@ -187,7 +188,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
         let tbs = try DERInput.encode("TBSCertList") { coder in
             try coder.appendConstructedNode(identifier: .sequence) { coder in
                 try coder.serialize(1)  // v2
-                try DERCoding.serializeAlgorithmIdentifier(oid, parameters, into: &coder)
+                try coder.serialize(identifier)
                 try coder.serialize(issuerName)
                 try DERCoding.serializeTime(thisUpdate, into: &coder)
                 if let nextUpdate { try DERCoding.serializeTime(nextUpdate, into: &coder) }
@@ -213,7 +214,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
         let der = try DERInput.encode("CertificateList") { coder in
             try coder.appendConstructedNode(identifier: .sequence) { coder in
                 coder.serializeRawBytes(tbs)
-                try DERCoding.serializeAlgorithmIdentifier(oid, parameters, into: &coder)
+                try coder.serialize(identifier)
                 try coder.serialize(ASN1BitString(bytes: signature[...]))
             }
         }
@@ -232,14 +233,14 @@ public struct CertificateRevocationList: Hashable, Sendable {
 
     private init(asn1 root: ASN1Node, bytes: [UInt8]) throws {
         var tbsNode: ASN1Node? = nil
-        var outerAlgorithm: (oid: ASN1ObjectIdentifier, parameters: ASN1Any?)? = nil
+        var outerAlgorithm: AlgorithmIdentifier? = nil
         var bits: ASN1BitString? = nil
         try DER.sequence(root, identifier: .sequence) { nodes in
             tbsNode = nodes.next()
             guard let algorithmNode = nodes.next() else {
                 throw ASN1Error.invalidASN1Object(reason: "CertificateList lacks fields")
             }
-            outerAlgorithm = try DERCoding.algorithmIdentifier(algorithmNode)
+            outerAlgorithm = try AlgorithmIdentifier(derEncoded: algorithmNode)
             bits = try ASN1BitString(derEncoded: &nodes)
         }
         guard let tbsNode, let outerAlgorithm, let bits else {
@@ -264,7 +265,7 @@ public struct CertificateRevocationList: Hashable, Sendable {
             guard let algorithmNode = nodes.next() else {
                 throw ASN1Error.invalidASN1Object(reason: "TBSCertList without signature")
             }
-            let inner = try DERCoding.algorithmIdentifier(algorithmNode)
+            let inner = try AlgorithmIdentifier(derEncoded: algorithmNode)
             guard inner.oid == outerAlgorithm.oid, inner.parameters == outerAlgorithm.parameters else {
                 throw RevocationError(.unexpectedStructure, "tbsCertList signature differs from signatureAlgorithm")
             }
@@ -319,11 +320,11 @@ public struct CertificateRevocationList: Hashable, Sendable {
                         if let extensionsNode = nodes.next() {
                             let extensions = try DERCoding.extensions(extensionsNode)
                             entry.extensions = extensions
-                            if let ext = extensions[oid: OID.reasonCode] {
+                            if let ext = extensions[oid: ASN1ObjectIdentifier.CertificateExtension.reasonCode] {
                                 let value = try Int(derEncoded: try DER.parse(ext.value), withIdentifier: .enumerated)
                                 entry.reason = CRLReason(rawValue: value)
                             }
-                            if let ext = extensions[oid: OID.invalidityDate] {
+                            if let ext = extensions[oid: ASN1ObjectIdentifier.CertificateExtension.invalidityDate] {
                                 entry.invalidityDate = try DERCoding.generalizedTime(try DER.parse(ext.value))
                             }
                         }
@@ -368,11 +369,11 @@ public struct CertificateRevocationList: Hashable, Sendable {
         guard isSignatureValid(issuer: certificate) else {
             return .rejected(RevocationError(.badSignature, "the CRL signature does not verify"))
         }
-        let known: Set<ASN1ObjectIdentifier> = [OID.cRLNumber, OID.authorityKeyIdentifier]
+        let known: Set<ASN1ObjectIdentifier> = [ASN1ObjectIdentifier.CertificateExtension.crlNumber, ASN1ObjectIdentifier.CertificateExtension.authorityKeyIdentifier]
         if let ext = extensions?.first(where: { $0.critical && !known.contains($0.oid) }) {
             return .rejected(RevocationError(.unsupportedCriticalExtension, "critical CRL extension \(ext.oid)"))
         }
-        let knownEntry: Set<ASN1ObjectIdentifier> = [OID.reasonCode, OID.invalidityDate]
+        let knownEntry: Set<ASN1ObjectIdentifier> = [ASN1ObjectIdentifier.CertificateExtension.reasonCode, ASN1ObjectIdentifier.CertificateExtension.invalidityDate]
         for entry in revokedCertificates {
             if let ext = entry.extensions?.first(where: { $0.critical && !knownEntry.contains($0.oid) }) {
                 return .rejected(

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -24,13 +25,13 @@ public struct OCSPHashAlgorithm: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// SHA-1 with NULL parameters: what `openssl ocsp` sends by default.
-    public static let sha1 = OCSPHashAlgorithm(oid: OID.sha1, parameters: DERCoding.null)
+    public static let sha1 = OCSPHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha1, parameters: AlgorithmIdentifier.nullParameters)
     /// SHA-256 with NULL parameters.
-    public static let sha256 = OCSPHashAlgorithm(oid: OID.sha256, parameters: DERCoding.null)
+    public static let sha256 = OCSPHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha256, parameters: AlgorithmIdentifier.nullParameters)
     /// SHA-384 with NULL parameters.
-    public static let sha384 = OCSPHashAlgorithm(oid: OID.sha384, parameters: DERCoding.null)
+    public static let sha384 = OCSPHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha384, parameters: AlgorithmIdentifier.nullParameters)
     /// SHA-512 with NULL parameters.
-    public static let sha512 = OCSPHashAlgorithm(oid: OID.sha512, parameters: DERCoding.null)
+    public static let sha512 = OCSPHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha512, parameters: AlgorithmIdentifier.nullParameters)
 
     /// Whether this module can compute the hash (SHA-1, SHA-256, SHA-384, SHA-512).
     public var isSupported: Bool { (try? hash([])) != nil }
@@ -38,10 +39,10 @@ public struct OCSPHashAlgorithm: Hashable, Sendable, CustomStringConvertible {
     /// The hash of `bytes`, or `unsupportedAlgorithm`.
     func hash(_ bytes: [UInt8]) throws(RevocationError) -> [UInt8] {
         switch oid {
-        case OID.sha1: return Array(Insecure.SHA1.hash(data: bytes))
-        case OID.sha256: return Array(SHA256.hash(data: bytes))
-        case OID.sha384: return Array(SHA384.hash(data: bytes))
-        case OID.sha512: return Array(SHA512.hash(data: bytes))
+        case ASN1ObjectIdentifier.HashAlgorithm.sha1: return Array(Insecure.SHA1.hash(data: bytes))
+        case ASN1ObjectIdentifier.HashAlgorithm.sha256: return Array(SHA256.hash(data: bytes))
+        case ASN1ObjectIdentifier.HashAlgorithm.sha384: return Array(SHA384.hash(data: bytes))
+        case ASN1ObjectIdentifier.HashAlgorithm.sha512: return Array(SHA512.hash(data: bytes))
         default: throw RevocationError(.unsupportedAlgorithm, "hash algorithm \(oid) is not supported")
         }
     }
@@ -49,10 +50,10 @@ public struct OCSPHashAlgorithm: Hashable, Sendable, CustomStringConvertible {
     /// The algorithm's name (`sha1`, `sha256`, ...) or its dotted OID.
     public var description: String {
         switch oid {
-        case OID.sha1: return "sha1"
-        case OID.sha256: return "sha256"
-        case OID.sha384: return "sha384"
-        case OID.sha512: return "sha512"
+        case ASN1ObjectIdentifier.HashAlgorithm.sha1: return "sha1"
+        case ASN1ObjectIdentifier.HashAlgorithm.sha256: return "sha256"
+        case ASN1ObjectIdentifier.HashAlgorithm.sha384: return "sha384"
+        case ASN1ObjectIdentifier.HashAlgorithm.sha512: return "sha512"
         default: return oid.description
         }
     }
@@ -153,7 +154,7 @@ public struct OCSPCertID: Hashable, Sendable, CustomStringConvertible {
             guard let algorithmNode = nodes.next() else {
                 throw ASN1Error.invalidASN1Object(reason: "CertID without hashAlgorithm")
             }
-            let algorithm = try DERCoding.algorithmIdentifier(algorithmNode)
+            let algorithm = try AlgorithmIdentifier(derEncoded: algorithmNode)
             let nameHash = try ASN1OctetString(derEncoded: &nodes)
             let keyHash = try ASN1OctetString(derEncoded: &nodes)
             guard let serialNode = nodes.next() else {
@@ -169,7 +170,7 @@ public struct OCSPCertID: Hashable, Sendable, CustomStringConvertible {
 
     func serialize(into coder: inout DER.Serializer) throws {
         try coder.appendConstructedNode(identifier: .sequence) { coder in
-            try DERCoding.serializeAlgorithmIdentifier(hashAlgorithm.oid, hashAlgorithm.parameters, into: &coder)
+            try coder.serialize(AlgorithmIdentifier(oid: hashAlgorithm.oid, parameters: hashAlgorithm.parameters))
             try coder.serialize(ASN1OctetString(contentBytes: issuerNameHash[...]))
             try coder.serialize(ASN1OctetString(contentBytes: issuerKeyHash[...]))
             try coder.serialize(serialNumber.bytes)

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -45,12 +46,12 @@ public struct OCSPNonce: Hashable, Sendable, CustomStringConvertible {
 
     /// The non-critical extension carrying this nonce.
     public var certificateExtension: Certificate.Extension {
-        Certificate.Extension(oid: OID.ocspNonce, critical: false, value: extensionValue[...])
+        Certificate.Extension(oid: ASN1ObjectIdentifier.OCSP.nonce, critical: false, value: extensionValue[...])
     }
 
     /// The nonce in `extensions`, if any.
     static func find(in extensions: Certificate.Extensions?) -> OCSPNonce? {
-        guard let ext = extensions?[oid: OID.ocspNonce] else { return nil }
+        guard let ext = extensions?[oid: ASN1ObjectIdentifier.OCSP.nonce] else { return nil }
         return OCSPNonce(extensionValue: Array(ext.value))
     }
 
@@ -269,7 +270,7 @@ public struct OCSPRequest: Hashable, Sendable {
             guard let algorithmNode = nodes.next() else {
                 throw ASN1Error.invalidASN1Object(reason: "Signature without algorithm")
             }
-            let algorithm = try DERCoding.algorithmIdentifier(algorithmNode)
+            let algorithm = try AlgorithmIdentifier(derEncoded: algorithmNode)
             let bits = try ASN1BitString(derEncoded: &nodes)
             let certificates =
                 try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) {

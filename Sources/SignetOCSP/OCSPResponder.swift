@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -71,8 +72,7 @@ public struct OCSPResponder: Sendable {
         let isIssuer = signerCertificate.publicKey == issuer.publicKey && signerCertificate.subject == issuer.subject
         guard
             isIssuer
-                || (CertificateFacts.issued(issuer, signerCertificate)
-                    && CertificateFacts.hasOCSPSigning(signerCertificate))
+                || CertificateFacts.delegationFailure(of: signerCertificate, for: issuer, at: nil, tolerance: 0) == nil
         else {
             throw RevocationError(
                 .unauthorizedResponder,

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -399,19 +400,19 @@ public struct BasicOCSPResponse: Hashable, Sendable {
         guard certificates.count <= Limits.certificates else {
             throw RevocationError(.invalidArgument, "at most \(Limits.certificates) certificates in certs")
         }
-        let (oid, parameters) = try Signatures.identifier(algorithm)
+        let identifier = try Signatures.identifier(algorithm)
         let tbs = try DERInput.encode("ResponseData") { try responseData.serialize(into: &$0) }
         let signature = try Signatures.sign(tbs, key: key, algorithm: algorithm)
         self.responseData = responseData
         self.tbsResponseDataDER = tbs
-        self.signatureAlgorithmOID = oid
-        self.signatureAlgorithmParameters = parameters
+        self.signatureAlgorithmOID = identifier.oid
+        self.signatureAlgorithmParameters = identifier.parameters
         self.signature = signature
         self.certificates = certificates
         self.derEncoded = try DERInput.encode("BasicOCSPResponse") { coder in
             try coder.appendConstructedNode(identifier: .sequence) { coder in
                 coder.serializeRawBytes(tbs)
-                try DERCoding.serializeAlgorithmIdentifier(oid, parameters, into: &coder)
+                try coder.serialize(identifier)
                 try coder.serialize(ASN1BitString(bytes: signature[...]))
                 if !certificates.isEmpty {
                     try coder.appendConstructedNode(identifier: .init(tagWithNumber: 0, tagClass: .contextSpecific)) {
@@ -434,7 +435,7 @@ public struct BasicOCSPResponse: Hashable, Sendable {
                 throw ASN1Error.invalidASN1Object(reason: "BasicOCSPResponse lacks fields")
             }
             let data = try OCSPResponseData(asn1: tbsNode)
-            let algorithm = try DERCoding.algorithmIdentifier(algorithmNode)
+            let algorithm = try AlgorithmIdentifier(derEncoded: algorithmNode)
             let bits = try ASN1BitString(derEncoded: &nodes)
             guard bits.paddingBits == 0 else {
                 throw RevocationError(.unexpectedStructure, "signature BIT STRING with unused bits")
@@ -519,7 +520,7 @@ public struct OCSPResponse: Hashable, Sendable {
     /// A successful response carrying `basicResponse`.
     public init(basicResponse: BasicOCSPResponse) {
         self.status = .successful
-        self.responseType = OID.ocspBasic
+        self.responseType = ASN1ObjectIdentifier.OCSP.basic
         self.basicResponse = basicResponse
         var coder = DER.Serializer()
         // Fixed structure over bytes already encoded: cannot fail.
@@ -527,7 +528,7 @@ public struct OCSPResponse: Hashable, Sendable {
             try OCSPResponseStatus.successful.rawValue.serialize(into: &coder, withIdentifier: .enumerated)
             try coder.appendConstructedNode(identifier: .init(tagWithNumber: 0, tagClass: .contextSpecific)) { coder in
                 try coder.appendConstructedNode(identifier: .sequence) { coder in
-                    try coder.serialize(OID.ocspBasic)
+                    try coder.serialize(ASN1ObjectIdentifier.OCSP.basic)
                     try coder.serialize(ASN1OctetString(contentBytes: basicResponse.derEncoded[...]))
                 }
             }
@@ -564,7 +565,7 @@ public struct OCSPResponse: Hashable, Sendable {
         }
         self.status = status
         self.responseType = type
-        if type == OID.ocspBasic, let inner {
+        if type == ASN1ObjectIdentifier.OCSP.basic, let inner {
             self.basicResponse = try BasicOCSPResponse(derEncoded: inner)
         } else {
             self.basicResponse = nil

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 import X509
 
@@ -131,20 +132,14 @@ public struct OCSPVerifier: Sendable {
         guard CertificateFacts.issued(issuer, certificate) else {
             return .rejected(RevocationError(.issuerMismatch, "the given issuer did not issue the certificate"))
         }
-        let signer: (certificate: Certificate, isIssuer: Bool)
-        switch findSigner(basic) {
+        let signer: (certificate: Certificate, isIssuer: Bool, validAtTime: Bool)
+        switch findSigner(basic, at: time) {
         case .success(let found): signer = found
         case .failure(let error): return .rejected(error)
         }
-        if let time, !signer.isIssuer {
-            let validity =
-                signer.certificate.notValidBefore.addingTimeInterval(
-                    -tolerance)...signer.certificate.notValidAfter
-                .addingTimeInterval(tolerance)
-            guard validity.contains(time) else {
-                return .rejected(
-                    RevocationError(.responderCertificateExpired, "responder certificate not valid at \(time)"))
-            }
+        if let time, !signer.validAtTime {
+            return .rejected(
+                RevocationError(.responderCertificateExpired, "responder certificate not valid at \(time)"))
         }
         let data = basic.responseData
         if let nonce, data.nonce?.extensionValue != nonce.extensionValue {
@@ -170,18 +165,30 @@ public struct OCSPVerifier: Sendable {
         return .verified(report)
     }
 
-    /// Finds the certificate that signed `basic` and checks that it may (RFC 6960 section 4.2.2.2).
-    private func findSigner(_ basic: BasicOCSPResponse) -> Result<
-        (certificate: Certificate, isIssuer: Bool), RevocationError
+    /// Finds the certificate that signed `basic` and checks that it may (RFC 6960 section 4.2.2.2): the issuer
+    /// itself, a locally trusted responder, or a delegated responder that the one path checker accepts with the
+    /// issuer as its only anchor and the `ocspSigning` policy (issued by the issuer, which is a CA allowed to sign
+    /// certificates; id-kp-OCSPSigning; not a CA). Whether the signer is valid at `time` is returned beside it.
+    private func findSigner(_ basic: BasicOCSPResponse, at time: Date?) -> Result<
+        (certificate: Certificate, isIssuer: Bool, validAtTime: Bool), RevocationError
     > {
         let id = basic.responseData.responderID
-        var candidates: [(certificate: Certificate, authorized: Bool, isIssuer: Bool)] = []
-        if id.names(issuer) { candidates.append((issuer, true, true)) }
-        for trusted in trustedResponders where id.names(trusted) { candidates.append((trusted, true, false)) }
+        var candidates: [(certificate: Certificate, authorized: Bool, isIssuer: Bool, validAtTime: Bool)] = []
+        if id.names(issuer) { candidates.append((issuer, true, true, true)) }
+        for trusted in trustedResponders where id.names(trusted) {
+            candidates.append((trusted, true, false, time.map { isValid(trusted, at: $0) } ?? true))
+        }
         for cert in basic.certificates where id.names(cert) {
             let isIssuer = cert.publicKey == issuer.publicKey && cert.subject == issuer.subject
-            let delegated = CertificateFacts.issued(issuer, cert) && CertificateFacts.hasOCSPSigning(cert)
-            candidates.append((cert, isIssuer || delegated || trustedResponders.contains(cert), isIssuer))
+            if isIssuer || trustedResponders.contains(cert) {
+                candidates.append((cert, true, isIssuer, isIssuer || time.map { isValid(cert, at: $0) } ?? true))
+                continue
+            }
+            let delegated = CertificateFacts.delegationFailure(of: cert, for: issuer, at: nil, tolerance: tolerance) == nil
+            let valid = delegated && time.map {
+                CertificateFacts.delegationFailure(of: cert, for: issuer, at: $0, tolerance: tolerance) == nil
+            } ?? true
+            candidates.append((cert, delegated, false, valid))
         }
         guard !candidates.isEmpty else {
             return .failure(RevocationError(.responderNotFound, "no certificate matches the responderID"))
@@ -191,7 +198,7 @@ public struct OCSPVerifier: Sendable {
                 RevocationError(.unsupportedAlgorithm, "signature algorithm \(basic.signatureAlgorithmOID)"))
         }
         let signing = candidates.filter { basic.isSignatureValid(signer: $0.certificate) }
-        if let good = signing.first(where: \.authorized) { return .success((good.certificate, good.isIssuer)) }
+        if let good = signing.first(where: \.authorized) { return .success((good.certificate, good.isIssuer, good.validAtTime)) }
         if !signing.isEmpty {
             return .failure(
                 RevocationError(
@@ -199,5 +206,11 @@ public struct OCSPVerifier: Sendable {
                     "the signer is neither the issuer nor a certificate it issued with id-kp-OCSPSigning"))
         }
         return .failure(RevocationError(.badSignature, "the response signature does not verify"))
+    }
+
+    /// Whether a locally trusted responder's certificate is valid at `time`, within ``tolerance``.
+    private func isValid(_ certificate: Certificate, at time: Date) -> Bool {
+        certificate.notValidBefore.addingTimeInterval(-tolerance) <= time
+            && time <= certificate.notValidAfter.addingTimeInterval(tolerance)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 
 /// Builds DER encodings (X.690 section 10) for the structures this module issues.
@@ -195,20 +196,11 @@ struct UTCInstant: Hashable, Sendable {
             secondOfDay += 86_400
             days -= 1
         }
-        // Civil date from days since 1970-01-01 (the inverse of the days-from-civil conversion in DERReader.date).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = UTCCalendar.civilFromDays(Int(days))
         guard (1...9999).contains(y) else { return nil }
-        year = Int(y)
-        month = Int(m)
-        day = Int(d)
+        year = y
+        month = m
+        day = d
         hour = Int(secondOfDay / 3600)
         minute = Int(secondOfDay % 3600 / 60)
         second = Int(secondOfDay % 60)
@@ -226,7 +218,7 @@ struct UTCInstant: Hashable, Sendable {
 
     /// The `Date` of this instant.
     var date: Date {
-        let whole = (try? DERReader.date(year, month, day, hour, minute, second, 0)) ?? Date(timeIntervalSince1970: 0)
+        let whole = UTCCalendar.date(year, month, day, hour, minute, second) ?? Date(timeIntervalSince1970: 0)
         return Date(timeIntervalSince1970: whole.timeIntervalSince1970 + Double(microsecond) / 1_000_000)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SignetPKI
 import SwiftASN1
 
 /// A hash algorithm that may appear in a message imprint, named by its OID.
@@ -15,13 +16,13 @@ public struct TimeStampHashAlgorithm: Sendable, Hashable, CustomStringConvertibl
     public init(oid: ASN1ObjectIdentifier) { self.oid = oid }
 
     /// SHA-1 (1.3.14.3.2.26). Parsed and computed, but not accepted by a ``TimeStampAuthority`` by default.
-    public static let sha1 = TimeStampHashAlgorithm(oid: [1, 3, 14, 3, 2, 26])
+    public static let sha1 = TimeStampHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha1)
     /// SHA-256 (2.16.840.1.101.3.4.2.1).
-    public static let sha256 = TimeStampHashAlgorithm(oid: [2, 16, 840, 1, 101, 3, 4, 2, 1])
+    public static let sha256 = TimeStampHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha256)
     /// SHA-384 (2.16.840.1.101.3.4.2.2).
-    public static let sha384 = TimeStampHashAlgorithm(oid: [2, 16, 840, 1, 101, 3, 4, 2, 2])
+    public static let sha384 = TimeStampHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha384)
     /// SHA-512 (2.16.840.1.101.3.4.2.3).
-    public static let sha512 = TimeStampHashAlgorithm(oid: [2, 16, 840, 1, 101, 3, 4, 2, 3])
+    public static let sha512 = TimeStampHashAlgorithm(oid: ASN1ObjectIdentifier.HashAlgorithm.sha512)
 
     /// The digest length in octets, nil for an algorithm this module does not know.
     public var digestLength: Int? {

@@ -1,4 +1,5 @@
 import Foundation
+import SignetPKI
 import SwiftASN1
 
 /// An RFC 3161 time-stamp token, parsed (not validated).
@@ -117,7 +118,7 @@ public struct TimeStampToken: Sendable, Hashable {
         guard ci.count == 2 else {
             throw TimestampError(.unexpectedStructure, "ContentInfo needs 2 fields, has \(ci.count)")
         }
-        guard try DERReader.oid(ci[0], "contentType") == OIDs.signedData else {
+        guard try DERReader.oid(ci[0], "contentType") == ASN1ObjectIdentifier.CMS.signedData.description else {
             throw TimestampError(.notSignedData, "ContentInfo content type is not id-signedData")
         }
         let explicit = try DERReader.children(
@@ -131,7 +132,7 @@ public struct TimeStampToken: Sendable, Hashable {
         _ = try DERReader.children(sd[1], .set, "digestAlgorithms")
         // encapContentInfo
         let eci = try DERReader.children(sd[2], .sequence, "EncapsulatedContentInfo")
-        guard eci.count == 2, try DERReader.oid(eci[0], "eContentType") == OIDs.tstInfo else {
+        guard eci.count == 2, try DERReader.oid(eci[0], "eContentType") == ASN1ObjectIdentifier.CMS.tstInfo.description else {
             throw TimestampError(.missingTSTInfo, "encapsulated content is not a TSTInfo")
         }
         let eContentWrap = try DERReader.children(
@@ -224,30 +225,6 @@ public struct TimeStampToken: Sendable, Hashable {
 
 }
 
-/// Object identifiers used here (dotted form).
-enum OIDs {
-    static let signedData = "1.2.840.113549.1.7.2"
-    static let tstInfo = "1.2.840.113549.1.9.16.1.4"
-    static let contentType = "1.2.840.113549.1.9.3"
-    static let messageDigest = "1.2.840.113549.1.9.4"
-    static let signingTime = "1.2.840.113549.1.9.5"
-    static let sha1 = "1.3.14.3.2.26"
-    static let sha256 = "2.16.840.1.101.3.4.2.1"
-    static let sha384 = "2.16.840.1.101.3.4.2.2"
-    static let sha512 = "2.16.840.1.101.3.4.2.3"
-    static let rsaEncryption = "1.2.840.113549.1.1.1"
-    static let rsassaPSS = "1.2.840.113549.1.1.10"
-    static let sha256WithRSA = "1.2.840.113549.1.1.11"
-    static let sha384WithRSA = "1.2.840.113549.1.1.12"
-    static let sha512WithRSA = "1.2.840.113549.1.1.13"
-    static let ecPublicKey = "1.2.840.10045.2.1"
-    static let ecdsaWithSHA256 = "1.2.840.10045.4.3.2"
-    static let ecdsaWithSHA384 = "1.2.840.10045.4.3.3"
-    static let ecdsaWithSHA512 = "1.2.840.10045.4.3.4"
-    static let ed25519 = "1.3.101.112"
-    static let timeStampingEKU = "1.3.6.1.5.5.7.3.8"
-}
-
 /// Small DER helpers turning SwiftASN1's untyped errors into ``TimestampError``.
 enum DERReader {
     static func parse(_ bytes: ArraySlice<UInt8>) throws(TimestampError) -> ASN1Node {
@@ -317,21 +294,13 @@ enum DERReader {
         return try generalizedTime(node, what)
     }
 
-    /// Days-from-civil conversion (proleptic Gregorian, UTC); no Calendar, so no locale or time zone dependence.
+    /// A UTC date and time as a `Date` (``UTCCalendar``: no Calendar, so no locale or time zone dependence).
     static func date(
         _ year: Int, _ month: Int, _ day: Int, _ h: Int, _ m: Int, _ s: Int, _ fraction: Double
     ) throws(TimestampError) -> Date {
-        guard (1...9999).contains(year), (1...12).contains(month), (1...31).contains(day), (0...23).contains(h),
-            (0...59).contains(m), (0...60).contains(s)
-        else { throw TimestampError(.invalidTime, "time field out of range") }
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        let seconds = Double(days * 86_400 + h * 3600 + m * 60 + s) + fraction
-        return Date(timeIntervalSince1970: seconds)
+        guard let date = UTCCalendar.date(year, month, day, h, m, s, fraction) else {
+            throw TimestampError(.invalidTime, "time field out of range")
+        }
+        return date
     }
 }

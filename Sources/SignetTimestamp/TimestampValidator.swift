@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SignetCBOR
+import SignetPKI
 import SwiftASN1
 import X509
 import _CryptoExtras
@@ -107,9 +108,10 @@ public enum TSATrust: Sendable {
     /// Do not check: report `timeStamp.trusted` "legacy timestamp cert trusted: CN". c2pa-rs does this for a
     /// claim v1 (`c2pa.claim`) and when `verify.verify_timestamp_trust` is false.
     case skip
-    /// Check with the built-in evaluator: TSA leaf is an end entity with the id-kp-timeStamping EKU, the token's
-    /// certificates chain (each signed by the next, issuers CAs, all valid at the attested time) to one of
-    /// these anchors (DER; anchors are not time-checked). No anchors: untrusted.
+    /// Check with the one path checker (``PathValidator``, policy `timeStamping`): the TSA leaf is an end entity
+    /// with the id-kp-timeStamping EKU, and the token's certificates chain to one of these anchors (DER) with the
+    /// signer's rules: each signed by the next, issuers CAs within their path length, all valid at the attested
+    /// time, at most ``PathValidator/maxChainLength`` certificates. No anchors: untrusted.
     case anchors([[UInt8]], trustListName: String = "system_anchors")
     /// Delegate: called with the TSA chain (leaf first, DER) and the attested time.
     case custom(@Sendable (_ chainDER: [[UInt8]], _ time: Date) -> TSATrustOutcome)
@@ -241,12 +243,12 @@ public enum TimestampValidator {
 
             var signingTime = token.genTime
             if signer.signedAttributesDER != nil {
-                if let values = signer.attributeValues(OIDs.signingTime), values.count == 1,
+                if let values = signer.attributeValues(ASN1ObjectIdentifier.CMS.signingTime.description), values.count == 1,
                     let node = try? DERReader.parse(values[0][...]), let t = try? DERReader.time(node, "signingTime")
                 {
                     signingTime = Date(timeIntervalSince1970: t.timeIntervalSince1970.rounded(.down))
                 }
-                guard let digests = signer.attributeValues(OIDs.messageDigest) else {
+                guard let digests = signer.attributeValues(ASN1ObjectIdentifier.CMS.messageDigest.description) else {
                     log.append(.info(TimestampStatus.malformedCode, "timestamp no message digest"))
                     continue
                 }
@@ -271,7 +273,7 @@ public enum TimestampValidator {
                 }
             }
             let tbs = signer.signedAttributesDER ?? token.encapsulatedContent
-            guard SignatureCheck.verify(signer: signer, certificate: cert, signedBytes: tbs) else {
+            guard signatureIsValid(signer, certificateDER: ders[pos], signedBytes: tbs) else {
                 log.append(.info(TimestampStatus.untrustedCode, "timestamp signed data did not match signature"))
                 continue
             }
@@ -299,7 +301,9 @@ public enum TimestampValidator {
             case .skip:
                 trustedExplanation = "legacy timestamp cert trusted: \(cn)"
             case .anchors(let anchors, let listName):
-                guard ChainTrust.isTrusted(chain: chain.map(\.cert), anchorsDER: anchors, at: signingTime) else {
+                let problem = PathValidator.validate(
+                    chainDER: chain.map(\.der), anchorsDER: anchors, at: signingTime, policy: .timeStamping)
+                guard problem == nil else {
                     log.append(.info(TimestampStatus.untrustedCode, "timestamp cert untrusted: \(cn)"))
                     continue
                 }
@@ -363,14 +367,49 @@ public enum TimestampValidator {
         return chain
     }
 
+    /// The digest of `bytes` under the dotted `oid`: SHA-256/384/512 only. SHA-1 is refused for imprints and
+    /// signed attributes alike (C2PA 2.2, 13.1): a collision could move a genuine token onto other bytes.
     static func digest(_ oid: String, _ bytes: [UInt8]) -> [UInt8]? {
-        switch oid {
-        // SHA-1 is refused for imprints and signed attributes alike (C2PA 2.2, 13.1): a collision could
-        // move a genuine token onto other bytes.
-        case OIDs.sha256: return Array(SHA256.hash(data: bytes))
-        case OIDs.sha384: return Array(SHA384.hash(data: bytes))
-        case OIDs.sha512: return Array(SHA512.hash(data: bytes))
-        default: return nil
-        }
+        guard let algorithm = try? ASN1ObjectIdentifier(dotRepresentation: oid) else { return nil }
+        return SignedDigest.digest(algorithm, bytes)
     }
+
+    /// Whether the SignerInfo's signature over `signedBytes` verifies with the TSA certificate's key.
+    ///
+    /// As in c2pa-rs, the hash is the SignerInfo `digestAlgorithm` (SHA-256/384/512) and the scheme follows the key
+    /// (RFC 5754, RFC 8419): RSA PKCS#1 v1.5, or RSASSA-PSS with its parameters when `signatureAlgorithm` is
+    /// id-RSASSA-PSS; ECDSA (DER signature) on P-256/384/521; Ed25519 over the bytes themselves. The check itself
+    /// is ``SignatureCheck``'s, which refuses every SHA-1 based algorithm.
+    static func signatureIsValid(_ signer: TimeStampToken.Signer, certificateDER: [UInt8], signedBytes: [UInt8]) -> Bool {
+        typealias Sig = ASN1ObjectIdentifier.SignatureAlgorithm
+        typealias Hash = ASN1ObjectIdentifier.HashAlgorithm
+        guard let certificate = try? ParsedCertificate(der: certificateDER),
+            let digest = try? ASN1ObjectIdentifier(dotRepresentation: signer.digestAlgorithm)
+        else { return false }
+        let key = certificate.publicKeyInfo
+        let algorithm: AlgorithmIdentifier
+        switch key.algorithm.oid {
+        case ASN1ObjectIdentifier.PublicKeyAlgorithm.ed25519:
+            algorithm = AlgorithmIdentifier(oid: Sig.ed25519)
+        case ASN1ObjectIdentifier.PublicKeyAlgorithm.rsaEncryption, ASN1ObjectIdentifier.PublicKeyAlgorithm.rsassaPSS:
+            if signer.signatureAlgorithm == Sig.rsassaPSS.description {
+                guard let parameters = signer.signatureAlgorithmParameters,
+                    let node = try? DER.parse(parameters),
+                    case let pss = AlgorithmIdentifier(oid: Sig.rsassaPSS, parameters: ASN1Any(derEncoded: node)),
+                    case .success(let read) = PSSParameters.read(pss), read.hash == digest
+                else { return false }
+                algorithm = pss
+            } else {
+                let table = [Hash.sha256: Sig.sha256WithRSA, Hash.sha384: Sig.sha384WithRSA, Hash.sha512: Sig.sha512WithRSA]
+                guard let oid = table[digest] else { return false }
+                algorithm = AlgorithmIdentifier(oid: oid, parameters: AlgorithmIdentifier.nullParameters)
+            }
+        default:
+            let table = [Hash.sha256: Sig.ecdsaWithSHA256, Hash.sha384: Sig.ecdsaWithSHA384, Hash.sha512: Sig.ecdsaWithSHA512]
+            guard let oid = table[digest] else { return false }
+            algorithm = AlgorithmIdentifier(oid: oid)
+        }
+        return SignatureCheck.verify(signature: signer.signature, over: signedBytes, algorithm: algorithm, key: key) == .valid
+    }
+
 }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SignetCOSE
+import SignetPKI
 import SwiftASN1
 import Testing
 import _CryptoExtras
@@ -12,7 +13,7 @@ import _CryptoExtras
 
     /// The parsed structure of the first PEM block of `text`.
     func parsed(_ text: String) throws -> EncryptedPrivateKey {
-        try EncryptedPrivateKey(derEncoded: try #require(try PEM.blocks(in: text).first).der)
+        try EncryptedPrivateKey(derEncoded: try #require(try KeyFile.pemBlocks(in: text).first).der)
     }
 
     // MARK: Writing and reading back
@@ -24,7 +25,7 @@ import _CryptoExtras
         #expect(text.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"))
         let structure = try parsed(text)
         #expect(structure.derivation == .scrypt(cost: 1 << 14, blockSize: 8, parallelization: 1))
-        #expect(structure.cipherOID == KeyOID.aes256CBC)
+        #expect(structure.cipherOID == ASN1ObjectIdentifier.PasswordBasedEncryption.aes256CBC)
         #expect(structure.salt.count == 16)
         let loaded = try KeyFile.load(pem: text, passphrase: "correct horse")
         #expect(loaded.spkiDER == key.spkiDER)
@@ -51,8 +52,8 @@ import _CryptoExtras
         let key = try KeyFile.generate(.es256)
         let text = try KeyFile.pem(key, passphrase: "p", encryption: .pbkdf2)
         let structure = try parsed(text)
-        #expect(structure.derivation == .pbkdf2(prfOID: KeyOID.hmacWithSHA256, iterations: 600_000))
-        #expect(structure.cipherOID == KeyOID.aes256CBC)
+        #expect(structure.derivation == .pbkdf2(prfOID: ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA256, iterations: 600_000))
+        #expect(structure.cipherOID == ASN1ObjectIdentifier.PasswordBasedEncryption.aes256CBC)
         #expect(try KeyFile.load(pem: text, passphrase: "p").spkiDER == key.spkiDER)
     }
 
@@ -139,7 +140,7 @@ import _CryptoExtras
         COSEAlgorithm.es384, .ps256,
     ])
     func scryptPrefixes(algorithm: COSEAlgorithm) throws {
-        let der = try #require(try PEM.blocks(in: KeyFile.pem(try KeyFile.generate(algorithm), passphrase: "x")).first).der
+        let der = try #require(try KeyFile.pemBlocks(in: KeyFile.pem(try KeyFile.generate(algorithm), passphrase: "x")).first).der
         let clock = ContinuousClock()
         let elapsed = clock.measure {
             for count in 0..<der.count {
@@ -160,10 +161,10 @@ import _CryptoExtras
         var coder = DER.Serializer()
         try coder.appendConstructedNode(identifier: .sequence) { coder in
             try coder.appendConstructedNode(identifier: .sequence) { coder in
-                try coder.serialize(KeyOID.pbes2)
+                try coder.serialize(ASN1ObjectIdentifier.PasswordBasedEncryption.pbes2)
                 try coder.appendConstructedNode(identifier: .sequence) { coder in
                     try coder.appendConstructedNode(identifier: .sequence) { coder in
-                        try coder.serialize(KeyOID.scrypt)
+                        try coder.serialize(ASN1ObjectIdentifier.PasswordBasedEncryption.scrypt)
                         try coder.appendConstructedNode(identifier: .sequence) { coder in
                             try coder.serialize(ASN1OctetString(contentBytes: salt[...]))
                             for integer in integers {
@@ -172,7 +173,7 @@ import _CryptoExtras
                         }
                     }
                     try coder.appendConstructedNode(identifier: .sequence) { coder in
-                        try coder.serialize(KeyOID.aes256CBC)
+                        try coder.serialize(ASN1ObjectIdentifier.PasswordBasedEncryption.aes256CBC)
                         try coder.serialize(ASN1OctetString(contentBytes: Array(repeating: 1, count: 16)[...]))
                     }
                 }
@@ -259,10 +260,10 @@ import _CryptoExtras
             .scrypt(cost: 1 << 14, blockSize: 1 << 40, parallelization: 1),
             .scrypt(cost: 1 << 14, blockSize: 8, parallelization: 1 << 40),
             .scrypt(cost: 3, blockSize: 8, parallelization: 1),
-            .pbkdf2(prfOID: KeyOID.hmacWithSHA256, iterations: 1 << 40),
+            .pbkdf2(prfOID: ASN1ObjectIdentifier.PasswordBasedEncryption.hmacWithSHA256, iterations: 1 << 40),
         ] {
             let key = EncryptedPrivateKey(
-                derivation: derivation, salt: Array(repeating: 1, count: 16), cipherOID: KeyOID.aes256CBC,
+                derivation: derivation, salt: Array(repeating: 1, count: 16), cipherOID: ASN1ObjectIdentifier.PasswordBasedEncryption.aes256CBC,
                 keyByteCount: 32, iv: Array(repeating: 2, count: 16), ciphertext: Array(repeating: 3, count: 32))
             let start = clock.now
             let code = keyErrorCode { _ = try key.decrypt(passphrase: "x") }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import SignetCOSE
+import SignetPKI
 import SwiftASN1
 import Testing
 import _CryptoExtras
@@ -32,12 +33,12 @@ import _CryptoExtras
     @Test("the encrypted form uses PBES2, scrypt N=2^14 r=8 p=1, a 16-byte salt, AES-256-CBC")
     func encryptedParameters() throws {
         let text = try KeyFile.pem(try KeyFile.generate(.es256), passphrase: "p")
-        let block = try #require(try PEM.blocks(in: text).first)
+        let block = try #require(try KeyFile.pemBlocks(in: text).first)
         let parsed = try EncryptedPrivateKey(derEncoded: block.der)
         #expect(parsed.derivation == .scrypt(cost: 1 << 14, blockSize: 8, parallelization: 1))
         #expect(parsed.salt.count == 16)
-        #expect(parsed.cipherOID == KeyOID.aes256CBC)
-        let other = try EncryptedPrivateKey(derEncoded: try #require(try PEM.blocks(in: KeyFile.pem(try KeyFile.generate(.es256), passphrase: "p")).first).der)
+        #expect(parsed.cipherOID == ASN1ObjectIdentifier.PasswordBasedEncryption.aes256CBC)
+        let other = try EncryptedPrivateKey(derEncoded: try #require(try KeyFile.pemBlocks(in: KeyFile.pem(try KeyFile.generate(.es256), passphrase: "p")).first).der)
         #expect(other.salt != parsed.salt)
         #expect(other.iv != parsed.iv)
     }
@@ -120,7 +121,7 @@ import _CryptoExtras
     func otherFormatPrefixes() throws {
         let p256 = P256.Signing.PrivateKey()
         let rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let encrypted = try #require(try PEM.blocks(in: KeyFile.pem(.p256(p256), passphrase: "x")).first).der
+        let encrypted = try #require(try KeyFile.pemBlocks(in: KeyFile.pem(.p256(p256), passphrase: "x")).first).der
         let inputs: [(String, [UInt8])] = [
             ("EC PRIVATE KEY", try sec1(p256)), ("RSA PRIVATE KEY", Array(rsa.derRepresentation)),
             ("ENCRYPTED PRIVATE KEY", encrypted),
@@ -154,7 +155,7 @@ import _CryptoExtras
         let x25519 = Curve25519.KeyAgreement.PrivateKey()
         var inner = DER.Serializer()
         try inner.serialize(ASN1OctetString(contentBytes: ArraySlice(x25519.rawRepresentation)))
-        let info = PrivateKeyInfo(algorithm: .init(algorithm: [1, 3, 101, 110], parameters: nil), privateKey: inner.serializedBytes)
+        let info = PrivateKeyInfo(algorithm: .init(oid: [1, 3, 101, 110]), privateKey: inner.serializedBytes)
         #expect(keyErrorCode { _ = try KeyFile.load(pem: pemText("PRIVATE KEY", try info.serialized())) } == .unsupportedKeyType)
         // A legacy-encrypted traditional key.
         let legacy = "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nAAAA\n-----END EC PRIVATE KEY-----\n"
@@ -178,7 +179,7 @@ import _CryptoExtras
             try coder.serialize(1)
             try coder.serialize(ASN1OctetString(contentBytes: ArraySlice(key.rawRepresentation)))
             try coder.serialize(explicitlyTaggedWithTagNumber: 0, tagClass: .contextSpecific) { coder in
-                try coder.serialize(KeyOID.prime256v1)
+                try coder.serialize(ASN1ObjectIdentifier.Curve.prime256v1)
             }
             try coder.serialize(explicitlyTaggedWithTagNumber: 1, tagClass: .contextSpecific) { coder in
                 try coder.serialize(ASN1BitString(bytes: ArraySlice(key.publicKey.x963Representation)))

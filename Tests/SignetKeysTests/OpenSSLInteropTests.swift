@@ -93,7 +93,7 @@ import Testing
         let path = dir.file("scrypt.key")
         try KeyFile.write(key, to: path, passphrase: "pass phrase ü")
         let written = try String(contentsOfFile: path, encoding: .utf8)
-        let structure = try EncryptedPrivateKey(derEncoded: try #require(try PEM.blocks(in: written).first).der)
+        let structure = try EncryptedPrivateKey(derEncoded: try #require(try KeyFile.pemBlocks(in: written).first).der)
         #expect(structure.derivation == .scrypt(cost: 1 << 14, blockSize: 8, parallelization: 1))
         // openssl names the scheme it found.
         let parse = try OpenSSL.run(["asn1parse", "-in", path])

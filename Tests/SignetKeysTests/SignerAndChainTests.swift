@@ -52,7 +52,7 @@ import X509
         #expect(keyErrorCode { _ = try CertificateChainFile.parse(pem: try KeyFile.pem(KeyFile.generate(.es256))) } == .noCertificates)
         #expect(keyErrorCode { _ = try CertificateChainFile.parse(pem: pemText("CERTIFICATE", [0x30, 0x03, 0x02, 0x01, 0x01])) } == .corrupt)
         // Every strict prefix of one certificate's DER is corrupt, as is trailing data.
-        let der = try #require(try PEM.blocks(in: text).first).der
+        let der = try #require(try KeyFile.pemBlocks(in: text).first).der
         for count in 0..<der.count {
             let code = keyErrorCode { _ = try CertificateChainFile.parse(pem: pemText("CERTIFICATE", Array(der.prefix(count)))) }
             #expect(code == .corrupt, "prefix \(count)")

@@ -1,5 +1,6 @@
 import Foundation
 import SignetCOSE
+import SignetPKI
 import SwiftASN1
 import X509
 @testable import SignetKeys
@@ -61,7 +62,7 @@ extension SoftwareKey {
 }
 
 /// Wraps DER in a PEM block.
-func pemText(_ label: String, _ der: [UInt8]) -> String { PEM.encode(label: label, der: der) }
+func pemText(_ label: String, _ der: [UInt8]) -> String { PEMReader.encode(label: label, der: der) }
 
 /// The code of the KeyError `body` throws, or nil if it does not throw one.
 func keyErrorCode(_ body: () throws -> Void) -> KeyError.Code? {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import X509
+import SignetPKI
+import SignetTestPKI
 
 @testable import SignetTrust
 

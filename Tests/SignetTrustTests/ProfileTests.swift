@@ -4,6 +4,8 @@ import SwiftASN1
 import Testing
 import X509
 import _CryptoExtras
+import SignetPKI
+import SignetTestPKI
 
 @testable import SignetTrust
 

@@ -3,6 +3,8 @@ import Foundation
 import SwiftASN1
 import Testing
 import X509
+import SignetPKI
+import SignetTestPKI
 
 @testable import SignetTrust
 
