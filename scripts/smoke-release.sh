@@ -33,7 +33,8 @@ check "verify without anchors is Valid" 0 "a\.jpg: VALID" -- "$bin" verify "$wor
 cp "$work/a.jpg" "$work/b.jpg"
 printf 'x' | dd of="$work/b.jpg" bs=1 seek=$(( $(stat -c %s "$work/b.jpg") - 20 )) conv=notrunc status=none
 check "a changed byte is Invalid" 1 "b\.jpg: INVALID" -- "$bin" verify --trust-anchors "$anchors" "$work/b.jpg"
-many=$("$bin" verify --jobs 2 --trust-anchors "$anchors" "$work/a.jpg" "$work/b.jpg" "$work/a.jpg" "$sample" 2>/dev/null || true)
+# One verdict line per file (failure details follow on indented lines).
+many=$("$bin" verify --jobs 2 --trust-anchors "$anchors" "$work/a.jpg" "$work/b.jpg" "$work/a.jpg" "$sample" 2>/dev/null | grep -v '^ ' || true)
 if [ "$(grep -c . <<<"$many")" -ne 4 ] || ! grep -q "a.jpg: TRUSTED" <<<"$(sed -n 1p <<<"$many")" \
   || ! grep -q "b.jpg: INVALID" <<<"$(sed -n 2p <<<"$many")" || ! grep -q "NO MANIFEST" <<<"$(sed -n 4p <<<"$many")"; then
   echo "FAIL: verify of many files in input order: $many" >&2
