@@ -252,3 +252,25 @@ struct ValidatorRuleTests {
         #expect(throws: ClaimDecodingError.self) { try Claim.version(of: both) }
     }
 }
+
+/// Time-stamps sit in the unprotected header: only a trusted one may move the time a certificate is judged at.
+@Suite struct TimestampTimeTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/fixtures/c2pa-rs")
+
+    @Test("A 1.x claim's time-stamp whose TSA is not among the anchors does not rescue an expired certificate (c2pa-rs calls it legacy-trusted)")
+    func untrustedTimestampDoesNotMoveTheTime() async throws {
+        let file = Self.fixtures.appendingPathComponent("C.jpg").path
+        let anchors = Self.fixtures.appendingPathComponent("certs/test_cert_root_bundle.pem").path
+        guard FileManager.default.fileExists(atPath: file) else { return }  // fixtures absent: skipped
+        let trust = try TrustSettings(anchorsPEM: try String(contentsOfFile: anchors, encoding: .utf8))
+        let now = try await Verifier(trust: trust).verify(path: file)
+        #expect(now.state == .trusted)
+        #expect(now.activeManifest?.statuses.informational.map(\.code.rawValue).contains("timeStamp.untrusted") == true)
+        // In 2100 the signer's certificate has expired; the signing time the token claims would fall inside its
+        // validity, but nothing vouches for the token's authority, so the certificate is judged in 2100.
+        let later = try await Verifier(trust: trust, validationTime: Date(timeIntervalSince1970: 4_102_444_800)).verify(path: file)
+        #expect(later.state == .invalid)
+        #expect(later.activeManifest?.statuses.failure.map(\.code.rawValue).contains("signingCredential.expired") == true)
+    }
+}

@@ -197,8 +197,7 @@ public struct ManifestValidator: Sendable {
                 }
             } else if hardBindings.isEmpty {
                 switch Self.bindingManifest(above: manifest, in: store) {
-                case .found(let target, let targetClaim, let url, let binding):
-                    _ = target
+                case .found(let targetClaim, let url, let binding):
                     let alg = targetClaim.alg ?? (targetClaim.version == 1 ? "sha256" : nil)
                     checkHardBinding(binding, url: url, claimAlg: alg, asset: asset, updated: true, into: &s)
                 case .missing(let why):
@@ -256,7 +255,8 @@ public struct ManifestValidator: Sendable {
     }
 
     enum BindingSearch {
-        case found(Manifest, Claim, url: String, binding: AssertionBox)
+        /// The standard manifest's claim, its binding's URI and the binding assertion.
+        case found(Claim, url: String, binding: AssertionBox)
         case missing(String)
     }
 
@@ -291,7 +291,7 @@ public struct ManifestValidator: Sendable {
             guard bindings.count == 1 else {
                 return .missing("the standard manifest \(parentLabel) up the update chain has \(bindings.count) hard bindings, not one")
             }
-            return .found(parent, parentClaim, url: bindings[0].0, binding: bindings[0].1)
+            return .found(parentClaim, url: bindings[0].0, binding: bindings[0].1)
         }
     }
 
