@@ -248,7 +248,7 @@ enum HistoryTree {
             for f in failures where f.code != .signingCredentialUntrusted && f.code != .cawgX509CredentialUntrusted {
                 lines.append("\(prefix)   ✘ \(f.code.rawValue): \(f.explanation ?? "")")
             }
-            let ingredients = m.assertions.filter { $0.baseLabel == "c2pa.ingredient" }
+            let ingredients = m.claimedAssertions.filter { $0.baseLabel == "c2pa.ingredient" }
             for (i, a) in ingredients.enumerated() {
                 let last = i == ingredients.count - 1
                 let branch = prefix + (last ? "   └─ " : "   ├─ ")
@@ -288,7 +288,7 @@ enum HistoryTree {
 
     /// "cropped (Signet 0.1.0, 2026-11-25T...)" for each action of the manifest's actions assertion.
     static func actions(of m: Manifest) -> [String] {
-        guard let a = m.assertions.first(where: { $0.baseLabel == "c2pa.actions" }), let c = a.content,
+        guard let a = m.claimedAssertions.first(where: { $0.baseLabel == "c2pa.actions" }), let c = a.content,
             let v = try? CBORDecoder().decode(c), let list = v["actions"]?.arrayValue
         else { return [] }
         return list.prefix(50).map { action in

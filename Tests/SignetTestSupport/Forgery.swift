@@ -262,7 +262,27 @@ public enum ForgeryGenerator {
             out.append(Forgery(name: "claim box label \(label) rewritten", bytes: layout.reframe(store)))
         }
 
-        // 7. Zero bytes of padding turned into a message (the pad's content, not its length).
+        // 7. An assertion the claim does not name (an author, say) added to the active manifest's assertion store,
+        //    paid for by shrinking the pad, so the store keeps its size and the exclusion still fits it.
+        if let (shrunk, removed) = shrinkPad(layout, by: 96), let assertionStore = layout.child(manifest, type: .assertionStore) {
+            var extra: [UInt8] = []
+            for n in 0..<removed {
+                let box = JUMBFWriter.cborContentBox(label: "stds.schema-org.CreativeWork", cbor: [0x59, UInt8(n >> 8), UInt8(n & 0xFF)] + [UInt8](repeating: 0x41, count: n))
+                if box.count == removed { extra = box; break }
+            }
+            if !extra.isEmpty {
+                var store = shrunk
+                store.insert(contentsOf: extra, at: assertionStore.range.upperBound)
+                for box in [layout.root, manifest, assertionStore] {
+                    let at = box.range.lowerBound
+                    let current = Int(store[at]) << 24 | Int(store[at + 1]) << 16 | Int(store[at + 2]) << 8 | Int(store[at + 3])
+                    store.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(UInt32(current + removed)))
+                }
+                out.append(Forgery(name: "an assertion the claim does not name added, paid for by the pad", bytes: layout.reframe(store)))
+            }
+        }
+
+        // 8. Zero bytes of padding turned into a message (the pad's content, not its length).
         if let padded = writeIntoPad(layout) {
             out.append(Forgery(name: "text written into the COSE pad", bytes: layout.reframe(padded)))
         }

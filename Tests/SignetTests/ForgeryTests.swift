@@ -99,6 +99,7 @@ struct ForgeryTests {
                 "c2ma relabelled c2um, pixel changed": "manifest.update.invalid",
                 "store moved to a sidecar, its place filled": "assertion.dataHash.mismatch",
                 "text written into the COSE pad": "claimSignature.mismatch",
+                "an assertion the claim does not name added, paid for by the pad": "assertion.undeclared",
             ]
             for forgery in ForgeryGenerator.structural(layout) {
                 let path = try world.write(forgery.bytes, "codes-\(format.rawValue).\(format == .jpeg ? "jpg" : "png")")

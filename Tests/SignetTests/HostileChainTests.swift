@@ -30,6 +30,8 @@ enum HostileStore {
             children: [
                 JUMBFWriter.superbox(JUMBFDescription(type: .assertionStore, requestable: true, label: "c2pa.assertions"), children: assertions),
                 JUMBFWriter.superbox(JUMBFDescription(type: .claim, requestable: true, label: "c2pa.claim.v2"), children: [JUMBFWriter.dataBox(.cbor, CBOREncoder().encode(claim))]),
+                // A signature box that holds no valid COSE: the manifest is whole, its signature fails.
+                JUMBFWriter.superbox(JUMBFDescription(type: .signature, requestable: true, label: "c2pa.signature"), children: [JUMBFWriter.dataBox(.cbor, [0xF6])]),
             ])
     }
 

@@ -60,10 +60,17 @@ public struct ManifestStore: Sendable {
         let fixed: [JUMBFType: Set<String>] = [
             .assertionStore: ["c2pa.assertions"], .claim: ["c2pa.claim", "c2pa.claim.v2"], .signature: ["c2pa.signature"],
         ]
+        var manifestLabels = Set<String>()
         for manifest in root.children {
             guard let type = manifest.description?.type, [.manifest, .updateManifest, .legacyManifest].contains(type) else { continue }
             try labelledRequestable(manifest, "a manifest")
             let label = manifest.label ?? ""
+            // A label names one manifest: ingredients and reports find manifests by label.
+            guard manifestLabels.insert(label).inserted else { throw refuse("two manifests are labelled \(label)") }
+            // Every manifest is a whole one: an assertion store, a claim and its signature.
+            for part in [JUMBFType.assertionStore, .claim, .signature] where !manifest.children.contains(where: { $0.description?.type == part }) {
+                throw refuse("\(label) has no \(part) box")
+            }
             for part in manifest.children {
                 guard let d = part.description else { continue }
                 if let labels = fixed[d.type] {
@@ -73,7 +80,15 @@ public struct ManifestStore: Sendable {
                     }
                 }
                 if d.type == .assertionStore {
-                    for assertion in part.children { try labelledRequestable(assertion, "\(label): an assertion") }
+                    var assertionLabels = Set<String>()
+                    for assertion in part.children {
+                        try labelledRequestable(assertion, "\(label): an assertion")
+                        // A hashed URI names an assertion by label: two boxes with one label let the report show
+                        // the one no hash covers.
+                        guard assertionLabels.insert(assertion.label ?? "").inserted else {
+                            throw refuse("\(label): two assertions are labelled \(assertion.label ?? "")")
+                        }
+                    }
                 }
             }
         }
@@ -160,6 +175,14 @@ public struct Manifest: Sendable {
         var index: [String: Int] = [:]
         for (i, a) in assertions.enumerated() where index[a.label] == nil { index[a.label] = i }
         self.assertionIndex = index
+    }
+
+    /// The assertions the claim names (a hashed URI per label), in store order: the manifest's content. Other
+    /// boxes in the assertion store are covered by no signature and are never shown as the manifest's.
+    public var claimedAssertions: [AssertionBox] {
+        guard case .success(let claim)? = claim else { return [] }
+        let named = Set(claim.assertionReferences.map(ManifestValidator.referencedLabel))
+        return assertions.filter { named.contains($0.label) }
     }
 
     /// `c2pa.claim` (1.x) and `c2pa.claim.v2`: the labels a claim box may carry.

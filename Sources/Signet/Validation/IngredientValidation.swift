@@ -64,7 +64,8 @@ extension ManifestValidator {
                 case .mismatch:
                     // With assertions of the ingredient redacted, its manifest can no longer match: the claim
                     // signature's hash binds it instead (C2PA 2.2, 15.11; as c2pa-rs, only for 2.x claims).
-                    let redacted = Self.redactions(in: store).contains { $0.contains("/\(target.label)/") }
+                    // Redactions count only from claims on the validated path: the active one and those walked so far.
+                    let redacted = Self.redactions(in: store, from: visited).contains { $0.contains("/\(target.label)/") }
                     let targetVersion = (try? target.claim?.get())?.version ?? 1
                     if redacted && targetVersion >= 2 {
                         if let sigRef = HashedURI(cbor: ingredient["claimSignature"] ?? .null) {
@@ -124,9 +125,10 @@ extension ManifestValidator {
         return .mismatch
     }
 
-    /// Every `redacted_assertions` URI of every claim in the store.
-    static func redactions(in store: ManifestStore) -> [String] {
-        store.manifests.flatMap { (try? $0.claim?.get())?.redactedAssertions ?? [] }
+    /// The `redacted_assertions` URIs of the claims of the manifests labelled `labels` (those the walk has
+    /// reached through signed references, never a manifest merely present in the store).
+    static func redactions(in store: ManifestStore, from labels: Set<String>) -> [String] {
+        labels.compactMap { store.manifest(labeled: $0) }.flatMap { (try? $0.claim?.get())?.redactedAssertions ?? [] }
     }
 
     /// The status codes recorded in an ingredient assertion: v3 `validationResults.activeManifest.*`, v1/v2

@@ -158,6 +158,15 @@ public struct ManifestValidator: Sendable {
             }
         }
 
+        // Every assertion in the store must be one the claim names (C2PA 2.2, 15.10: assertion.undeclared): the
+        // assertion store is covered by no signature, and an assertion nothing vouches for must not be read as
+        // part of the manifest (a report would show it beside the verdict).
+        let referencedLabels = Set(references.map(Self.referencedLabel))
+        for assertion in manifest.assertions where !referencedLabels.contains(assertion.label) {
+            s.failure.append(.init(.assertionUndeclared, url: JUMBFURI.absolute(manifest: label, path: "c2pa.assertions/\(assertion.label)"),
+                "the assertion \(assertion.label) is in the store but the claim does not name it"))
+        }
+
         // 4. What the kind of manifest demands (C2PA 2.2, 15.10.1). The kind is written in the manifest box's
         // description, which no signature covers; the signed claim must agree with it, so flipping it changes
         // nothing an attacker wants: an update manifest may not carry a hard binding, a standard one must.

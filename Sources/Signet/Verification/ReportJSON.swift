@@ -58,6 +58,9 @@ public enum ReportJSON {
     static func manifestJSON(_ manifest: Manifest, store: ManifestStore, report: VerificationReport) -> JSONValue {
         var m: [(String, JSONValue)] = []
         let claim = try? manifest.claim?.get()
+        // Only what the claim names is the manifest's content; other boxes in its assertion store are covered by
+        // no signature (the validator reports them as assertion.undeclared) and are not shown as if they were.
+        let assertionsShown = manifest.claimedAssertions
         if let claim {
             if let generator = claim.claimGenerator { m.append(("claim_generator", .string(generator))) }
             if !claim.claimGeneratorInfo.isEmpty {
@@ -71,7 +74,7 @@ public enum ReportJSON {
             }
             if let instance = claim.instanceID { m.append(("instance_id", .string(instance))) }
         }
-        if let thumb = manifest.assertions.first(where: { $0.baseLabel.hasPrefix("c2pa.thumbnail.claim") }) {
+        if let thumb = assertionsShown.first(where: { $0.baseLabel.hasPrefix("c2pa.thumbnail.claim") }) {
             var format = "image/jpeg"
             if case .embeddedFile(let mt?) = thumb.kind { format = mt }
             m.append(
@@ -80,13 +83,13 @@ public enum ReportJSON {
                     ("identifier", .string(JUMBFURI.absolute(manifest: manifest.label, path: "c2pa.assertions/\(thumb.label)"))),
                 ])))
         }
-        let ingredients = manifest.assertions.filter { $0.baseLabel == "c2pa.ingredient" }
+        let ingredients = assertionsShown.filter { $0.baseLabel == "c2pa.ingredient" }
         if !ingredients.isEmpty {
             m.append(("ingredients", .array(ingredients.map { ingredientJSON($0, manifestLabel: manifest.label) })))
         }
         var assertions: [JSONValue] = []
         let identities = validation(of: manifest, in: report)?.identities ?? []
-        for a in manifest.assertions where !isStructural(a) {
+        for a in assertionsShown where !isStructural(a) {
             var entry: [(String, JSONValue)] = [("label", .string(a.label))]
             if let identity = identities.first(where: { $0.label == a.label }), identity.signatureValid,
                 let data = identityJSON(a, identity)
