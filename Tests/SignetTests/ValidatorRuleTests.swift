@@ -242,6 +242,29 @@ struct ValidatorRuleTests {
         }
     }
 
+    @Test("A failure recorded for one part of an ingredient does not hide the same failure about another part")
+    func recordedStatusesMatchByCodeAndURI() {
+        let recorded: Set<ManifestValidator.RecordedStatus> = [.init(code: "assertion.hashedURI.mismatch", url: "self#jumbf=/c2pa/p/c2pa.assertions/x")]
+        let elsewhere = ValidationStatus("assertion.hashedURI.mismatch", url: "self#jumbf=/c2pa/p/c2pa.assertions/c2pa.actions.v2", nil)
+        let same = ValidationStatus("assertion.hashedURI.mismatch", url: "self#jumbf=/c2pa/p/c2pa.assertions/x", nil)
+        #expect(!ManifestValidator.isRecorded(elsewhere, in: recorded))
+        #expect(ManifestValidator.isRecorded(same, in: recorded))
+        #expect(ManifestValidator.isRecorded(elsewhere, in: [.init(code: "assertion.hashedURI.mismatch", url: nil)]), "a code recorded without a URI (1.x/2.x validationStatus)")
+    }
+
+    @Test("A manifest nothing on the validated path reaches is not shown in the report")
+    func unreachedManifestsAreNotReported() async throws {
+        let binding = StoreCrafter.cbor("c2pa.hash.data", DataHashAssertion(exclusions: [], hash: [UInt8](repeating: 0, count: 32)).cbor)
+        let stray = try await StoreCrafter.manifest(
+            assertions: [binding, StoreCrafter.actions([StoreCrafter.action("c2pa.created", extra: [.init("digitalSourceType", "forged"), .init("softwareAgent", "Canon EOS R5")])])],
+            signer: try world.signer())
+        let active = try await StoreCrafter.manifest(assertions: [binding, StoreCrafter.actions([StoreCrafter.created])], signer: try world.signer())
+        let path = try world.write(StoreCrafter.store([stray.box, active.box]), "stray.c2pa")
+        let report = try await verifier.verify(path: path)
+        let shown = ReportJSON.render(report)["manifests"]?.objectValue?.map(\.0) ?? []
+        #expect(shown == [active.label])
+    }
+
     @Test("The claim version comes from the claim's fields, not its box label")
     func claimVersionFromContent() throws {
         let v2: CBOR = .map([.init("instanceID", "x"), .init("claim_generator_info", .map([])), .init("signature", "self#jumbf=c2pa.signature"), .init("created_assertions", .array([]))])

@@ -98,6 +98,7 @@ extension ManifestValidator {
         // 2. Every referenced assertion is in the claim with the same hash; no duplicates; a hard binding among them.
         var seen = Set<String>()
         var hasHardBinding = false
+        var matched: [String] = []
         for ref in payload.referencedAssertions {
             let refLabel = JUMBFURI.parse(ref.url)?.path.split(separator: "/").last.map(String.init) ?? ""
             // The hard binding is looked for among the labels referenced, matched or not (as c2pa-rs does).
@@ -114,7 +115,10 @@ extension ManifestValidator {
                 s.failure.append(.init(.cawgIdentityAssertionMismatch, url: url, "referenced assertion hash mismatch: \(ref.url)"))
                 continue
             }
+            matched.append(refLabel)
         }
+        // Reports say the identity vouches only for what it names with the claim's own hash.
+        info.referencedLabels = matched
         if !hasHardBinding {
             s.failure.append(.init(.cawgIdentityHardBindingMissing, url: url, "no hard binding assertion among the referenced assertions"))
         }

@@ -78,7 +78,9 @@ extension ManifestValidator {
                         } else {
                             d.failure.append(.init("ingredient.claimSignature.missing", url: targetURL, "ingredient with redactions has no claimSignature"))
                         }
-                    } else if !redacted {
+                    } else {
+                        // Without redactions, or with redactions in a 1.x ingredient (which has no claimSignature
+                        // to fall back on; c2pa-rs checks nothing then), the manifest does not match.
                         d.failure.append(.init("ingredient.manifest.mismatch", url: targetURL, "ingredient hash incorrect"))
                     }
                 }
@@ -90,10 +92,10 @@ extension ManifestValidator {
                     validations[target.label] = validation
                 }
                 let now = validation.statuses
-                let recorded = Self.recordedCodes(ingredient)
-                d.success += now.success.filter { !recorded.contains($0.code.rawValue) }
-                d.informational += now.informational.filter { !recorded.contains($0.code.rawValue) }
-                d.failure += now.failure.filter { !recorded.contains($0.code.rawValue) }
+                let recorded = Self.recordedStatuses(ingredient)
+                d.success += now.success.filter { !Self.isRecorded($0, in: recorded) }
+                d.informational += now.informational.filter { !Self.isRecorded($0, in: recorded) }
+                d.failure += now.failure.filter { !Self.isRecorded($0, in: recorded) }
                 results.append(IngredientDelta(ingredientAssertionURI: uri, deltas: d))
                 if visited.count < Self.maxIngredientManifests, visited.insert(target.label).inserted {
                     queue.append((target, depth + 1))
@@ -131,13 +133,19 @@ extension ManifestValidator {
         labels.compactMap { store.manifest(labeled: $0) }.flatMap { (try? $0.claim?.get())?.redactedAssertions ?? [] }
     }
 
-    /// The status codes recorded in an ingredient assertion: v3 `validationResults.activeManifest.*`, v1/v2
-    /// `validationStatus`.
-    static func recordedCodes(_ ingredient: CBOR) -> Set<String> {
-        var codes = Set<String>()
+    /// One status recorded in an ingredient assertion: its code and, when recorded, the URI it is about.
+    struct RecordedStatus: Hashable {
+        var code: String
+        var url: String?
+    }
+
+    /// The statuses recorded in an ingredient assertion (v3 `validationResults.activeManifest.*`, v1/v2
+    /// `validationStatus`), with their URIs.
+    static func recordedStatuses(_ ingredient: CBOR) -> Set<RecordedStatus> {
+        var out = Set<RecordedStatus>()
         func collect(_ list: CBOR?) {
             for item in list?.arrayValue ?? [] {
-                if let c = item["code"]?.stringValue { codes.insert(c) }
+                if let c = item["code"]?.stringValue { out.insert(RecordedStatus(code: c, url: item["url"]?.stringValue)) }
             }
         }
         if let active = ingredient["validationResults"]?["activeManifest"] {
@@ -146,8 +154,17 @@ extension ManifestValidator {
             collect(active["failure"])
         }
         collect(ingredient["validationStatus"])
-        return codes
+        return out
     }
+
+    /// Whether `status` was recorded when the ingredient was added: the same code about the same URI (as c2pa-rs
+    /// matches them), or the same code recorded without a URI. A failure recorded about one part must not hide
+    /// the same failure about another.
+    static func isRecorded(_ status: ValidationStatus, in recorded: Set<RecordedStatus>) -> Bool {
+        recorded.contains(RecordedStatus(code: status.code.rawValue, url: status.url))
+            || recorded.contains(RecordedStatus(code: status.code.rawValue, url: nil))
+    }
+
 }
 
 extension ValidationState {

@@ -9,7 +9,10 @@ public enum ReportJSON {
         var members: [(String, JSONValue)] = [("file", .string(report.file))]
         if let store = report.store {
             if let active = store.activeManifest { members.append(("active_manifest", .string(active.label))) }
-            members.append(("manifests", .object(store.manifests.map { ($0.label, manifestJSON($0, store: store, report: report)) })))
+            // Only manifests that were validated: the active one and those its ingredients reach. Any other manifest
+            // in the store is vouched for by nothing on the validated path, and is not shown as provenance.
+            let reached = store.manifests.filter { $0.label == report.activeManifest?.label || report.ingredientValidations[$0.label] != nil }
+            members.append(("manifests", .object(reached.map { ($0.label, manifestJSON($0, store: store, report: report)) })))
         } else {
             members.append(("manifests", .object([])))
         }
