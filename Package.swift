@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "SignetTrustTests", dependencies: ["SignetTrust", "SignetPKI", "SignetTestPKI", "SignetKeys"] + crypto + x509),
         .testTarget(name: "SignetMediaTests", dependencies: ["SignetMedia"]),
         .testTarget(name: "SignetImagingTests", dependencies: ["SignetImaging"]),
-        // Test helpers shared by the test targets: the keyless-forgery generator.
+        // Test helpers shared by the test targets: the keyless-forgery generator, the child-process runner.
         .target(name: "SignetTestSupport", dependencies: ["SignetJUMBF", "SignetMedia"], path: "Tests/SignetTestSupport"),
         .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetTestSupport"] + crypto + x509),
         .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetRegistry", "SignetTestSupport"]),
@@ -95,7 +95,8 @@ let package = Package(
         .testTarget(
             name: "SignetRegistryTests",
             dependencies: [
-                "SignetRegistry", "SignetKeys", "SignetLog", "SignetTrust", "SignetCOSE", .product(name: "GRDB", package: "GRDB.swift"),
+                "SignetRegistry", "SignetKeys", "SignetLog", "SignetTrust", "SignetCOSE", "SignetTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ] + crypto + x509),
     ]
 )

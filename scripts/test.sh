@@ -5,13 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
-fi
-if ! .venv/bin/python -c 'import c2pa, PIL' 2>/dev/null; then
-  .venv/bin/pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt
-fi
-export SIGNET_ORACLE_PYTHON="$PWD/.venv/bin/python"
+. scripts/oracle-venv.sh
 
 swift build --build-tests
 # The product is the release binary: the CLI tests (interop, conformance, registry, browser) run it, after a smoke

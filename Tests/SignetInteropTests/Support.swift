@@ -1,6 +1,7 @@
 import Foundation
 import Signet
 import SignetImaging
+import SignetTestSupport
 import Testing
 
 /// Runs processes and finds what the interop tests need: the built `signet` binary and the oracle's Python.
@@ -46,28 +47,8 @@ enum Interop {
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        for (k, v) in environment { env[k] = v }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+        let r = try ChildProcess.run(executable, arguments, environment: environment)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     static func signet(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
