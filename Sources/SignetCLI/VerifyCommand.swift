@@ -100,7 +100,8 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Verify the C2PA manifests of one or more files (in parallel; reports in input order).",
         discussion: """
             Each file is reported as Trusted, Valid or Invalid, as c2pa-rs defines them. A file whose store is
-            not embedded is looked for in a sidecar beside it (photo.jpg -> photo.c2pa).
+            not embedded is looked for in a sidecar beside it (photo.jpg -> photo.c2pa). A manifest store given on
+            its own (a .c2pa file) is never Valid or Trusted: without its asset, nothing is bound.
             Exit status: 0 when every file is Valid or Trusted (Trusted with --require-trusted); 1 when any is
             Invalid, has no manifest or uses an unsupported algorithm; 2 for usage errors or unreadable files.
             """
