@@ -25,11 +25,11 @@ public enum AssetContainer {
     public static func scan(
         _ reader: FileReader, format: AssetFormat? = nil, maxStoreSize: Int = 256 << 20, includeImageData: Bool = true
     ) throws(MediaError) -> AssetScan {
-        let prefix = try reader.readUpTo(at: 0, count: 8)
+        let prefix = try reader.readUpTo(at: 0, count: AssetFormat.detectionPrefixLength)
         let detected = AssetFormat.detect(prefix: prefix)
         let chosen: AssetFormat
         if let format {
-            if let detected, detected != format {
+            if let detected, detected.container != format.container {
                 throw MediaError(.unsupportedFormat, "expected \(format.rawValue) but the file looks like \(detected.rawValue)")
             }
             chosen = format
@@ -42,10 +42,19 @@ public enum AssetContainer {
             }
             chosen = detected
         }
-        switch chosen {
-        case .jpeg: return try JPEGContainer.scan(reader, maxStoreSize: maxStoreSize, includeImageData: includeImageData)
-        case .png: return try PNGContainer.scan(reader, maxStoreSize: maxStoreSize)
+        let scan: AssetScan
+        switch chosen.container {
+        case .jpeg: scan = try JPEGContainer.scan(reader, maxStoreSize: maxStoreSize, includeImageData: includeImageData)
+        case .png: scan = try PNGContainer.scan(reader, maxStoreSize: maxStoreSize)
+        case .riff: scan = try RIFFContainer.scan(reader, maxStoreSize: maxStoreSize)
+        case .id3: scan = try ID3Container.scan(reader, maxStoreSize: maxStoreSize)
+        case .bmff: scan = try BMFFContainer.scan(reader, maxStoreSize: maxStoreSize)
         }
+        // Detection from 16 bytes cannot see past an ID3 tag (FLAC) or into BMFF compatible brands.
+        if let format, scan.format != format, scan.format.container != format.container || format.container != .bmff {
+            throw MediaError(.unsupportedFormat, "expected \(format.rawValue) but the file looks like \(scan.format.rawValue)")
+        }
+        return scan
     }
 
     /// The bytes that carry `store` in `format`: APP11 packets (split as needed) or one `caBX` chunk with CRC.
@@ -53,28 +62,30 @@ public enum AssetContainer {
     /// - Throws: ``MediaError/Code/invalidArgument`` unless `store` is a whole JUMBF superbox (`jumb`, with an
     ///   LBox equal to its size), ``MediaError/Code/storeTooLarge`` if the format cannot carry it.
     public static func encodeStore(_ store: [UInt8], format: AssetFormat) throws(MediaError) -> [UInt8] {
-        guard let header = StoreHeader.parse(store[...]) else {
-            throw MediaError(.invalidArgument, "the manifest store is not a JUMBF superbox")
-        }
-        guard header.declaredLength == UInt64(store.count) else {
-            throw MediaError(.invalidArgument, "the manifest store's box length does not match its \(store.count) bytes")
-        }
-        switch format {
+        try checkStore(store)
+        switch format.container {
         case .jpeg:
+            guard let header = StoreHeader.parse(store[...]) else { throw MediaError(.invalidArgument, "not a JUMBF superbox") }
             return JPEGContainer.encode(store, header: header)
         case .png:
             guard store.count <= 0x7FFF_FFFF else {
                 throw MediaError(.storeTooLarge, "a PNG chunk cannot hold \(store.count) bytes")
             }
             return PNGContainer.encode(store)
+        case .riff: return try RIFFContainer.encode(store)
+        case .id3: return try ID3Container.encode(store, layout: .init(tag: nil, audioStart: 0))
+        case .bmff: return try BMFFContainer.encode(store)
         }
     }
 
     /// The size of ``encodeStore(_:format:)``'s result for a store of `storeSize` bytes.
     public static func encodedStoreSize(storeSize: Int, format: AssetFormat) -> Int {
-        switch format {
+        switch format.container {
         case .jpeg: return JPEGContainer.encodedSize(storeSize: storeSize)
         case .png: return max(storeSize, 0) > Int.max - 12 ? Int.max : max(storeSize, 0) + 12
+        case .riff: return RIFFContainer.encodedSize(storeSize: storeSize)
+        case .id3: return max(storeSize, 0) > Int.max - 64 ? Int.max : 10 + ID3Container.frameOverhead + max(storeSize, 0)
+        case .bmff: return BMFFContainer.encodedSize(storeSize: storeSize)
         }
     }
 
@@ -111,6 +122,9 @@ public enum AssetContainer {
     ) throws -> Range<Int64> {
         guard reader.size == scan.fileSize else {
             throw MediaError(.invalidArgument, "the file is \(reader.size) bytes but was \(scan.fileSize) when scanned")
+        }
+        guard case .simple = scan.layout else {
+            throw MediaError(.invalidArgument, "\(scan.format.rawValue) files are written through an embedding plan")
         }
         let insertion = scan.insertionOffset
         guard insertion >= 0, insertion <= reader.size else {

@@ -53,11 +53,29 @@ public struct AssetScan: Sendable {
     public var segments: [AssetSegment]
     /// Whether ``segments`` covers the whole file (false only for a JPEG scanned with `includeImageData: false`).
     public var segmentsComplete: Bool
+    /// The ranges a new store replaces: ``storeRanges`` plus any framing a data hash does not exclude (the RIFF
+    /// pad byte; the ID3 `GEOB` frame header). Equal to ``storeRanges`` for JPEG and PNG.
+    public var carrierRanges: [Range<Int64>]
+    /// What the container needs to embed a store (tag and box headers to patch, offsets to move).
+    var layout: ContainerLayout
 
     public init(
         format: AssetFormat, fileSize: Int64, manifestStore: [UInt8]?, storeRanges: [Range<Int64>],
         insertionOffset: Int64, segments: [AssetSegment], segmentsComplete: Bool = true
     ) {
+        self.init(
+            format: format, fileSize: fileSize, manifestStore: manifestStore, storeRanges: storeRanges,
+            carrierRanges: storeRanges, insertionOffset: insertionOffset, segments: segments,
+            segmentsComplete: segmentsComplete, layout: .simple)
+    }
+
+    init(
+        format: AssetFormat, fileSize: Int64, manifestStore: [UInt8]?, storeRanges: [Range<Int64>],
+        carrierRanges: [Range<Int64>], insertionOffset: Int64, segments: [AssetSegment], segmentsComplete: Bool,
+        layout: ContainerLayout
+    ) {
+        self.carrierRanges = carrierRanges
+        self.layout = layout
         self.format = format
         self.fileSize = fileSize
         self.manifestStore = manifestStore

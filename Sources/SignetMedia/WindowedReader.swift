@@ -37,6 +37,20 @@ struct WindowedReader {
         return index < windowCount ? window[index] : nil
     }
 
+    /// The `count` bytes at `offset`, or `nil` if the file ends first. Reads through the window when they fit.
+    mutating func bytes(at offset: Int64, count: Int) throws(MediaError) -> ArraySlice<UInt8>? {
+        guard offset >= 0, count >= 0 else { return nil }
+        let (end, overflow) = offset.addingReportingOverflow(Int64(count))
+        guard !overflow, end <= size else { return nil }
+        guard count <= window.count else { return try reader.read(at: offset, count: count)[...] }
+        if offset < windowStart || end > windowStart + Int64(windowCount) {
+            try load(offset)
+        }
+        let start = Int(offset - windowStart)
+        guard start + count <= windowCount else { return nil }
+        return window[start..<(start + count)]
+    }
+
     /// The offset of the first `0xFF` at or after `offset`, or `nil` if there is none before the end of the file.
     mutating func firstFF(from offset: Int64) throws(MediaError) -> Int64? {
         var position = offset

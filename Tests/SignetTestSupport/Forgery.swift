@@ -40,6 +40,7 @@ public struct SignedLayout: Sendable {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let scan = try AssetContainer.scan(try FileReader(path: path))
         guard let store = scan.manifestStore, scan.storeRanges.count == 1 else { throw LayoutError.noStore }
+        guard scan.format == .jpeg || scan.format == .png else { throw LayoutError.unsupportedFormat }
         format = scan.format
         storeRange = Int(scan.storeRanges[0].lowerBound)..<Int(scan.storeRanges[0].upperBound)
         // JPEG: FF EB, Lp, CI "JP", En, Z (4); one packet for the small stores these tests sign. PNG: length, type.
@@ -49,7 +50,7 @@ public struct SignedLayout: Sendable {
         root = try JUMBFParser().parseBox(store)
     }
 
-    public enum LayoutError: Error { case noStore, multiPacket, notFound }
+    public enum LayoutError: Error { case noStore, multiPacket, notFound, unsupportedFormat }
 
     /// Every box of the store, depth first.
     public var boxes: [JUMBFBox] {
@@ -77,6 +78,8 @@ public struct SignedLayout: Sendable {
             out += [header[0], header[1], UInt8(lp >> 8), UInt8(lp & 0xFF)] + header[4...] + newStore
         case .png:
             out += PNGChunk.make("caBX", newStore)
+        default:
+            preconditionFailure("SignedLayout holds only JPEG and PNG files")
         }
         out += extra
         out += file[storeRange.upperBound...]
@@ -220,6 +223,8 @@ public enum ForgeryGenerator {
                 extra = [0xFF, 0xE1, UInt8((exif.count + 2) >> 8), UInt8((exif.count + 2) & 0xFF)] + exif
             case .png:
                 extra = PNGChunk.make("gAMA", [0, 0, 0xB1, 0x8F]) + PNGChunk.make("tEXt", Array("Comment\0".utf8) + [UInt8](repeating: 0x41, count: removed - 16 - 12 - 8))
+            default:
+                preconditionFailure("SignedLayout holds only JPEG and PNG files")
             }
             out.append(Forgery(name: "pad shrunk by \(removed), a \(layout.format == .jpeg ? "APP1 Exif segment" : "gAMA chunk") in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
         }
@@ -250,6 +255,8 @@ public enum ForgeryGenerator {
             filled.replaceSubrange(hole, with: [0xFF, 0xE1, UInt8((n + 2) >> 8), UInt8((n + 2) & 0xFF)] + [UInt8](repeating: 0x41, count: n))
         case .png:
             filled.replaceSubrange(hole, with: PNGChunk.make("tEXt", Array("Comment\0".utf8) + [UInt8](repeating: 0x41, count: hole.count - 12 - 8)))
+        default:
+            preconditionFailure("SignedLayout holds only JPEG and PNG files")
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
 

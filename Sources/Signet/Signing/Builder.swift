@@ -143,22 +143,19 @@ public struct Builder: Sendable {
         }
         let stamp = Self.fileStamp(input)
 
-        // The thumbnail (a JPEG decode) and the asset hash (SHA-256) run at the same time on two cores. The hash
-        // needs no layout: the bytes c2pa.hash.data covers are exactly the input's bytes minus its old store.
-        async let thumbnail = Self.makeThumbnail(options.thumbnail ? thumbnails : nil, input: input)
-        let assetHash: [UInt8]
-        do {
-            assetHash = try AssetHasher.hash(reader, excluding: options.sidecar ? [] : scan.storeRanges, algorithm: .sha256)
-        } catch {
-            _ = await thumbnail
-            throw SignError(code: .inputUnreadable, reason: "\(input): \(error)")
-        }
         var parts = try await makeAssertions(
-            input: input, outputPath: output, scan: scan, options: options, thumbnail: try await thumbnail.get(), ingredients: ingredients)
+            input: input, outputPath: output, scan: scan, options: options,
+            thumbnail: try Self.makeThumbnail(options.thumbnail ? thumbnails : nil, input: input, format: scan.format).get(),
+            ingredients: ingredients)
         let thumbnailSize = parts.thumbnailSize
 
         if options.sidecar {
-            let hash = assetHash
+            let hash: [UInt8]
+            do {
+                hash = try AssetHasher.hash(reader, excluding: [], algorithm: .sha256)
+            } catch {
+                throw SignError(code: .inputUnreadable, reason: "\(input): \(error)")
+            }
             parts.dataHash = DataHashAssertion(exclusions: [], hash: hash)
             let store = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: nil)
             let out = try openOutput(output, overwrite: options.overwrite)
@@ -171,49 +168,49 @@ public struct Builder: Sendable {
             return SignResult(output: output, manifestLabel: manifestLabel, storeSize: store.count, thumbnailSize: thumbnailSize, assetHash: hash)
         }
 
-        // 1. Fix the layout: the exclusion must name the store's final position and encoded size.
+        // 1. Fix the layout: the exclusion must name the store's final position and encoded size, which depend
+        //    on the store's size, which depends (a little) on the exclusion's numbers.
         let reserve = signatureReserve(options)
-        let start = AssetContainer.insertionRangeInOutput(scan: scan, encodedStoreSize: 0).lowerBound
-        var encodedSize = 0
+        var plan: EmbeddingPlan?
         var placeholder: [UInt8] = []
+        var exclusion: Range<Int64> = 0..<0
         for _ in 0..<16 {
-            parts.dataHash = DataHashAssertion(exclusions: [start..<(start + Int64(encodedSize))], hash: [UInt8](repeating: 0, count: 32))
+            parts.dataHash = DataHashAssertion(exclusions: [exclusion], hash: [UInt8](repeating: 0, count: 32))
             placeholder = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: reserve, placeholderSignature: true)
-            let needed = AssetContainer.encodedStoreSize(storeSize: placeholder.count, format: scan.format)
-            if needed == encodedSize { break }
-            encodedSize = needed
+            let next: EmbeddingPlan
+            do {
+                next = try AssetContainer.plan(reader, scan: scan, storeSize: placeholder.count)
+            } catch {
+                throw SignError(code: error.code == .storeTooLarge ? .invalidOptions : .corruptInput, reason: "\(input): \(error.reason)")
+            }
+            if next.excludedRange == exclusion {
+                plan = next
+                break
+            }
+            exclusion = next.excludedRange
         }
-        guard AssetContainer.encodedStoreSize(storeSize: placeholder.count, format: scan.format) == encodedSize else {
+        guard let plan else {
             throw SignError(code: .invalidOptions, reason: "could not settle the manifest layout")
         }
 
-        // 2. Copy the asset to a temporary output with a placeholder store.
+        // 2. Write the output with a placeholder store, hashing every byte the data hash covers on the way.
         let out = try openOutput(output, overwrite: options.overwrite)
-        let placeholderEncoded: [UInt8]
+        var hasher = HashAlgorithm.sha256.makeHasher()
         do {
-            placeholderEncoded = try AssetContainer.encodeStore(placeholder, format: scan.format)
-        } catch {
-            throw SignError(code: .invalidOptions, reason: "manifest store cannot be embedded: \(error)")
-        }
-        let range: Range<Int64>
-        do {
-            range = try AssetContainer.write(from: reader, scan: scan, insertingEncodedStore: placeholderEncoded, to: out) { _ in }
+            let placeholderEncoded = try AssetContainer.encodeStore(placeholder, for: scan)
+            try AssetContainer.write(from: reader, plan: plan, encodedStore: placeholderEncoded, to: out) { hasher.update($0) }
         } catch {
             out.discard()
             throw SignError(code: .outputFailed, reason: "\(output): \(error)")
         }
-        guard range == start..<(start + Int64(encodedSize)) else {
-            out.discard()
-            throw SignError(code: .outputFailed, reason: "internal layout mismatch (store at \(range), expected at \(start))")
-        }
-        // The hash was taken in an earlier pass: the input must not have changed since.
+        let assetHash = hasher.finalize()
         guard Self.fileStamp(input) == stamp else {
             out.discard()
             throw SignError(code: .inputUnreadable, reason: "\(input) changed while it was being signed")
         }
 
         // 3. The real store, same size, signed, over the placeholder.
-        parts.dataHash = DataHashAssertion(exclusions: [range], hash: assetHash)
+        parts.dataHash = DataHashAssertion(exclusions: [exclusion], hash: assetHash)
         let store: [UInt8]
         do {
             store = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: reserve)
@@ -222,12 +219,12 @@ public struct Builder: Sendable {
             throw error
         }
         do {
-            let encoded = try AssetContainer.encodeStore(store, format: scan.format)
-            guard encoded.count == encodedSize else {
+            let encoded = try AssetContainer.encodeStore(store, for: scan)
+            guard encoded.count == plan.encodedStoreSize else {
                 out.discard()
                 throw SignError(code: .signerFailed, reason: "signature did not fit the reserved space")
             }
-            try out.pwrite(encoded, at: range.lowerBound)
+            try out.pwrite(encoded, at: plan.storeRange.lowerBound)
             try out.commit()
         } catch let e as SignError {
             throw e
@@ -251,8 +248,11 @@ public struct Builder: Sendable {
     }
 
     /// Runs the thumbnail provider; errors become a SignError that names the way out.
-    static func makeThumbnail(_ provider: (any ThumbnailProvider)?, input: String) -> Result<(data: [UInt8], mediaType: String)?, SignError> {
-        guard let provider else { return .success(nil) }
+    /// Runs the thumbnail provider for the image formats it decodes (JPEG, PNG); other formats get no thumbnail.
+    static func makeThumbnail(
+        _ provider: (any ThumbnailProvider)?, input: String, format: AssetFormat
+    ) -> Result<(data: [UInt8], mediaType: String)?, SignError> {
+        guard let provider, format == .jpeg || format == .png else { return .success(nil) }
         do {
             return .success(try provider.thumbnail(forImageAt: input))
         } catch {
