@@ -51,7 +51,7 @@ struct SignetCommand: AsyncParsableCommand {
               8  registry: storage or integrity failure (a log whose history was rewritten)
             """,
         version: "0.1.0",
-        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, DemoCommand.self, KeysCommand.self, RegistryCommand.self]
+        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, RemoveCommand.self, DemoCommand.self, KeysCommand.self, RegistryCommand.self]
     )
 
     static func main() async {

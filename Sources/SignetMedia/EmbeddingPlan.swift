@@ -210,3 +210,30 @@ enum ContainerLayout: Sendable {
     case id3(ID3Container.Layout)
     case bmff(BMFFContainer.Layout)
 }
+
+extension AssetContainer {
+    /// Writes `input` without its embedded manifest store to `output` (through a temporary file and a rename).
+    /// For files Signet signed, and for JPEG, PNG, RIFF and BMFF files c2pa-rs signed, this gives back the
+    /// unsigned file byte for byte (BMFF offsets moved back, RIFF and ID3 sizes restored).
+    ///
+    /// - Returns: `false`, writing nothing, when the input carries no store.
+    /// - Throws: scanning errors for the input; ``MediaError/Code/outputExists`` without `overwrite`; I/O errors.
+    public static func removeStore(from input: String, to output: String, overwrite: Bool) throws(MediaError) -> Bool {
+        let reader = try FileReader(path: input)
+        let scan = try scan(reader)
+        guard scan.manifestStore != nil else { return false }
+        let plan = try plan(reader, scan: scan, storeSize: nil)
+        let out = try OutputFile(destination: output, overwrite: overwrite)
+        do {
+            try write(from: reader, plan: plan, encodedStore: [], to: out) { _ in }
+            try out.commit()
+        } catch let error as MediaError {
+            out.discard()
+            throw error
+        } catch {
+            out.discard()
+            throw MediaError(.writeFailed, "\(output): \(error)")
+        }
+        return true
+    }
+}
