@@ -62,6 +62,8 @@ public enum BMFF {
         var position = range.lowerBound
         while position < range.upperBound {
             guard range.upperBound - position >= 8, let h = try input.bytes(at: position, count: 8) else {
+                // QuickTime ends some containers (udta) with a 32-bit zero terminator: fewer than 8 bytes left.
+                if !topLevel, range.upperBound - position < 8 { break }
                 if topLevel {
                     throw MediaError(.truncated, "ISO BMFF box header truncated at offset \(position)")
                 }
@@ -75,7 +77,8 @@ public enum BMFF {
             let size: Int64
             switch size32 {
             case 0:
-                guard topLevel else { throw MediaError(.corrupt, "ISO BMFF box '\(type)' at offset \(position) has size 0 inside a parent") }
+                // Inside a container a zero size is a QuickTime terminator: the rest of the parent is not boxes.
+                guard topLevel else { return result }
                 size = range.upperBound - position
             case 1:
                 guard let large = try input.bytes(at: position + 8, count: 8), let l = large.beU64(at: 0) else {
@@ -111,7 +114,15 @@ public enum BMFF {
             if containerTypes.contains(type) {
                 box.children = try children(&input, in: box.payloadStart..<end, depth: depth + 1, topLevel: false, count: &count)
             } else if fullBoxContainerTypes.contains(type), end - box.payloadStart >= 4 {
-                box.children = try children(&input, in: (box.payloadStart + 4)..<end, depth: depth + 1, topLevel: false, count: &count)
+                // ISO 'meta' is a full box (version and flags first); QuickTime's is a plain container. Tell them
+                // apart by whether the first 8 payload bytes read as a plausible child box header.
+                var skip: Int64 = 4
+                if end - box.payloadStart >= 8, let peek = try input.bytes(at: box.payloadStart, count: 8),
+                    let childSize = peek.beU32(at: 0), childSize >= 8, Int64(childSize) <= end - box.payloadStart,
+                    peek.dropFirst(4).allSatisfy({ (0x20...0x7E).contains($0) }) {
+                    skip = 0
+                }
+                box.children = try children(&input, in: (box.payloadStart + skip)..<end, depth: depth + 1, topLevel: false, count: &count)
             }
             result.append(box)
             position = end

@@ -125,7 +125,7 @@ public struct Builder: Sendable {
             scan = try AssetContainer.scan(reader)
         } catch {
             if error.code == .unsupportedFormat {
-                throw SignError(code: .unsupportedFormat, reason: "\(input): unsupported format (Signet signs JPEG and PNG)")
+                throw SignError(code: .unsupportedFormat, reason: "\(input): \(error.reason) (Signet signs JPEG, PNG, WebP, WAV, AVI, MP3, FLAC, MP4, MOV, M4A, HEIF, HEIC and AVIF)")
             }
             throw SignError(code: .corruptInput, reason: "\(input): \(error.reason)")
         }
@@ -145,7 +145,7 @@ public struct Builder: Sendable {
 
         var parts = try await makeAssertions(
             input: input, outputPath: output, scan: scan, options: options,
-            thumbnail: try Self.makeThumbnail(options.thumbnail ? thumbnails : nil, input: input, format: scan.format).get(),
+            thumbnail: try Self.makeThumbnail(options.thumbnail ? thumbnails : nil, input: input, reader: reader, scan: scan).get(),
             ingredients: ingredients)
         let thumbnailSize = parts.thumbnailSize
 
@@ -247,14 +247,26 @@ public struct Builder: Sendable {
         var priorManifests: [ArraySlice<UInt8>] = []
     }
 
-    /// Runs the thumbnail provider; errors become a SignError that names the way out.
-    /// Runs the thumbnail provider for the image formats it decodes (JPEG, PNG); other formats get no thumbnail.
+    /// Runs the thumbnail provider on the image (JPEG, PNG) or on an audio file's cover art (ID3 `APIC`, FLAC
+    /// `PICTURE`, M4A `covr`); other formats get no thumbnail (video frames are not decoded). Errors become a
+    /// SignError that names the way out.
     static func makeThumbnail(
-        _ provider: (any ThumbnailProvider)?, input: String, format: AssetFormat
+        _ provider: (any ThumbnailProvider)?, input: String, reader: FileReader, scan: AssetScan
     ) -> Result<(data: [UInt8], mediaType: String)?, SignError> {
-        guard let provider, format == .jpeg || format == .png else { return .success(nil) }
+        guard let provider else { return .success(nil) }
         do {
-            return .success(try provider.thumbnail(forImageAt: input))
+            if scan.format == .jpeg || scan.format == .png {
+                return .success(try provider.thumbnail(forImageAt: input))
+            }
+            guard let cover = try CoverArt.find(reader, scan: scan) else { return .success(nil) }
+            let bytes = try reader.read(at: cover.range.lowerBound, count: cover.range.count)
+            let temporary = FileManager.default.temporaryDirectory
+                .appendingPathComponent("signet-cover-\(UUID().uuidString)").path
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+                return .failure(SignError(code: .thumbnailFailed, reason: "cannot write a temporary file for the cover art"))
+            }
+            defer { try? FileManager.default.removeItem(atPath: temporary) }
+            return .success(try provider.thumbnail(forImageAt: temporary))
         } catch {
             return .failure(SignError(code: .thumbnailFailed, reason: "\(input): cannot make a thumbnail: \(error) (use --no-thumbnail to sign without one)"))
         }
