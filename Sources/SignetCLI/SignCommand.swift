@@ -94,14 +94,14 @@ struct CredentialOptions: ParsableArguments {
 struct SignCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sign",
-        abstract: "Sign a JPEG or PNG: embed a C2PA manifest store (or write a .c2pa sidecar).",
+        abstract: "Sign an image, audio or video file: embed a C2PA manifest store (or write a .c2pa sidecar).",
         discussion: """
             The output is written to a temporary file and renamed into place; the input is never modified.
             An existing output is replaced only with --force.
             """
     )
 
-    @Argument(help: "The JPEG or PNG to sign.")
+    @Argument(help: "The file to sign: JPEG, PNG, WebP, WAV, AVI, MP3, FLAC, MP4, MOV, M4A, HEIF, HEIC or AVIF (told apart by content, not name).")
     var input: String
 
     @Option(name: .shortAndLong, help: "Where to write the signed file (or the .c2pa store with --sidecar).")

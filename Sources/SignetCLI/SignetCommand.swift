@@ -43,7 +43,7 @@ struct SignetCommand: AsyncParsableCommand {
               0  success (verify: every file Valid or Trusted; Trusted with --require-trusted)
               1  verify/inspect: a file is Invalid, has no manifest, or uses an unsupported algorithm
               2  usage error, or a file that cannot be opened or read
-              3  sign: input missing, unreadable, corrupt or not JPEG/PNG
+              3  sign/remove: input missing, unreadable, corrupt or in a format Signet does not write
               4  sign: key or certificate problem (missing, wrong passphrase, mismatch)
               5  output exists (use --force) or cannot be written
               6  the signer failed

@@ -205,6 +205,7 @@ enum HumanReport {
                 parts.append("manifest store only: no asset given, so its hard binding was not checked")
             }
             var text = parts.joined(separator: ", ")
+            if let note = report.formatMismatch { text += "\n  note: \(note)" }
             let failures = report.activeManifest?.statuses.failure ?? []
             for f in failures {
                 text += "\n  \(f.code.rawValue): \(f.explanation ?? "")"

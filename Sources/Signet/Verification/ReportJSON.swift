@@ -7,6 +7,7 @@ import SignetCOSE
 public enum ReportJSON {
     public static func render(_ report: VerificationReport) -> JSONValue {
         var members: [(String, JSONValue)] = [("file", .string(report.file))]
+        if let note = report.formatMismatch { members.append(("format_mismatch", .string(note))) }
         if let store = report.store {
             if let active = store.activeManifest { members.append(("active_manifest", .string(active.label))) }
             // Only manifests that were validated: the active one and those its ingredients reach. Any other manifest

@@ -28,6 +28,9 @@ public struct VerificationReport: Sendable {
 
     public var file: String
     public var format: AssetFormat?
+    /// Set when the file's name names another format than its content (`clip.mp3` holding a WAV): the content
+    /// decides, the difference is reported.
+    public var formatMismatch: String?
     public var outcome: Outcome
     public var store: ManifestStore?
     /// Where the store came from: embedded in the asset, or a sidecar file.
@@ -89,13 +92,14 @@ public struct Verifier: Sendable {
             scan = quick.manifestStore == nil ? try AssetContainer.scan(reader) : quick
         } catch {
             if error.code == .unsupportedFormat {
-                report.outcome = .unreadableManifest(reason: "unsupported file format (Signet reads JPEG and PNG)")
+                report.outcome = .unreadableManifest(reason: "unsupported file format: \(error.reason)")
             } else {
                 report.outcome = .unreadableManifest(reason: "file structure is corrupt: \(error.reason)")
             }
             return report
         }
         report.format = scan.format
+        report.formatMismatch = Self.formatMismatch(path: path, content: scan.format)
         if let store = scan.manifestStore {
             return await validateStore(
                 bytes: { store }, source: "embedded", asset: BoundAsset(reader: reader, storeRanges: scan.storeRanges), report: report)
@@ -115,6 +119,17 @@ public struct Verifier: Sendable {
     /// Prefer this over wrapping `verify` in a typed `do throws(VerifyError)` inside an async closure: Swift 6.3's
     /// optimizer (-O) loses a value computed before the `try await` in the same return expression there (see
     /// `Spec/engineering-notes.md`).
+    /// A note when the file name's extension names another format than the content: containers differ, or the
+    /// same non-BMFF container holds another format (BMFF brands overlap too much to second-guess `.mp4`).
+    static func formatMismatch(path: String, content: AssetFormat) -> String? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let ext = String(name[name.index(after: dot)...])
+        guard let named = AssetFormat.from(mimeOrExtension: ext), named != content else { return nil }
+        if named.container == .bmff && content.container == .bmff { return nil }
+        return "the content is \(content.rawValue.uppercased()) but the name says .\(ext)"
+    }
+
     public func result(path: String, sidecar: String? = nil) async -> Result<VerificationReport, VerifyError> {
         do {
             let report = try await verify(path: path, sidecar: sidecar)
