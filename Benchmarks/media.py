@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Signet beside c2pa-rs on large audio and video: a ~1 GB MP4 (faststart: moov before mdat, so every chunk offset
+is patched when the store goes in) and a ~200 MB WAV. Sign and verify time, peak memory, and verify speed against
+one SHA-256 stream over the same file.
+
+Run through Benchmarks/media.sh (builds the release binary, the oracle venv, and needs ffmpeg). Inputs are made
+under Benchmarks/out/ once: the MP4 by looping a lossless (high bit rate) test clip with stream copy, the WAV
+from random samples. Each tool's output must be Trusted in the other before anything is timed (bench.WrongOutput).
+Timing as in bench.py: Signet's wall time per process (start-up included), c2pa-rs in-process through
+c2pa-python; peak memory is Signet's VmHWM and c2pa-rs's in a fresh interpreter above its baseline.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import wave
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench  # noqa: E402
+
+OUT = bench.OUT
+
+
+def make_mp4(path, target_mb):
+    clip = os.path.join(OUT, "clip-lossless.mp4")
+    if not os.path.exists(clip):
+        # 4 s of noisy 720p, lossless x264: a high bit rate, so looping it reaches 1 GB in seconds.
+        subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                        "nullsrc=s=1280x720:d=4:r=25,geq=lum='random(1)*255':cb=128:cr=128",
+                        "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
+                        "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-c:a", "aac", "-shortest", clip], check=True)
+    loops = max(1, int(target_mb * 1e6 / os.path.getsize(clip)))
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-stream_loop", str(loops - 1), "-i", clip,
+                    "-c", "copy", "-movflags", "+faststart", path], check=True)
+
+
+def make_wav(path, target_mb):
+    frames = int(target_mb * 1e6 / 4)
+    with wave.open(path, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(48000)
+        chunk = os.urandom(4 * 1 << 20)
+        left = frames
+        while left > 0:
+            n = min(left, 1 << 20)
+            w.writeframes(chunk[: 4 * n])
+            left -= n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--signet", required=True)
+    ap.add_argument("--mp4-mb", type=float, default=1000)
+    ap.add_argument("--wav-mb", type=float, default=200)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+    creds = os.path.join(OUT, "credentials")
+    if not os.path.exists(os.path.join(creds, "root-ca.pem")):
+        subprocess.run([args.signet, "keys", "generate", "--output", creds, "--force"], check=True, stdout=subprocess.DEVNULL)
+    key, cert, anchors = (os.path.join(creds, n) for n in ("es256.key", "es256.pem", "root-ca.pem"))
+
+    import c2pa
+
+    print(f"c2pa-rs {c2pa.sdk_version()} (c2pa-python), Signet release build, {os.cpu_count()} cores, median of {args.runs} runs")
+    rows = []
+    for kind, mb, make in (("MP4 (faststart)", args.mp4_mb, make_mp4), ("WAV", args.wav_mb, make_wav)):
+        ext = "mp4" if kind.startswith("MP4") else "wav"
+        src = os.path.join(OUT, f"media-{mb:g}MB.{ext}")
+        if not os.path.exists(src):
+            make(src, mb)
+        size = os.path.getsize(src)
+        s_signed = os.path.join(OUT, f"signet-media.{ext}")
+        c_signed = os.path.join(OUT, f"c2pars-media.{ext}")
+        sign = [args.signet, "sign", src, "-o", s_signed, "--key", key, "--cert", cert, "--force"]
+        sign_runs = [bench.run_child(sign) for _ in range(args.runs)]
+        s_sign = statistics.median(r[0] for r in sign_runs)
+        s_sign_rss = max(r[1] for r in sign_runs)
+        verify_runs = [bench.run_child([args.signet, "verify", "--trust-anchors", anchors, s_signed], expect_trusted=1)
+                       for _ in range(args.runs)]
+        s_verify = statistics.median(r[0] for r in verify_runs)
+        s_verify_rss = max(r[1] for r in verify_runs)
+
+        c_sign = bench.median_time(lambda: bench.c2pa_sign(src, c_signed, cert, key, False), args.runs)
+        ctx = bench.c2pa_context(anchors)
+        for f in (c_signed, s_signed):
+            state = json.loads(c2pa.Reader(f, context=ctx).json()).get("validation_state")
+            if state != "Trusted":
+                raise bench.WrongOutput(f"c2pa-rs says {state} for {f}")
+        bench.run_child([args.signet, "verify", "--trust-anchors", anchors, c_signed], expect_trusted=1)
+        c_verify = bench.median_time(lambda: c2pa.Reader(c_signed, context=ctx).json(), args.runs)
+        c_verify_rss, c_verify_delta = bench.c2pa_peak("verify", c_signed, {"anchors": anchors})
+        c_sign_rss, c_sign_delta = bench.c2pa_peak("sign", src, {"dst": c_signed + ".peak." + ext, "cert": cert, "key": key})
+        sha = bench.sha256_rate(s_signed, args.runs)
+        rows.append((kind, size, sha, s_verify, s_verify_rss, c_verify, c_verify_delta, s_sign, s_sign_rss, c_sign, c_sign_delta))
+
+    print()
+    print("| file | SHA-256 alone | verify Signet | verify c2pa-rs | Signet / SHA-256 | sign Signet | sign c2pa-rs | verify peak RSS Signet | verify peak c2pa-rs (above baseline) | sign peak RSS Signet | sign peak c2pa-rs (above baseline) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind, size, sha, sv, svr, cv, cvd, ss, ssr, cs, csd in rows:
+        g = lambda t: f"{t*1e3:.0f} ms ({size/t/1e9:.2f} GB/s)"
+        print(f"| {kind} {size/1e6:.0f} MB | {size/sha/1e9:.2f} GB/s | {g(sv)} | {g(cv)} | {sha/sv*100:.0f}% | {g(ss)} | {g(cs)} "
+              f"| {svr:.0f} MB | {cvd:.0f} MB | {ssr:.0f} MB | {csd:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Builds the release CLI and prints Signet beside c2pa-rs on a ~1 GB MP4 (faststart) and a ~200 MB WAV.
+# Usage: Benchmarks/media.sh [--mp4-mb 1000] [--wav-mb 200] [--runs 3]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v ffmpeg >/dev/null || { echo "Benchmarks/media.sh: needs ffmpeg (apt-get install ffmpeg)" >&2; exit 2; }
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import c2pa, PIL, numpy' 2>/dev/null; then
+  python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r Tests/Interop/requirements.txt numpy
+fi
+swift build -c release --product signet
+exec .venv/bin/python Benchmarks/media.py --signet "$(swift build -c release --show-bin-path)/signet" "$@"
