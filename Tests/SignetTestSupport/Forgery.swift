@@ -39,18 +39,26 @@ public struct SignedLayout: Sendable {
         try Data(file).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let scan = try AssetContainer.scan(try FileReader(path: path))
-        guard let store = scan.manifestStore, scan.storeRanges.count == 1 else { throw LayoutError.noStore }
-        guard scan.format == .jpeg || scan.format == .png else { throw LayoutError.unsupportedFormat }
+        guard let store = scan.manifestStore, scan.storeRanges.count == 1, scan.carrierRanges.count == 1 else { throw LayoutError.noStore }
         format = scan.format
-        storeRange = Int(scan.storeRanges[0].lowerBound)..<Int(scan.storeRanges[0].upperBound)
-        // JPEG: FF EB, Lp, CI "JP", En, Z (4); one packet for the small stores these tests sign. PNG: length, type.
-        storeOffset = storeRange.lowerBound + (format == .jpeg ? 12 : 8)
-        guard storeRange.count == store.count + (format == .jpeg ? 12 : 12) else { throw LayoutError.multiPacket }
+        let carrier = Int(scan.carrierRanges[0].lowerBound)..<Int(scan.carrierRanges[0].upperBound)
+        let excluded = Int(scan.storeRanges[0].lowerBound)..<Int(scan.storeRanges[0].upperBound)
+        storeRange = carrier
+        switch format.container {
+        case .jpeg:
+            // FF EB, Lp, CI "JP", En, Z (4); one packet for the small stores these tests sign.
+            storeOffset = carrier.lowerBound + 12
+            guard carrier.count == store.count + 12 else { throw LayoutError.multiPacket }
+        case .png: storeOffset = carrier.lowerBound + 8
+        case .riff: storeOffset = carrier.lowerBound + 8
+        case .id3: storeOffset = excluded.lowerBound
+        case .bmff: storeOffset = carrier.upperBound - store.count
+        }
         self.store = store
         root = try JUMBFParser().parseBox(store)
     }
 
-    public enum LayoutError: Error { case noStore, multiPacket, notFound, unsupportedFormat }
+    public enum LayoutError: Error { case noStore, multiPacket, notFound }
 
     /// Every box of the store, depth first.
     public var boxes: [JUMBFBox] {
@@ -68,22 +76,72 @@ public struct SignedLayout: Sendable {
 
     public func child(_ box: JUMBFBox, type: JUMBFType) -> JUMBFBox? { box.children.first { $0.description?.type == type } }
 
-    /// Re-frames an edited store into the file: APP11 segment or caBX chunk with fixed lengths (and CRC).
+    /// Re-frames an edited store into the file with every length the container keeps fixed: the APP11 segment,
+    /// the caBX chunk (and CRC), the C2PA RIFF chunk (and the RIFF size), the GEOB frame (and the ID3 tag size),
+    /// the uuid box. `extra` goes right after the store's carrier.
     public func reframe(_ newStore: [UInt8], insertingAfterStore extra: [UInt8] = []) -> [UInt8] {
         var out = Array(file[..<storeRange.lowerBound])
-        switch format {
+        switch format.container {
         case .jpeg:
             let header = Array(file[storeRange.lowerBound..<storeOffset])
             let lp = newStore.count + 10
             out += [header[0], header[1], UInt8(lp >> 8), UInt8(lp & 0xFF)] + header[4...] + newStore
         case .png:
             out += PNGChunk.make("caBX", newStore)
-        default:
-            preconditionFailure("SignedLayout holds only JPEG and PNG files")
+        case .riff:
+            out += Array("C2PA".utf8) + RIFFBytes.le32(UInt32(newStore.count)) + newStore + (newStore.count % 2 == 1 ? [0] : [])
+        case .id3:
+            let frameStart = storeRange.lowerBound
+            let fields = Array(file[(frameStart + 10)..<storeOffset])
+            let size = fields.count + newStore.count
+            out += Array(file[frameStart..<(frameStart + 4)]) + ID3Bytes.size(size, syncsafe: file[3] == 4) + [0, 0] + fields + newStore
+        case .bmff:
+            let header = Array(file[(storeRange.lowerBound + 4)..<storeOffset])
+            out += PNGChunk.be32(UInt32(header.count + 4 + newStore.count)) + header + newStore
         }
         out += extra
         out += file[storeRange.upperBound...]
+        let delta = out.count - file.count
+        switch format.container {
+        case .riff:
+            let size = Int(file[4]) | Int(file[5]) << 8 | Int(file[6]) << 16 | Int(file[7]) << 24
+            out.replaceSubrange(4..<8, with: RIFFBytes.le32(UInt32(size + delta)))
+        case .id3:
+            let size = Int(file[6]) << 21 | Int(file[7]) << 14 | Int(file[8]) << 7 | Int(file[9])
+            out.replaceSubrange(6..<10, with: ID3Bytes.size(size + delta, syncsafe: true))
+        default: break
+        }
         return out
+    }
+}
+
+public enum RIFFBytes {
+    public static func le32(_ v: UInt32) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24)] }
+
+    /// A chunk with its pad byte.
+    public static func chunk(_ id: String, _ data: [UInt8]) -> [UInt8] {
+        Array(id.utf8) + le32(UInt32(data.count)) + data + (data.count % 2 == 1 ? [0] : [])
+    }
+}
+
+public enum ID3Bytes {
+    public static func size(_ v: Int, syncsafe: Bool) -> [UInt8] {
+        syncsafe
+            ? [UInt8(v >> 21 & 0x7F), UInt8(v >> 14 & 0x7F), UInt8(v >> 7 & 0x7F), UInt8(v & 0x7F)]
+            : PNGChunk.be32(UInt32(v))
+    }
+
+    /// A TXXX frame (UTF-8, description "comment") of exactly `total` bytes, header included.
+    public static func txxx(total: Int, syncsafe: Bool) -> [UInt8] {
+        let body: [UInt8] = [3] + Array("comment\0".utf8) + [UInt8](repeating: 0x41, count: total - 10 - 9)
+        return Array("TXXX".utf8) + size(body.count, syncsafe: syncsafe) + [0, 0] + body
+    }
+}
+
+/// ISO BMFF boxes for the attacks.
+public enum BMFFBytes {
+    public static func box(_ type: String, _ payload: [UInt8]) -> [UInt8] {
+        PNGChunk.be32(UInt32(8 + payload.count)) + Array(type.utf8) + payload
     }
 }
 
@@ -154,7 +212,10 @@ public enum ForgeryGenerator {
             bytes[i] ^= 0x01
             let offset = i - layout.storeRange.lowerBound
             var forgery = Forgery(name: "container header byte \(offset) ^ 1", bytes: bytes)
-            forgery.inert = layout.format == .jpeg && (offset == 6 || offset == 7)
+            // Fields that carry no meaning: the JPEG-XT box instance (En), and in the BMFF uuid box the flags and
+            // the merkle-offset field (c2pa-rs writes 0 and neither reads it).
+            forgery.inert = (layout.format == .jpeg && (offset == 6 || offset == 7))
+                || (layout.format.container == .bmff && ((25...27).contains(offset) || (37...44).contains(offset)))
             out.append(forgery)
         }
         return out
@@ -182,8 +243,15 @@ public enum ForgeryGenerator {
         // The container's own length field.
         for delta in [-1, 1, 4] {
             var bytes = layout.file
-            let at = layout.storeRange.lowerBound + (layout.format == .jpeg ? 2 : 0)
-            if layout.format == .jpeg {
+            let at = layout.storeRange.lowerBound + (layout.format == .jpeg ? 2 : layout.format.container == .riff || layout.format.container == .id3 ? 4 : 0)
+            if layout.format.container == .riff {
+                bytes.replaceSubrange(at..<(at + 4), with: RIFFBytes.le32(UInt32(layout.store.count + delta)))
+            } else if layout.format.container == .id3 {
+                let size = layout.storeOffset - layout.storeRange.lowerBound - 10 + layout.store.count + delta
+                bytes.replaceSubrange(at..<(at + 4), with: ID3Bytes.size(size, syncsafe: layout.file[3] == 4))
+            } else if layout.format.container == .bmff {
+                bytes.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(UInt32(layout.storeRange.count + delta)))
+            } else if layout.format == .jpeg {
                 let v = (Int(bytes[at]) << 8 | Int(bytes[at + 1])) + delta
                 bytes[at] = UInt8(v >> 8 & 0xFF)
                 bytes[at + 1] = UInt8(v & 0xFF)
@@ -200,7 +268,7 @@ public enum ForgeryGenerator {
     public static func structural(_ layout: SignedLayout) -> [Forgery] {
         var out: [Forgery] = []
         let manifest = layout.activeManifest
-        let pixel = layout.format == .jpeg ? layout.file.count - 10 : layout.storeRange.upperBound + 20
+        let pixel = layout.format == .png ? layout.storeRange.upperBound + 20 : layout.file.count - 10
 
         // 1. Standard manifest relabelled as an update manifest (jumd type "c2ma" -> "c2um"), with a pixel changed.
         let typeAt = manifest.payloadRange.lowerBound + 8
@@ -215,18 +283,30 @@ public enum ForgeryGenerator {
         //    segment (APP1 Exif, Orientation 6) or chunk (gAMA) right after the store, inside the old exclusion.
         if let (shrunk, removed) = shrinkPad(layout, by: 64) {
             let extra: [UInt8]
-            switch layout.format {
+            let what: String
+            switch layout.format.container {
             case .jpeg:
                 // APP1 "Exif\0\0" + a little-endian TIFF with one IFD entry: Orientation (0x0112) = 6.
                 var exif: [UInt8] = Array("Exif".utf8) + [0, 0] + [0x49, 0x49, 0x2A, 0x00, 0x08, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]
                 exif += [UInt8](repeating: 0, count: removed - 4 - exif.count)
                 extra = [0xFF, 0xE1, UInt8((exif.count + 2) >> 8), UInt8((exif.count + 2) & 0xFF)] + exif
+                what = "an APP1 Exif segment"
             case .png:
                 extra = PNGChunk.make("gAMA", [0, 0, 0xB1, 0x8F]) + PNGChunk.make("tEXt", Array("Comment\0".utf8) + [UInt8](repeating: 0x41, count: removed - 16 - 12 - 8))
-            default:
-                preconditionFailure("SignedLayout holds only JPEG and PNG files")
+                what = "a gAMA chunk"
+            case .riff:
+                // LIST INFO with a title (INAM): metadata a player shows.
+                let title = [UInt8](repeating: 0x41, count: removed - 8 - 4 - 8)
+                extra = RIFFBytes.chunk("LIST", Array("INFO".utf8) + RIFFBytes.chunk("INAM", title))
+                what = "a LIST INFO title chunk"
+            case .id3:
+                extra = ID3Bytes.txxx(total: removed, syncsafe: layout.file[3] == 4)
+                what = "a TXXX frame"
+            case .bmff:
+                extra = BMFFBytes.box("meta", [0, 0, 0, 0] + BMFFBytes.box("xml ", [0, 0, 0, 0] + [UInt8](repeating: 0x41, count: removed - 8 - 4 - 8 - 4)))
+                what = "a top-level meta box"
             }
-            out.append(Forgery(name: "pad shrunk by \(removed), a \(layout.format == .jpeg ? "APP1 Exif segment" : "gAMA chunk") in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
+            out.append(Forgery(name: "pad shrunk by \(removed), \(what) in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
         }
 
         // 3. The store twice (a second copy right after the first).
@@ -234,29 +314,35 @@ public enum ForgeryGenerator {
         twice.insert(contentsOf: layout.file[layout.storeRange], at: layout.storeRange.upperBound)
         out.append(Forgery(name: "store duplicated", bytes: twice))
 
-        // 4. The store moved to the end of the file (JPEG: after EOI; PNG: before IEND).
+        // 4. The store moved to the end of the file (JPEG: after EOI; PNG: before IEND; others: the last bytes).
         var moved = layout.file
         let storeBytes = Array(moved[layout.storeRange])
         moved.removeSubrange(layout.storeRange)
-        if layout.format == .jpeg {
-            moved += storeBytes
-        } else {
+        if layout.format == .png {
             moved.insert(contentsOf: storeBytes, at: moved.count - 12)
+        } else {
+            moved += storeBytes
         }
-        out.append(Forgery(name: "store moved to the end", bytes: moved))
+        if moved != layout.file {  // a RIFF store is already the last chunk: moving it is no edit
+            out.append(Forgery(name: "store moved to the end", bytes: moved))
+        }
 
         // 5. The store taken out into a sidecar, and the bytes it occupied filled with the attacker's own
         //    (same length, so every hashed byte stays where it was).
         var filled = layout.file
         let hole = layout.storeRange
-        switch layout.format {
+        switch layout.format.container {
         case .jpeg:
             let n = hole.count - 4
             filled.replaceSubrange(hole, with: [0xFF, 0xE1, UInt8((n + 2) >> 8), UInt8((n + 2) & 0xFF)] + [UInt8](repeating: 0x41, count: n))
         case .png:
             filled.replaceSubrange(hole, with: PNGChunk.make("tEXt", Array("Comment\0".utf8) + [UInt8](repeating: 0x41, count: hole.count - 12 - 8)))
-        default:
-            preconditionFailure("SignedLayout holds only JPEG and PNG files")
+        case .riff:
+            filled.replaceSubrange(hole, with: RIFFBytes.chunk("LIST", Array("INFO".utf8) + RIFFBytes.chunk("INAM", [UInt8](repeating: 0x41, count: hole.count - 20))))
+        case .id3:
+            filled.replaceSubrange(hole, with: ID3Bytes.txxx(total: hole.count, syncsafe: layout.file[3] == 4))
+        case .bmff:
+            filled.replaceSubrange(hole, with: BMFFBytes.box("meta", [0, 0, 0, 0] + BMFFBytes.box("xml ", [0, 0, 0, 0] + [UInt8](repeating: 0x41, count: hole.count - 24))))
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
 

@@ -17,8 +17,8 @@ struct ForgeryTests {
 
     /// Signs a synthetic asset; with `parent`, as an edit of it.
     func signed(_ format: AssetFormat, _ alg: COSEAlgorithm, parent: String? = nil, name: String) async throws -> String {
-        let input = try world.write(format == .jpeg ? SyntheticAsset.jpeg() : SyntheticAsset.png(), "\(name)-in.\(format == .jpeg ? "jpg" : "png")")
-        let out = world.path("\(name).\(format == .jpeg ? "jpg" : "png")")
+        let input = try world.write(Self.sample(format), "\(name)-in.\(format.fileExtension)")
+        let out = world.path("\(name).\(format.fileExtension)")
         var options = SignOptions()
         options.overwrite = true
         if let parent {
@@ -29,25 +29,37 @@ struct ForgeryTests {
         return out
     }
 
+    static func sample(_ format: AssetFormat) -> [UInt8] {
+        switch format {
+        case .jpeg: return SyntheticAsset.jpeg()
+        case .png: return SyntheticAsset.png()
+        case .wav: return SyntheticMedia.wav(oddData: true)
+        case .webp: return SyntheticMedia.webp()
+        case .mp3: return SyntheticMedia.mp3(tag: 3, padding: 64)
+        case .flac: return SyntheticMedia.flac()
+        default: return SyntheticMedia.mp4()
+        }
+    }
+
     func codes(_ r: VerificationReport) -> [String] {
         let s = r.activeManifest?.statuses
         return ((s?.success ?? []) + (s?.informational ?? []) + (s?.failure ?? [])).map(\.code.rawValue)
     }
 
     /// Verifies every forgery; returns those that came out Valid or Trusted, and those refused without a reason.
-    func attack(_ path: String) async throws -> (accepted: [String], silent: [String], count: Int) {
+    func attack(_ path: String, masks: [UInt8] = [0x01, 0x80]) async throws -> (accepted: [String], silent: [String], count: Int) {
         let original = try Array(Data(contentsOf: URL(fileURLWithPath: path)))
         let verifier = Verifier(trust: try TrustSettings(anchorsPEM: world.anchors))
         let baseline = try await verifier.verify(path: path)
         #expect(baseline.state == .trusted, "the unforged file must be Trusted")
         var accepted: [String] = []
         var silent: [String] = []
-        let forgeries = try ForgeryGenerator.all(original)
+        let forgeries = try ForgeryGenerator.all(original, masks: masks)
         let dir = world.path("forgery-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         for (i, forgery) in forgeries.enumerated() {
-            let file = "\(dir)/f\(i).\(path.hasSuffix(".png") ? "png" : "jpg")"
+            let file = "\(dir)/f\(i).\(URL(fileURLWithPath: path).pathExtension)"
             try Data(forgery.bytes).write(to: URL(fileURLWithPath: file))
             if let sidecar = forgery.sidecar { try Data(sidecar).write(to: URL(fileURLWithPath: "\(dir)/f\(i).c2pa")) }
             let report = try await verifier.verify(path: file)
@@ -79,6 +91,15 @@ struct ForgeryTests {
         #expect(result.silent == [])
     }
 
+    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag) or FLAC (in a new ID3v2.4 tag) verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac])
+    func audioAndRIFF(format: AssetFormat) async throws {
+        let file = try await signed(format, .es256, name: "forge-\(format.rawValue)")
+        let result = try await attack(file, masks: [0x01])
+        #expect(result.count > 300, "the generator should produce hundreds of edits, made \(result.count)")
+        #expect(result.accepted == [], "accepted forgeries of \(result.count)")
+        #expect(result.silent == [])
+    }
+
     @Test("No keyless edit of an edit chain (a signed parent and its signed child) verifies Valid or Trusted", arguments: [AssetFormat.jpeg, .png])
     func chains(format: AssetFormat) async throws {
         let parent = try await signed(format, .es256, name: "forge-parent-\(format.rawValue)")
@@ -90,7 +111,7 @@ struct ForgeryTests {
 
     @Test("The structural attacks that once worked are refused with the codes the spec names")
     func structuralAttacksGetTheirCodes() async throws {
-        for format in [AssetFormat.jpeg, .png] {
+        for format in [AssetFormat.jpeg, .png, .wav, .mp3, .flac] {
             let file = try await signed(format, .es256, name: "forge-codes-\(format.rawValue)")
             let layout = try SignedLayout(try Array(Data(contentsOf: URL(fileURLWithPath: file))))
             let verifier = Verifier(trust: try TrustSettings(anchorsPEM: world.anchors))
@@ -102,7 +123,7 @@ struct ForgeryTests {
                 "an assertion the claim does not name added, paid for by the pad": "assertion.undeclared",
             ]
             for forgery in ForgeryGenerator.structural(layout) {
-                let path = try world.write(forgery.bytes, "codes-\(format.rawValue).\(format == .jpeg ? "jpg" : "png")")
+                let path = try world.write(forgery.bytes, "codes-\(format.rawValue).\(format.fileExtension)")
                 if let sidecar = forgery.sidecar { _ = try world.write(sidecar, "codes-\(format.rawValue).c2pa") }
                 defer { try? FileManager.default.removeItem(atPath: world.path("codes-\(format.rawValue).c2pa")) }
                 let report = try await verifier.verify(path: path)
