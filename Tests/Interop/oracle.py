@@ -10,12 +10,86 @@
   oracle.py version                       -> the c2pa-rs version
 
 Remote manifest fetching and OCSP fetching are off, as in the fixtures' README.
+
+The format handed to c2pa-rs (for the asset, and for a --parent ingredient) comes from the file's content
+(mime_of: JPEG, PNG, GIF, TIFF, WebP, WAV, AVI, MP3, FLAC, MP4/MOV/M4A/HEIF/HEIC/AVIF, PDF, SVG, JPEG XL, a bare
+.c2pa store); only when the content names none does the file name's extension decide, as before.
 """
 import argparse
 import json
+import mimetypes
 import sys
 
 import c2pa
+
+# ISO BMFF brands (major first, then compatible) -> the MIME type c2pa-rs registers for them.
+BMFF_BRANDS = {
+    b"qt  ": "video/quicktime",
+    b"M4A ": "audio/mp4", b"M4B ": "audio/mp4", b"M4P ": "audio/mp4", b"F4A ": "audio/mp4", b"F4B ": "audio/mp4",
+    b"M4V ": "video/x-m4v", b"M4VH": "video/x-m4v", b"M4VP": "video/x-m4v",
+    b"avif": "image/avif", b"avis": "image/avif",
+    b"heic": "image/heic", b"heix": "image/heic", b"heim": "image/heic", b"heis": "image/heic",
+    b"hevc": "image/heic", b"hevx": "image/heic", b"hevm": "image/heic", b"hevs": "image/heic",
+}
+# Brands that say "HEIF" without naming the codec: used only when no more specific brand is listed.
+BMFF_GENERIC_IMAGE = {b"mif1", b"msf1", b"mif2", b"miaf"}
+
+
+def mime_of(path):
+    """The MIME type of a file from its first bytes, for every container c2pa-rs reads; None if the content does not
+    identify one (the caller then falls back to the file name)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4096)
+            if head.startswith(b"ID3") and len(head) >= 10:
+                # ID3v2 (MP3; c2pa-rs also puts one in front of FLAC): look past the tag.
+                size = 0
+                for b in head[6:10]:
+                    size = size << 7 | (b & 0x7F)
+                end = 10 + size + (10 if head[3] == 4 and head[5] & 0x10 else 0)
+                f.seek(end)
+                after = f.read(4)
+                return "audio/flac" if after == b"fLaC" else "audio/mpeg"
+    except OSError:
+        return None
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/dng" if path.lower().endswith(".dng") else "image/tiff"
+    if head[:4] == b"RIFF" and len(head) >= 12:
+        return {b"WAVE": "audio/wav", b"WEBP": "image/webp", b"AVI ": "video/avi"}.get(head[8:12])
+    if head[:4] == b"fLaC":
+        return "audio/flac"
+    if len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and head[1] & 0x06:
+        return "audio/mpeg"
+    if head[4:8] == b"ftyp" and len(head) >= 12:
+        size = int.from_bytes(head[0:4], "big")
+        brands = [head[8:12]] + [head[i:i + 4] for i in range(16, min(size, len(head)) - 3, 4)]
+        for brand in brands:
+            if brand in BMFF_BRANDS:
+                return BMFF_BRANDS[brand]
+        if any(b in BMFF_GENERIC_IMAGE for b in brands):
+            return "image/heif"
+        return "video/mp4"
+    if head[4:8] == b"jumb":
+        return "application/c2pa"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\x0a") or head.startswith(b"\x00\x00\x00\x0cJXL \r\n\x87\n"):
+        return "image/jxl"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if (text.startswith(b"<?xml") or text.startswith(b"<svg") or text.startswith(b"<!DOCTYPE svg")) and b"<svg" in head:
+        return "image/svg+xml"
+    return None
+
+
+def format_of(path):
+    """mime_of, else the MIME type c2pa-python derives from the extension (the behaviour before content sniffing)."""
+    return mime_of(path) or mimetypes.guess_type(path)[0] or ("image/png" if path.endswith(".png") else "image/jpeg")
 
 
 def settings(anchors, cawg_anchors=None):
@@ -46,7 +120,12 @@ def read_many(args):
 def read_one(file, ctx):
     out = {"state": None, "failure": [], "informational": [], "manifests": 0, "error": None}
     try:
-        report = json.loads(c2pa.Reader(file, context=ctx).json())
+        mime = mime_of(file)
+        if mime:
+            with open(file, "rb") as stream:
+                report = json.loads(c2pa.Reader(mime, stream, context=ctx).json())
+        else:
+            report = json.loads(c2pa.Reader(file, context=ctx).json())
     except Exception as e:  # the reader raises for no manifest / unsupported algorithm
         out["state"] = "error"
         out["error"] = f"{type(e).__name__}: {e}"
@@ -110,7 +189,7 @@ def sign(args):
         builder = c2pa.Builder(manifest, context=ctx)
         builder._has_context_signer = True  # c2pa-python sets this only for a Signer object; use the settings' signer
         with open(args.input, "rb") as src, open(args.output, "wb") as dst:
-            builder.sign("image/png" if args.input.endswith(".png") else "image/jpeg", src, dst)
+            builder.sign(format_of(args.input), src, dst)
         print(json.dumps({"signed": args.output}))
         return
     if args.no_thumbnail:
@@ -120,8 +199,13 @@ def sign(args):
     if args.parent:
         with open(args.parent, "rb") as f:
             builder.add_ingredient({"title": args.parent.rsplit("/", 1)[-1], "relationship": "parentOf", "label": "parent"},
-                                   "image/png" if args.parent.endswith(".png") else "image/jpeg", f)
-    builder.sign_file(args.input, args.output, signer)
+                                   format_of(args.parent), f)
+    mime = mime_of(args.input)
+    if mime:
+        with open(args.input, "rb") as src, open(args.output, "w+b") as dst:
+            builder.sign(signer, mime, src, dst)
+    else:
+        builder.sign_file(args.input, args.output, signer)
     print(json.dumps({"signed": args.output}))
 
 
