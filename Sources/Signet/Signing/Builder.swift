@@ -152,11 +152,17 @@ public struct Builder: Sendable {
         if options.sidecar {
             let hash: [UInt8]
             do {
-                hash = try AssetHasher.hash(reader, excluding: [], algorithm: .sha256)
+                if scan.format.container == .bmff {
+                    let bmff = try BMFFHasher.signingHash(of: reader, alg: .sha256)
+                    parts.bmffHash = bmff
+                    hash = bmff.hash ?? []
+                } else {
+                    hash = try AssetHasher.hash(reader, excluding: [], algorithm: .sha256)
+                    parts.dataHash = DataHashAssertion(exclusions: [], hash: hash)
+                }
             } catch {
                 throw SignError(code: .inputUnreadable, reason: "\(input): \(error)")
             }
-            parts.dataHash = DataHashAssertion(exclusions: [], hash: hash)
             let store = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: nil)
             let out = try openOutput(output, overwrite: options.overwrite)
             do {
@@ -174,8 +180,14 @@ public struct Builder: Sendable {
         var plan: EmbeddingPlan?
         var placeholder: [UInt8] = []
         var exclusion: Range<Int64> = 0..<0
+        let bmff = scan.format.container == .bmff
         for _ in 0..<16 {
-            parts.dataHash = DataHashAssertion(exclusions: [exclusion], hash: [UInt8](repeating: 0, count: 32))
+            if bmff {
+                // The BMFF binding names boxes, not byte positions: its size does not depend on the layout.
+                parts.bmffHash = BMFFHashAssertion.c2paDefault(alg: "sha256", hash: [UInt8](repeating: 0, count: 32))
+            } else {
+                parts.dataHash = DataHashAssertion(exclusions: [exclusion], hash: [UInt8](repeating: 0, count: 32))
+            }
             placeholder = try await assemble(label: manifestLabel, parts: parts, options: options, signatureReserve: reserve, placeholderSignature: true)
             let next: EmbeddingPlan
             do {
@@ -203,10 +215,22 @@ public struct Builder: Sendable {
             out.discard()
             throw SignError(code: .outputFailed, reason: "\(output): \(error)")
         }
-        let assetHash = hasher.finalize()
+        var assetHash = hasher.finalize()
         guard Self.fileStamp(input) == stamp else {
             out.discard()
             throw SignError(code: .inputUnreadable, reason: "\(input) changed while it was being signed")
+        }
+        if bmff {
+            // The BMFF hash is taken over the written file: box offsets are the output's.
+            do {
+                let written = try FileReader(path: out.temporaryPath)
+                let assertion = try BMFFHasher.signingHash(of: written, alg: .sha256)
+                parts.bmffHash = assertion
+                assetHash = assertion.hash ?? []
+            } catch {
+                out.discard()
+                throw SignError(code: .outputFailed, reason: "\(output): cannot hash the written file: \(error)")
+            }
         }
 
         // 3. The real store, same size, signed, over the placeholder.
@@ -241,6 +265,8 @@ public struct Builder: Sendable {
         var created: [(label: String, box: [UInt8])] = []
         var gathered: [(label: String, box: [UInt8])] = []
         var dataHash = DataHashAssertion(exclusions: [], hash: [])
+        /// The hard binding for ISO BMFF assets (`c2pa.hash.bmff.v3`), used instead of ``dataHash`` when set.
+        var bmffHash: BMFFHashAssertion?
         var thumbnailSize: Int?
         var title: String
         /// Manifests carried over from ingredients' stores, byte for byte, before the new (active) manifest.
@@ -435,8 +461,10 @@ public struct Builder: Sendable {
     private func assemble(
         label: String, parts: Parts, options: SignOptions, signatureReserve: Int?, placeholderSignature: Bool = false
     ) async throws(SignError) -> [UInt8] {
-        let hashBox = JUMBFWriter.cborContentBox(label: DataHashAssertion.label, cbor: CBOREncoder().encode(parts.dataHash.cbor), salt: nil)
-        let created = [(DataHashAssertion.label, hashBox)] + parts.created
+        let binding: (label: String, cbor: CBOR) = parts.bmffHash.map { (BMFFHashAssertion.label, $0.cbor) }
+            ?? (DataHashAssertion.label, parts.dataHash.cbor)
+        let hashBox = JUMBFWriter.cborContentBox(label: binding.label, cbor: CBOREncoder().encode(binding.cbor), salt: nil)
+        let created = [(binding.label, hashBox)] + parts.created
         func reference(_ item: (label: String, box: [UInt8])) -> HashedURI {
             HashedURI(url: "self#jumbf=c2pa.assertions/\(item.label)", hash: HashAlgorithm.sha256.hash(Self.payload(ofBox: item.box)))
         }
