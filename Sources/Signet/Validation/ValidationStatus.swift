@@ -41,6 +41,11 @@ public struct StatusCode: Hashable, Sendable, ExpressibleByStringLiteral, Custom
     public static let assertionDataHashMatch: StatusCode = "assertion.dataHash.match"
     public static let assertionDataHashMismatch: StatusCode = "assertion.dataHash.mismatch"
     public static let assertionDataHashMalformed: StatusCode = "assertion.dataHash.malformed"
+    public static let assertionBMFFHashMatch: StatusCode = "assertion.bmffHash.match"
+    public static let assertionBMFFHashMismatch: StatusCode = "assertion.bmffHash.mismatch"
+    public static let assertionBMFFHashMalformed: StatusCode = "assertion.bmffHash.malformed"
+    /// Informational, as c2pa-rs reports it (not in C2PA 2.2): an exclusion other than the mandatory ones.
+    public static let assertionBMFFHashAdditionalExclusionsPresent: StatusCode = "assertion.bmffHash.additionalExclusionsPresent"
     public static let assertionBoxesHashMismatch: StatusCode = "assertion.boxesHash.mismatch"
     public static let assertionBoxesHashUnknownBox: StatusCode = "assertion.boxesHash.unknownBox"
     public static let assertionCBORInvalid: StatusCode = "assertion.cbor.invalid"

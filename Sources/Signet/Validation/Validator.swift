@@ -224,6 +224,9 @@ public struct ManifestValidator: Sendable {
     }
 
     private func checkHardBinding(_ binding: AssertionBox, url: String, claimAlg: String?, asset: BoundAsset, updated: Bool, into s: inout StatusLists) {
+        if binding.baseLabel == "c2pa.hash.bmff", [2, 3].contains(BMFFHashAssertion.version(ofLabel: binding.label)) {
+            return checkBMFFHash(binding, url: url, claimAlg: claimAlg, asset: asset, into: &s)
+        }
         guard binding.baseLabel == "c2pa.hash.data" else {
             s.failure.append(.init(.algorithmUnsupported, url: url, "hard binding \(binding.label) is not supported by this version of Signet"))
             return
