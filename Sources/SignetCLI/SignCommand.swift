@@ -154,11 +154,22 @@ struct SignCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Write the manifest store to --output as a .c2pa sidecar; leave the asset untouched.")
     var sidecar = false
 
+    @Option(name: .long, help: "Fragment files of a fragmented MP4 (DASH/CMAF) whose initialization segment is INPUT, in play order; a quoted pattern such as 'seg-*.m4s' is expanded with numbers in order. Repeatable. Needs --fragments-dir.")
+    var fragments: [String] = []
+
+    @Option(name: .long, help: "Where the signed fragment files go (same file names); the signed initialization segment goes to --output.")
+    var fragmentsDir: String?
+
     @Flag(name: .long, help: "Replace the output if it exists.")
     var force = false
 
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+
+    func validate() throws {
+        if !fragments.isEmpty && fragmentsDir == nil { throw ValidationError("--fragments needs --fragments-dir") }
+        if fragments.isEmpty && fragmentsDir != nil { throw ValidationError("--fragments-dir needs --fragments") }
+    }
 
     func run() async throws {
         var definition = ManifestDefinition()
@@ -234,8 +245,15 @@ struct SignCommand: AsyncParsableCommand {
         }
         let builder = Builder(definition: definition, signer: signer, thumbnails: CodecThumbnails())
         let result: SignResult
-        do {
-            result = try await builder.sign(input: input, output: output, options: options)
+        let fragmentFiles = fragmentsDir == nil ? [] : try FragmentFiles.expand(fragments)
+        do throws(SignError) {
+            if let fragmentsDir {
+                result = try await builder.signFragmented(
+                    initSegment: input, fragments: fragmentFiles, output: output,
+                    fragmentsDirectory: fragmentsDir, options: options)
+            } else {
+                result = try await builder.sign(input: input, output: output, options: options)
+            }
         } catch {
             throw CLIError(Self.status(for: error.code), error.reason)
         }

@@ -121,13 +121,24 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Files verified at once (default: the number of cores).")
     var jobs: Int?
 
+    @Option(name: .long, help: "Fragment files of the fragmented MP4 (DASH/CMAF) whose initialization segment is the one FILE, in play order; a quoted pattern such as 'seg-*.m4s' is expanded with numbers in order. Repeatable. A swapped, dropped, reordered or edited fragment is named.")
+    var fragments: [String] = []
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one file to verify") }
+        if !fragments.isEmpty && files.count != 1 { throw ValidationError("--fragments goes with exactly one initialization segment") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() async throws {
         let verifier = try trust.verifier()
+        if !fragments.isEmpty {
+            let parts = try FragmentFiles.expand(fragments)
+            let result = await verifier.result(path: files[0], fragments: parts)
+            let status = Self.emit(result, file: files[0], json: json, requireTrusted: requireTrusted)
+            if status != .ok { throw ExitCode(status.rawValue) }
+            return
+        }
         let width = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         var worst = ExitStatus.ok
         let json = self.json

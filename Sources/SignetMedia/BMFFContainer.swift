@@ -9,7 +9,7 @@
 /// `tfhd` base data offsets, `tfra` moof offsets and `saio` offsets in a sample table. Box sizes never change,
 /// so nothing else moves. An offset that would no longer fit its field (a 32-bit `stco` entry past 4 GiB) is an
 /// error, not a silent wrap.
-enum BMFFContainer {
+public enum BMFFContainer {
     static let manifestPurpose = "manifest"
     /// Most bytes of offset tables rewritten in one file (tables are held while the file is written).
     static let maxPatchBytes = 32 << 20
@@ -81,14 +81,8 @@ enum BMFFContainer {
                 if b.type == "uuid", b.userType == BMFF.c2paUserType, path.count > 1 {
                     throw MediaError(.corrupt, "a C2PA uuid box at offset \(b.range.lowerBound) is nested in '\(path.dropLast().joined(separator: "/"))'")
                 }
-                switch b.type {
-                case "stco", "co64", "iloc", "tfhd", "tfra":
-                    offsetBoxes.append(OffsetBox(box: b, inSampleTable: false))
-                case "saio":
-                    offsetBoxes.append(OffsetBox(box: b, inSampleTable: path.dropLast().last == "stbl"))
-                default: break
-                }
             }
+            offsetBoxes += try Self.offsetBoxes(in: box)
             segments.append(AssetSegment(name: box.type, marker: nil, range: box.range, isC2PA: isC2PA))
         }
         return AssetScan(
@@ -118,12 +112,21 @@ enum BMFFContainer {
 
     static func plan(_ reader: FileReader, scan: AssetScan, layout: Layout, storeSize: Int?) throws(MediaError) -> EmbeddingPlan {
         let encoded = storeSize.map(encodedSize(storeSize:)) ?? 0
-        let removed = mergeAdjacent(scan.carrierRanges)
-        let insertion = layout.insertion
+        return try splice(
+            reader, removing: scan.carrierRanges, insertingAt: layout.insertion, offsetBoxes: layout.offsetBoxes,
+            encodedSize: encoded)
+    }
+
+    /// Removes `removing`, inserts `encodedSize` bytes at `insertion`, and rewrites every absolute offset in
+    /// `offsetBoxes` that moves.
+    static func splice(
+        _ reader: FileReader, removing: [Range<Int64>], insertingAt insertion: Int64, offsetBoxes: [OffsetBox], encodedSize encoded: Int
+    ) throws(MediaError) -> EmbeddingPlan {
+        let removed = mergeAdjacent(removing)
         let move = OffsetMap(removed: removed, insertion: insertion, inserted: Int64(encoded))
         var patches: [(Int64, [UInt8])] = []
         var patchBytes = 0
-        for site in layout.offsetBoxes where !removed.contains(where: { $0.overlaps(site.box.range) }) {
+        for site in offsetBoxes where !removed.contains(where: { $0.overlaps(site.box.range) }) {
             let box = site.box
             guard box.range.count <= Int64(maxPatchBytes - patchBytes) else {
                 throw MediaError(.unsupportedFormat, "the file's offset tables exceed \(maxPatchBytes >> 20) MiB")
@@ -136,8 +139,71 @@ enum BMFFContainer {
             }
         }
         return .splice(
-            fileSize: scan.fileSize, removing: removed, insertingAt: insertion, patches: patches,
+            fileSize: reader.size, removing: removed, insertingAt: insertion, patches: patches,
             encodedStoreSize: encoded, excludedInStore: 0..<encoded)
+    }
+
+    /// The boxes of `box`'s tree that hold absolute file offsets.
+    static func offsetBoxes(in box: BMFFBox) throws(MediaError) -> [OffsetBox] {
+        var found: [OffsetBox] = []
+        try box.walk { b, path throws(MediaError) in
+            switch b.type {
+            case "stco", "co64", "iloc", "tfhd", "tfra":
+                found.append(OffsetBox(box: b, inSampleTable: false))
+            case "saio":
+                found.append(OffsetBox(box: b, inSampleTable: path.dropLast().last == "stbl"))
+            default: break
+            }
+        }
+        return found
+    }
+
+    // MARK: - Fragment files (DASH segments)
+
+    static let merklePurpose = "merkle"
+    /// Bytes of a `merkle` box before its CBOR: size, type, user type, version and flags, "merkle\0".
+    public static let merkleBoxHeaderSize = 8 + 16 + 4 + 7
+
+    /// A C2PA `uuid` box of purpose `merkle` (C2PA 2.2, A.5.4.2): the CBOR of a bmff-merkle-map, zero-padded to
+    /// `size` bytes so every fragment's box has the same size.
+    public static func merkleBox(cbor: [UInt8], size: Int) throws(MediaError) -> [UInt8] {
+        guard merkleBoxHeaderSize + cbor.count <= size, size <= Int(UInt32.max) else {
+            throw MediaError(.invalidArgument, "a merkle box of \(size) bytes cannot hold \(cbor.count) bytes of CBOR")
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        out.appendBE(UInt32(size))
+        out += Array("uuid".utf8) + BMFF.c2paUserType + [0, 0, 0, 0] + Array(merklePurpose.utf8) + [0] + cbor
+        out += [UInt8](repeating: 0, count: size - out.count)
+        return out
+    }
+
+    /// The plan that puts a box of `boxSize` bytes right before the only `moof` of a fragment file (an `.m4s`
+    /// segment: `styp`/`sidx`/`prft` boxes, one `moof`, one `mdat`), removing any C2PA `merkle` box it has, with
+    /// the fragment's absolute offsets (`tfhd` base data offsets) rewritten.
+    ///
+    /// - Throws: ``MediaError/Code/unsupportedFormat`` unless the file has exactly one `moof` and at most one
+    ///   `mdat`; box tree errors.
+    public static func fragmentPlan(_ reader: FileReader, boxSize: Int) throws(MediaError) -> EmbeddingPlan {
+        let tree = try BMFF.boxes(reader)
+        let moofs = tree.filter { $0.type == "moof" }
+        guard moofs.count == 1, tree.filter({ $0.type == "mdat" }).count <= 1 else {
+            throw MediaError(.unsupportedFormat, "\(reader.path): a fragment file must hold one moof and at most one mdat (it has \(moofs.count) moof boxes)")
+        }
+        var removed: [Range<Int64>] = []
+        var sites: [OffsetBox] = []
+        for box in tree {
+            if box.type == "uuid", box.userType == BMFF.c2paUserType {
+                let head = try reader.readUpTo(at: box.payloadStart, count: 4 + merklePurpose.utf8.count + 1)
+                if head.count == 4 + merklePurpose.utf8.count + 1, Array(head[4...]) == Array(merklePurpose.utf8) + [0] {
+                    removed.append(box.range)
+                    continue
+                }
+                throw MediaError(.unsupportedFormat, "\(reader.path): a fragment file holds a C2PA manifest box")
+            }
+            sites += try offsetBoxes(in: box)
+        }
+        return try splice(reader, removing: removed, insertingAt: moofs[0].range.lowerBound, offsetBoxes: sites, encodedSize: boxSize)
     }
 
     /// Where an input offset lands in the output.

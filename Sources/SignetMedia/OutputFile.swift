@@ -217,6 +217,37 @@ public final class OutputFile {
     }
 }
 
+extension OutputFile {
+    /// Overwrites `bytes.count` bytes at `offset` of an existing file that this process wrote and committed (a
+    /// placeholder filled in once later files are known), then syncs it. The file's size never changes.
+    ///
+    /// - Throws: ``MediaError/Code/invalidArgument`` if the span is not inside the file, ``MediaError/Code/writeFailed``.
+    public static func overwriteCommitted(_ path: String, at offset: Int64, with bytes: [UInt8]) throws(MediaError) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw MediaError(.writeFailed, "\(path): cannot open for writing: \(errnoDescription())") }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, offset >= 0, offset + Int64(bytes.count) <= Int64(st.st_size) else {
+            throw MediaError(.invalidArgument, "\(path): a patch of \(bytes.count) bytes at \(offset) is outside the file")
+        }
+        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return nil }
+            var done = 0
+            while done < buffer.count {
+                let n = sysPwrite(fd, base + done, buffer.count - done, off_t(offset + Int64(done)))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                done += n
+            }
+            return nil
+        }
+        if let failure { throw MediaError(.writeFailed, "\(path): write failed: \(errnoDescription(failure))") }
+        guard fsync(fd) == 0 else { throw MediaError(.writeFailed, "\(path): fsync failed: \(errnoDescription())") }
+    }
+}
+
 // `write`/`pwrite` are shadowed by the methods of the same name inside the class.
 @inline(__always)
 private func sysWrite(_ fd: Int32, _ buf: UnsafeRawPointer, _ count: Int) -> Int {

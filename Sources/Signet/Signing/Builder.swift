@@ -58,6 +58,9 @@ public struct SignOptions: Sendable {
     public var ocspResponses: [[UInt8]] = []
     /// An RFC 3161 timestamp authority: the claim signature gets a `sigTst2` token over it (C2PA 2.2, 10.3.2.5).
     public var timestamper: (any TimestampProvider)?
+    /// For an initialization segment whose fragments were signed by ``Builder/signFragmented(initSegment:fragments:output:fragmentsDirectory:options:)``:
+    /// the Merkle maps (their `initHash` is filled in over the written file); the BMFF hash then has no file hash.
+    var bmffMerkle: [BMFFHashAssertion.MerkleMap]?
     public init() {}
 }
 
@@ -184,7 +187,13 @@ public struct Builder: Sendable {
         for _ in 0..<16 {
             if bmff {
                 // The BMFF binding names boxes, not byte positions: its size does not depend on the layout.
-                parts.bmffHash = BMFFHashAssertion.c2paDefault(alg: "sha256", hash: [UInt8](repeating: 0, count: 32))
+                if let maps = options.bmffMerkle {
+                    var assertion = BMFFHashAssertion.c2paDefault(alg: "sha256")
+                    assertion.merkle = maps.map { var m = $0; m.initHash = [UInt8](repeating: 0, count: 32); return m }
+                    parts.bmffHash = assertion
+                } else {
+                    parts.bmffHash = BMFFHashAssertion.c2paDefault(alg: "sha256", hash: [UInt8](repeating: 0, count: 32))
+                }
             } else {
                 parts.dataHash = DataHashAssertion(exclusions: [exclusion], hash: [UInt8](repeating: 0, count: 32))
             }
@@ -224,9 +233,17 @@ public struct Builder: Sendable {
             // The BMFF hash is taken over the written file: box offsets are the output's.
             do {
                 let written = try FileReader(path: out.temporaryPath)
-                let assertion = try BMFFHasher.signingHash(of: written, alg: .sha256)
-                parts.bmffHash = assertion
-                assetHash = assertion.hash ?? []
+                if var assertion = parts.bmffHash, options.bmffMerkle != nil {
+                    // An initialization segment: its hash goes into each Merkle map's initHash (C2PA 2.2, A.5.4.1.2).
+                    let initHash = try BMFFHasher(reader: written).digest(assertion, version: 3, alg: .sha256)
+                    assertion.merkle = assertion.merkle?.map { var m = $0; m.initHash = initHash; return m }
+                    parts.bmffHash = assertion
+                    assetHash = initHash
+                } else {
+                    let assertion = try BMFFHasher.signingHash(of: written, alg: .sha256)
+                    parts.bmffHash = assertion
+                    assetHash = assertion.hash ?? []
+                }
             } catch {
                 out.discard()
                 throw SignError(code: .outputFailed, reason: "\(output): cannot hash the written file: \(error)")

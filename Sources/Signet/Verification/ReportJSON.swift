@@ -8,6 +8,18 @@ public enum ReportJSON {
     public static func render(_ report: VerificationReport) -> JSONValue {
         var members: [(String, JSONValue)] = [("file", .string(report.file))]
         if let note = report.formatMismatch { members.append(("format_mismatch", .string(note))) }
+        if let fragments = report.fragments {
+            members.append(("fragments", .array(fragments.map { f in
+                var m: [(String, JSONValue)] = [("file", .string(f.path))]
+                if let l = f.location { m.append(("location", .int(Int64(l)))) }
+                switch f.outcome {
+                case .match: m.append(("status", .string("match")))
+                case .mismatch(let why): m += [("status", .string("mismatch")), ("explanation", .string(why))]
+                case .malformed(let why): m += [("status", .string("malformed")), ("explanation", .string(why))]
+                }
+                return .object(m)
+            })))
+        }
         if let store = report.store {
             if let active = store.activeManifest { members.append(("active_manifest", .string(active.label))) }
             // Only manifests that were validated: the active one and those its ingredients reach. Any other manifest

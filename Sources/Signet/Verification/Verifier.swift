@@ -40,6 +40,8 @@ public struct VerificationReport: Sendable {
     public var ingredientDeltas: [IngredientDelta] = []
     /// Validations of the ingredient manifests reached from the active one, by label (no hard binding checked).
     public var ingredientValidations: [String: ManifestValidation] = [:]
+    /// For a fragmented presentation (``Verifier/verify(path:fragments:)``): each fragment file's result.
+    public var fragments: [BMFFFragmentResult]?
 
     /// The reason for a non-validated outcome, or the state.
     public var summary: String {
@@ -119,6 +121,17 @@ public struct Verifier: Sendable {
     /// Prefer this over wrapping `verify` in a typed `do throws(VerifyError)` inside an async closure: Swift 6.3's
     /// optimizer (-O) loses a value computed before the `try await` in the same return expression there (see
     /// `Spec/engineering-notes.md`).
+    public func result(path: String, sidecar: String? = nil) async -> Result<VerificationReport, VerifyError> {
+        do {
+            let report = try await verify(path: path, sidecar: sidecar)
+            return .success(report)
+        } catch let error as VerifyError {
+            return .failure(error)
+        } catch {
+            return .failure(VerifyError(code: .unreadable, reason: "\(path): \(error)"))
+        }
+    }
+
     /// A note when the file name's extension names another format than the content: containers differ, or the
     /// same non-BMFF container holds another format (BMFF brands overlap too much to second-guess `.mp4`).
     static func formatMismatch(path: String, content: AssetFormat) -> String? {
@@ -130,14 +143,93 @@ public struct Verifier: Sendable {
         return "the content is \(content.rawValue.uppercased()) but the name says .\(ext)"
     }
 
-    public func result(path: String, sidecar: String? = nil) async -> Result<VerificationReport, VerifyError> {
-        do {
-            let report = try await verify(path: path, sidecar: sidecar)
-            return .success(report)
-        } catch let error as VerifyError {
-            return .failure(error)
+    /// Verifies a fragmented presentation (DASH, CMAF): the initialization segment at `path` as the asset, then each
+    /// fragment file, in play order, against the Merkle tree its `c2pa.hash.bmff` assertion stores (C2PA 2.2,
+    /// 15.12.2.2). A fragment that was swapped, dropped, reordered or edited adds `assertion.bmffHash.mismatch`
+    /// naming the file, and the presentation is Invalid. Throws only when the initialization segment cannot be opened.
+    public func verify(path: String, fragments: [String]) async throws(VerifyError) -> VerificationReport {
+        var report = try await verify(path: path)
+        guard case .validated = report.outcome, var active = report.activeManifest, let store = report.store,
+            let manifest = store.activeManifest, case .success(let claim) = manifest.claim
+        else { return report }
+        let url = JUMBFURI.absolute(manifest: manifest.label, path: "c2pa.assertions")
+        let bindings = manifest.claimedAssertions.filter { $0.baseLabel.hasPrefix("c2pa.hash.bmff") }
+        guard bindings.count == 1, let binding = bindings.first, let content = binding.content,
+            let cbor = try? CBORDecoder().decode(content), let assertion = try? BMFFHashAssertion(cbor: cbor),
+            let version = BMFFHashAssertion.version(ofLabel: binding.label), version >= 2
+        else {
+            active.statuses.failure.append(.init(.assertionBMFFHashMismatch, url: url,
+                "fragments were given, but the manifest has no usable BMFF hash binding them"))
+            report.activeManifest = active
+            report.outcome = .validated(ValidationState(active: active, deltas: report.ingredientDeltas))
+            return report
+        }
+        let bindingURL = JUMBFURI.absolute(manifest: manifest.label, path: "c2pa.assertions/\(binding.label)")
+        guard let alg = HashAlgorithm(name: assertion.alg ?? claim.alg ?? "sha256") else {
+            report.outcome = .unreadableManifest(reason: "unsupported hash algorithm in the BMFF hash")
+            return report
+        }
+        var readers: [FileReader] = []
+        var unreadable: [BMFFFragmentResult] = []
+        for fragment in fragments {
+            do throws(MediaError) {
+                readers.append(try FileReader(path: fragment))
+            } catch {
+                unreadable.append(BMFFFragmentResult(path: fragment, location: nil, outcome: .mismatch("cannot be read: \(error.reason)")))
+            }
+        }
+        let initReader: FileReader
+        do throws(MediaError) {
+            initReader = try FileReader(path: path)
         } catch {
-            return .failure(VerifyError(code: .unreadable, reason: "\(path): \(error)"))
+            throw VerifyError(code: .unreadable, reason: "\(path): \(error.reason)")
+        }
+        let result = BMFFHasher.verifyFragments(init: initReader, fragments: readers, assertion: assertion, alg: alg, version: version)
+        // Results in the order the files were given (unreadable files, which could not be checked, among them).
+        var byPath: [String: BMFFFragmentResult] = [:]
+        for r in result.fragments + unreadable { byPath[r.path] = r }
+        let ordered = fragments.compactMap { byPath[$0] }
+        report.fragments = ordered
+        if result.initSegment != BMFFFragmentResult.Outcome.match {
+            let why: String
+            switch result.initSegment {
+            case .mismatch(let r), .malformed(let r): why = r
+            case .match: why = ""
+            }
+            active.statuses.failure.append(.init(.assertionBMFFHashMismatch, url: bindingURL, "initialization segment: \(why)"))
+        }
+        var matched = 0
+        for r in ordered {
+            switch r.outcome {
+            case .match: matched += 1
+            case .mismatch(let why):
+                active.statuses.failure.append(.init(.assertionBMFFHashMismatch, url: bindingURL, "fragment \(r.path): \(why)"))
+            case .malformed(let why):
+                active.statuses.failure.append(.init(.assertionBMFFHashMalformed, url: bindingURL, "fragment \(r.path): \(why)"))
+            }
+        }
+        // The tree says how many fragments the presentation has: fewer given means the last ones were dropped.
+        let expected = (assertion.merkle ?? []).map { Int($0.count) }.max() ?? 0
+        if fragments.count < expected {
+            active.statuses.failure.append(.init(.assertionBMFFHashMismatch, url: bindingURL,
+                "the presentation has \(expected) fragments, \(fragments.count) were given: fragments are missing"))
+        }
+        if matched == fragments.count, fragments.count >= expected, result.initSegment == BMFFFragmentResult.Outcome.match {
+            active.statuses.success.append(.init(.assertionBMFFHashMatch, url: bindingURL,
+                "\(matched) fragment\(matched == 1 ? "" : "s") match the Merkle tree, in order"))
+        }
+        report.activeManifest = active
+        report.outcome = .validated(ValidationState(active: active, deltas: report.ingredientDeltas))
+        return report
+    }
+
+    /// ``verify(path:fragments:)`` as a `Result` (see ``result(path:sidecar:)``).
+    public func result(path: String, fragments: [String]) async -> Result<VerificationReport, VerifyError> {
+        do {
+            let report = try await verify(path: path, fragments: fragments)
+            return .success(report)
+        } catch {
+            return .failure(error)
         }
     }
 
