@@ -237,6 +237,14 @@ func withRIFFSize(_ bytes: [UInt8], _ size: Int) -> [UInt8] {
         }
     }
 
+    @Test func aStoreTooLargeForTheRIFFSizeFieldIsRefusedWhenPlanning() throws {
+        let dir = ScratchDirectory()
+        let reader = try FileReader(path: try dir.write("a.wav", makeWAV()))
+        let scan = try AssetContainer.scan(reader)
+        #expect(mediaErrorCode { _ = try AssetContainer.plan(reader, scan: scan, storeSize: Int(UInt32.max) - 100) } == .storeTooLarge)
+        #expect(mediaErrorCode { _ = try AssetContainer.plan(reader, scan: scan, storeSize: 1 << 20) } == nil)
+    }
+
     // MARK: Hostile input
 
     @Test func aRIFFSizeLargerThanTheFileIsRefused() throws {
