@@ -117,9 +117,12 @@ extension BMFFHasher {
         for r in ex.ranges where storeRanges.contains(where: { $0.overlaps(r.range) }) { storeEntries.insert(r.entry) }
         for r in ex.ranges where storeEntries.contains(r.entry) {
             let node = nodes[r.node]
-            guard r.wholeBox, node.isTopLevel, node.isC2PAUUID else {
+            guard node.isTopLevel, node.isC2PAUUID else {
                 throw .mismatch(
                     "the exclusion that removes the manifest store also removes the '\(node.type)' box at \(node.range.lowerBound), which is not a C2PA box")
+            }
+            guard r.wholeBox else {
+                throw .mismatch("the exclusion that removes the manifest store must exclude whole C2PA boxes, not subsets of them")
             }
         }
         var mdatOrdinal: [Int: Int] = [:]
