@@ -7,6 +7,8 @@
                                           -> signs IN into OUT with c2pa-rs (with a CAWG X.509 identity assertion)
   oracle.py read-many FILE... [--anchors PEM]
                                           -> one such JSON line per file (with "file"), from one process
+  oracle.py read-fragments INIT FRAG... [--anchors PEM]
+                                          -> c2pa-rs's Reader.with_fragment on INIT and each FRAG, one JSON line each
   oracle.py version                       -> the c2pa-rs version
 
 Remote manifest fetching and OCSP fetching are off, as in the fixtures' README.
@@ -114,6 +116,26 @@ def read_many(args):
     for f in args.files:
         out = read_one(f, ctx)
         out["file"] = f
+        print(json.dumps(out), flush=True)
+
+
+def read_fragments(args):
+    """c2pa-rs's fragment reader: the initialization segment with each fragment in turn, one JSON line each."""
+    ctx = settings(args.anchors)
+    for frag in args.fragments:
+        out = {"fragment": frag, "state": None, "failure": [], "success": [], "error": None}
+        try:
+            with open(args.init, "rb") as main, open(args.init, "rb") as init, open(frag, "rb") as f:
+                reader = c2pa.Reader("video/mp4", main, context=ctx)
+                reader.with_fragment("video/mp4", init, f)
+                report = json.loads(reader.json())
+            active = report.get("validation_results", {}).get("activeManifest", {})
+            out["state"] = report.get("validation_state")
+            out["failure"] = [x["code"] for x in active.get("failure", [])]
+            out["success"] = [x["code"] for x in active.get("success", [])]
+        except Exception as e:
+            out["state"] = "error"
+            out["error"] = f"{type(e).__name__}: {e}"
         print(json.dumps(out), flush=True)
 
 
@@ -231,10 +253,16 @@ def main():
     m = sub.add_parser("read-many")
     m.add_argument("files", nargs="+")
     m.add_argument("--anchors")
+    fr = sub.add_parser("read-fragments")
+    fr.add_argument("init")
+    fr.add_argument("fragments", nargs="+")
+    fr.add_argument("--anchors")
     sub.add_parser("version")
     args = p.parse_args()
     if args.cmd == "read":
         read(args)
+    elif args.cmd == "read-fragments":
+        read_fragments(args)
     elif args.cmd == "read-many":
         read_many(args)
     elif args.cmd == "sign":
