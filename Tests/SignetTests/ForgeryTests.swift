@@ -100,6 +100,19 @@ struct ForgeryTests {
         #expect(result.silent == [])
     }
 
+    @Test("No keyless edit of a signed MP4 (moov first, so offsets were patched, or moov last) verifies Valid or Trusted", arguments: [true, false])
+    func mp4(moovFirst: Bool) async throws {
+        let input = try world.write(SyntheticMedia.mp4(moovFirst: moovFirst), "forge-mp4-\(moovFirst)-in.mp4")
+        let out = world.path("forge-mp4-\(moovFirst).mp4")
+        var options = SignOptions()
+        options.overwrite = true
+        _ = try await Builder(signer: try world.signer(.es256)).sign(input: input, output: out, options: options)
+        let result = try await attack(out, masks: [0x01])
+        #expect(result.count > 300, "the generator should produce hundreds of edits, made \(result.count)")
+        #expect(result.accepted == [], "accepted forgeries of \(result.count)")
+        #expect(result.silent == [])
+    }
+
     @Test("No keyless edit of an edit chain (a signed parent and its signed child) verifies Valid or Trusted", arguments: [AssetFormat.jpeg, .png])
     func chains(format: AssetFormat) async throws {
         let parent = try await signed(format, .es256, name: "forge-parent-\(format.rawValue)")
