@@ -1,0 +1,365 @@
+import Foundation
+import Signet
+import Testing
+
+/// The samples Tests/Interop/media_samples.py makes (each under 200 KB and 1 s).
+let mediaSamples = ["wav", "webp", "avi", "mp3", "mp3-id3", "flac", "mp4-faststart", "mp4-moovlast", "mp4-av", "mp4-frag", "m4a", "mov"]
+
+/// Samples ffprobe can count the frames of (all of them).
+let decodableMediaSamples = mediaSamples
+
+/// Tiny audio, image and video samples made once per run, plus the repository's development credentials; each
+/// sample signed once by Signet and once by c2pa-rs, shared by the tests (which never modify them).
+final class MediaWorld: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signed: [String: String] = [:]
+    let directory: URL
+    /// Sample name → path; a sample whose tool is missing is absent.
+    let samples: [String: String]
+    let missing: [String: String]
+    let keys: URL
+    var key: String { keys.appendingPathComponent("es256.key").path }
+    var cert: String { keys.appendingPathComponent("es256.pem").path }
+    var anchors: String { keys.appendingPathComponent("root-ca.pem").path }
+    var credentials: [String] { ["--key", key, "--cert", cert, "--force"] }
+
+    static let shared: Result<MediaWorld, Error> = Result { try MediaWorld() }
+
+    private init() throws {
+        guard let py = Interop.oraclePython else { throw InteropSkip.missing("c2pa-python") }
+        directory = try Interop.makeTempDirectory("media")
+        keys = Interop.repositoryRoot.appendingPathComponent("Keys")
+        let script = Interop.repositoryRoot.appendingPathComponent("Tests/Interop/media_samples.py").path
+        let r = try Interop.run(py, [script, directory.appendingPathComponent("samples").path])
+        guard r.status == 0, let line = r.stdout.split(separator: "\n").last,
+            let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: [String: String]]
+        else { throw InteropFailure(message: "media_samples.py failed: \(r.stderr)") }
+        samples = json["samples"] ?? [:]
+        missing = json["missing"] ?? [:]
+    }
+
+    static func get() throws -> MediaWorld {
+        guard Interop.signetBinary != nil else { throw InteropSkip.missing("signet binary") }
+        return try shared.get()
+    }
+
+    /// The sample's path, or nil (with a note) when its tool is not installed.
+    func sample(_ name: String) -> String? {
+        if let p = samples[name] { return p }
+        print("note: \(name) sample skipped: \(missing[name] ?? "not made")")
+        return nil
+    }
+
+    /// A fresh path in the run's directory with the sample's extension.
+    func path(_ stem: String, like sample: String) -> String {
+        let ext = URL(fileURLWithPath: sample).pathExtension
+        let p = directory.appendingPathComponent("\(stem).\(ext)").path
+        try? FileManager.default.removeItem(atPath: p)
+        return p
+    }
+
+    /// Signs `input` with Signet into a fresh file named after `stem`.
+    func signetSign(_ input: String, _ stem: String, extra: [String] = []) throws -> String {
+        let out = path(stem, like: input)
+        let r = try Interop.signet(["sign", input, "-o", out] + credentials + extra)
+        guard r.status == 0 else { throw InteropFailure(message: "signet sign \(input) failed: \(r.stderr)") }
+        return out
+    }
+
+    private func cached(_ key: String, _ make: () throws -> String) throws -> String {
+        if let p = lock.withLock({ signed[key] }) { return p }
+        let p = try make()
+        return lock.withLock {
+            if let earlier = signed[key] { return earlier }
+            signed[key] = p
+            return p
+        }
+    }
+
+    /// The sample signed by Signet (made once; do not modify).
+    func signedBySignet(_ sample: String, _ input: String) throws -> String {
+        try cached("signet-\(sample)") { try signetSign(input, "signet-\(sample)-\(UUID().uuidString.prefix(6))") }
+    }
+
+    /// The sample signed by c2pa-rs (made once; do not modify).
+    func signedByC2paRs(_ sample: String, _ input: String) throws -> String {
+        try cached("c2pars-\(sample)") { try oracleSign(input, "c2pars-\(sample)-\(UUID().uuidString.prefix(6))") }
+    }
+
+    /// Signs `input` with c2pa-rs into a fresh file named after `stem`.
+    func oracleSign(_ input: String, _ stem: String) throws -> String {
+        let out = path(stem, like: input)
+        try Interop.oracleSign(input, out, alg: "es256", cert: cert, key: key)
+        return out
+    }
+}
+
+/// c2pa-rs's view of a file (the oracle's read output, with the fields these tests use).
+struct MediaOracleRead: Decodable {
+    var state: String?
+    var failure: [String]
+    var informational: [String]
+    var success: [String]?
+    var manifests: Int
+    var error: String?
+    var active_manifest: String?
+    var ingredient_delta_failures: [String]?
+}
+
+enum Media {
+    enum Kind { case riff, id3, bmff }
+
+    static func kind(_ sample: String) -> Kind {
+        if ["wav", "webp", "avi"].contains(sample) { return .riff }
+        if sample.hasPrefix("mp3") || sample == "flac" { return .id3 }
+        return .bmff
+    }
+
+    /// The hard-binding status code prefix c2pa-rs uses for the format.
+    static func hashCode(_ sample: String) -> String { kind(sample) == .bmff ? "assertion.bmffHash" : "assertion.dataHash" }
+
+    static func oracleRead(_ file: String, anchors: String?) throws -> MediaOracleRead {
+        guard let py = Interop.oraclePython else { throw InteropSkip.missing("c2pa-python") }
+        var args = [Interop.oracleScript, "read", file]
+        if let anchors { args += ["--anchors", anchors] }
+        let r = try Interop.run(py, args)
+        guard r.status == 0, let line = r.stdout.split(separator: "\n").last else {
+            throw InteropFailure(message: "oracle read failed: \(r.stderr)")
+        }
+        return try JSONDecoder().decode(MediaOracleRead.self, from: Data(line.utf8))
+    }
+
+    static func informationalCodes(_ report: JSONValue) -> [String] {
+        report["validation_results"]?["activeManifest"]?["informational"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
+    }
+
+    static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    static func le32(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 | Int(b[i + 2]) << 16 | Int(b[i + 3]) << 24 }
+    static func be32(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) << 24 | Int(b[i + 1]) << 16 | Int(b[i + 2]) << 8 | Int(b[i + 3]) }
+
+    /// An offset inside the media data (audio samples, image data, mdat payload) of a signed file, away from the
+    /// manifest store: the middle of the first `data`/`VP8 `/`VP8L`/`movi` chunk (RIFF), near the end of the audio
+    /// (ID3: the store sits in the tag at the front), the middle of the first `mdat` payload (BMFF).
+    static func mediaOffset(_ b: [UInt8], kind: Kind) -> Int? {
+        switch kind {
+        case .riff:
+            var i = 12
+            while i + 8 <= b.count {
+                let id = String(decoding: b[i..<(i + 4)], as: UTF8.self)
+                let size = le32(b, i + 4)
+                let isMovi = id == "LIST" && String(decoding: b[(i + 8)..<(i + 12)], as: UTF8.self) == "movi"
+                if ["data", "VP8 ", "VP8L"].contains(id) || isMovi { return i + 8 + size / 2 }
+                i += 8 + size + (size & 1)
+            }
+            return nil
+        case .id3:
+            return b.count > 200 ? b.count - 20 : nil
+        case .bmff:
+            var i = 0
+            while i + 8 <= b.count {
+                var size = be32(b, i)
+                let type = String(decoding: b[(i + 4)..<(i + 8)], as: UTF8.self)
+                if size == 1 { size = Int(be32(b, i + 12)) }  // largesize under 4 GiB
+                if size == 0 { size = b.count - i }
+                if type == "mdat", size > 16 { return i + 8 + (size - 8) / 2 }
+                guard size >= 8 else { return nil }
+                i += size
+            }
+            return nil
+        }
+    }
+
+    /// Copies `source` with one byte of its media data changed.
+    static func tamperMedia(_ source: String, _ destination: String, kind: Kind) throws {
+        var b = try bytes(source)
+        let at = try #require(mediaOffset(b, kind: kind), "no media data found in \(source)")
+        b[at] ^= 0x5A
+        try? FileManager.default.removeItem(atPath: destination)
+        try Data(b).write(to: URL(fileURLWithPath: destination))
+    }
+
+    /// How many C2PA manifest stores the file holds: occurrences of a `jumd` box with the store's UUID
+    /// (63327061-0011-0010-8000-00AA00389B71) and label `c2pa`.
+    static func storeCount(_ path: String) throws -> Int {
+        let b = try bytes(path)
+        let needle: [UInt8] = Array("jumd".utf8) + [0x63, 0x32, 0x70, 0x61, 0x00, 0x11, 0x00, 0x10, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71]
+        var count = 0
+        var i = 0
+        while i + needle.count <= b.count {
+            if b[i] == needle[0], Array(b[i..<(i + needle.count)]) == needle {
+                count += 1
+                i += needle.count
+            } else {
+                i += 1
+            }
+        }
+        return count
+    }
+
+    /// ffprobe's per-stream type and decoded frame count, and whatever it wrote to stderr with `-v error`.
+    static func probe(_ file: String) throws -> (streams: String, errors: String)? {
+        guard let ffprobe = Interop.which("ffprobe") else { return nil }
+        let r = try Interop.run(ffprobe, ["-v", "error", "-count_frames", "-show_entries", "stream=codec_type,codec_name,nb_read_frames", "-of", "csv=p=0", file])
+        return (r.stdout, r.stderr + (r.status == 0 ? "" : "exit \(r.status)"))
+    }
+
+    /// A hash of every decoded stream (ffmpeg's streamhash muxer), and ffmpeg's errors.
+    static func decodedHash(_ file: String) throws -> (hash: String, errors: String)? {
+        guard let ffmpeg = Interop.which("ffmpeg") else { return nil }
+        let r = try Interop.run(ffmpeg, ["-v", "error", "-nostdin", "-i", file, "-map", "0", "-f", "streamhash", "-hash", "md5", "-"])
+        return (r.stdout, r.stderr + (r.status == 0 ? "" : "exit \(r.status)"))
+    }
+}
+
+@Suite(.enabled(if: interopAvailable()))
+struct MediaInterop {
+    @Test("Signet signs every audio and video format and c2pa-rs reads the file as Trusted with no failure, bound by c2pa.hash.data (RIFF, ID3) or c2pa.hash.bmff.v3 (BMFF)", arguments: mediaSamples)
+    func signetSignedMediaIsTrustedByC2paRs(sample: String) throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample(sample) else { return }
+        let signed = try w.signedBySignet(sample, input)
+        let oracle = try Media.oracleRead(signed, anchors: w.anchors)
+        #expect(oracle.state == "Trusted", "c2pa-rs: \(oracle.state ?? "-") \(oracle.failure) \(oracle.error ?? "")")
+        #expect(oracle.failure.isEmpty)
+        #expect(oracle.manifests == 1)
+        #expect((oracle.success ?? []).contains(Media.hashCode(sample) + ".match"), "c2pa-rs success: \(oracle.success ?? [])")
+        let (status, report) = try Interop.signetVerify(signed, anchors: w.anchors)
+        #expect(status == 0)
+        #expect(report["validation_state"]?.stringValue == "Trusted", "\(Interop.failureCodes(report))")
+        #expect(Interop.successCodes(report).contains(Media.hashCode(sample) + ".match"), "Signet success: \(Interop.successCodes(report))")
+        // Both tools judge Signet's file with the same success codes.
+        let theirs = Set(oracle.success ?? []), ours = Set(Interop.successCodes(report))
+        #expect(ours == theirs, "only c2pa-rs: \(theirs.subtracting(ours).sorted()); only Signet: \(ours.subtracting(theirs).sorted())")
+    }
+
+    @Test("c2pa-rs signs every audio and video format and Signet says Trusted with the same success codes", arguments: mediaSamples)
+    func c2paRsSignedMediaIsTrustedBySignet(sample: String) throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample(sample) else { return }
+        let signed = try w.signedByC2paRs(sample, input)
+        let oracle = try Media.oracleRead(signed, anchors: w.anchors)
+        #expect(oracle.state == "Trusted", "c2pa-rs on its own file: \(oracle.failure) \(oracle.error ?? "")")
+        let (status, report) = try Interop.signetVerify(signed, anchors: w.anchors)
+        #expect(status == 0)
+        #expect(report["validation_state"]?.stringValue == "Trusted", "Signet failures: \(Interop.failureCodes(report))")
+        #expect(Interop.failureCodes(report).isEmpty)
+        let theirs = Set(oracle.success ?? [])
+        let ours = Set(Interop.successCodes(report))
+        #expect(ours == theirs, "only c2pa-rs: \(theirs.subtracting(ours).sorted()); only Signet: \(ours.subtracting(theirs).sorted())")
+        #expect(theirs.contains(Media.hashCode(sample) + ".match"))
+        // The same codes as often (one assertion.hashedURI.match per assertion), and the same informational codes
+        // (for BMFF: assertion.bmffHash.additionalExclusionsPresent, for c2pa-rs's /free and /skip exclusions).
+        #expect(Interop.successCodes(report).sorted() == (oracle.success ?? []).sorted())
+        #expect(Set(Media.informationalCodes(report)) == Set(oracle.informational))
+    }
+
+    @Test("One changed byte of media data gives the hash mismatch in c2pa-rs and in Signet, for files either signed", arguments: mediaSamples)
+    func changedMediaByteIsAMismatchInBoth(sample: String) throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample(sample) else { return }
+        let kind = Media.kind(sample)
+        let mismatch = Media.hashCode(sample) + ".mismatch"
+        for (signer, signed) in [("signet", try w.signedBySignet(sample, input)), ("c2pa-rs", try w.signedByC2paRs(sample, input))] {
+            let tampered = w.path("tampered-\(signer)-\(sample)", like: input)
+            try Media.tamperMedia(signed, tampered, kind: kind)
+            let oracle = try Media.oracleRead(tampered, anchors: w.anchors)
+            #expect(oracle.state == "Invalid", "\(signer)-signed, c2pa-rs: \(oracle.state ?? "-") \(oracle.error ?? "")")
+            let (status, report) = try Interop.signetVerify(tampered, anchors: w.anchors)
+            #expect(status == 1, "\(signer)-signed")
+            #expect(report["validation_state"]?.stringValue == "Invalid", "\(signer)-signed")
+            #expect(Interop.failureCodes(report).contains(mismatch), "\(signer)-signed, Signet: \(Interop.failureCodes(report))")
+            #expect(oracle.failure.contains(mismatch), "\(signer)-signed, c2pa-rs: \(oracle.failure)")
+        }
+    }
+
+    @Test("Re-signing a signed file replaces its store: one manifest without --parent, the old one as parentOf with it", arguments: mediaSamples)
+    func reSigningReplacesTheStore(sample: String) throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample(sample) else { return }
+        let once = try w.signedBySignet(sample, input)
+        let twice = try w.signetSign(once, "twice-\(sample)")
+        #expect(try Media.storeCount(twice) == 1)
+        let plain = try Media.oracleRead(twice, anchors: w.anchors)
+        #expect(plain.state == "Trusted", "\(plain.failure) \(plain.error ?? "")")
+        #expect(plain.manifests == 1)
+
+        let edited = try w.signetSign(once, "edited-\(sample)", extra: ["--parent", once, "--action", "edited"])
+        #expect(try Media.storeCount(edited) == 1)
+        let oracle = try Media.oracleRead(edited, anchors: w.anchors)
+        #expect(oracle.state == "Trusted", "\(oracle.failure) \(oracle.error ?? "")")
+        #expect(oracle.manifests == 2)
+        #expect(oracle.ingredient_delta_failures ?? [] == [])
+        let (status, report) = try Interop.signetVerify(edited, anchors: w.anchors)
+        #expect(status == 0)
+        #expect(report["validation_state"]?.stringValue == "Trusted", "\(Interop.failureCodes(report))")
+        #expect(report["manifests"]?.objectValue?.count == 2)
+        let active = report["manifests"]?[report["active_manifest"]?.stringValue ?? ""]
+        #expect(active?["ingredients"]?.arrayValue?.first?["relationship"]?.stringValue == "parentOf")
+
+        // A c2pa-rs-signed file re-signed by Signet holds one store too.
+        let theirs = try w.signedByC2paRs(sample, input)
+        let ours = try w.signetSign(theirs, "resign-signet-\(sample)")
+        #expect(try Media.storeCount(ours) == 1)
+        #expect(try Media.oracleRead(ours, anchors: w.anchors).manifests == 1)
+    }
+
+    @Test("signet remove gives back the unsigned file byte for byte", arguments: mediaSamples)
+    func removeRestoresTheOriginalBytes(sample: String) throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample(sample) else { return }
+        let signed = try w.signedBySignet(sample, input)
+        let removed = w.path("removed-\(sample)", like: input)
+        let r = try Interop.signet(["remove", signed, "-o", removed])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Media.bytes(removed) == Media.bytes(input))
+        // Nothing left to remove: exit status 1, nothing written.
+        let again = w.path("removed-again-\(sample)", like: input)
+        #expect(try Interop.signet(["remove", removed, "-o", again]).status == 1)
+        #expect(!FileManager.default.fileExists(atPath: again))
+
+        // From a c2pa-rs-signed file the store goes too, and the result decodes like the original.
+        let theirs = try w.signedByC2paRs(sample, input)
+        let stripped = w.path("stripped-c2pars-\(sample)", like: input)
+        #expect(try Interop.signet(["remove", theirs, "-o", stripped]).status == 0)
+        #expect(try Media.storeCount(stripped) == 0)
+        if let a = try Media.decodedHash(input), let b = try Media.decodedHash(stripped) {
+            #expect(b.errors.isEmpty, "\(b.errors)")
+            #expect(a.hash == b.hash)
+        }
+    }
+
+    @Test("A Signet-signed file still decodes: ffprobe reports no error and the original's frame counts, ffmpeg the same decoded samples", arguments: decodableMediaSamples)
+    func signedMediaStillDecodes(sample: String) throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample(sample) else { return }
+        guard let original = try Media.probe(input), let originalHash = try Media.decodedHash(input) else {
+            print("note: ffprobe/ffmpeg not installed; decoding not checked")
+            return
+        }
+        let signed = try w.signedBySignet(sample, input)
+        let probe = try #require(try Media.probe(signed))
+        #expect(probe.errors.isEmpty, "ffprobe: \(probe.errors)")
+        #expect(probe.streams == original.streams)
+        #expect(!probe.streams.isEmpty)
+        let decoded = try #require(try Media.decodedHash(signed))
+        #expect(decoded.errors.isEmpty, "ffmpeg: \(decoded.errors)")
+        #expect(decoded.hash == originalHash.hash)
+    }
+
+    @Test("A signed file read under a wrong or missing extension is still verified from its content by both tools", arguments: ["wav", "mp3", "mp4-faststart"])
+    func contentNotExtensionDecidesTheFormat(sample: String) throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample(sample) else { return }
+        let signed = try w.signedBySignet(sample, input)
+        for name in ["ext-\(sample)-renamed.jpg", "ext-\(sample)-noext"] {
+            let renamed = w.directory.appendingPathComponent(name).path
+            try? FileManager.default.removeItem(atPath: renamed)
+            try FileManager.default.copyItem(atPath: signed, toPath: renamed)
+            let oracle = try Media.oracleRead(renamed, anchors: w.anchors)
+            #expect(oracle.state == "Trusted", "c2pa-rs on \(name): \(oracle.failure) \(oracle.error ?? "")")
+            let (_, report) = try Interop.signetVerify(renamed, anchors: w.anchors)
+            #expect(report["validation_state"]?.stringValue == "Trusted", "Signet on \(name): \(Interop.failureCodes(report))")
+        }
+    }
+}
