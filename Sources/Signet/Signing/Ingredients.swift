@@ -143,9 +143,8 @@ extension Builder {
                 prepared.validation = await ManifestValidator(trust: trust).validate(active, in: store, asset: bound).statuses
             }
         }
-        if let provider = thumbnails {
-            prepared.thumbnail = try? provider.thumbnail(forImageAt: input.path)
-        }
+        // The picture (or an audio file's cover art); none when it cannot be made: an ingredient's thumbnail is optional.
+        prepared.thumbnail = try? Self.makeThumbnail(thumbnails, input: input.path, reader: reader, scan: scan).get()
         return prepared
     }
 }
