@@ -19,6 +19,7 @@ Without NAMEs every sample is made. A sample whose tool is missing (ffmpeg, lame
   mp4-frag       fragmented MP4 (-movflags frag_keyframe+empty_moov), several moof/mdat pairs
   m4a            AAC in an M4A (brand 'M4A ')
   mov            H.264 QuickTime movie (brand 'qt  ')
+  avif           AVIF still image 32x24 (Pillow with AVIF support): a top-level meta with iloc offsets into mdat
 """
 import json
 import math
@@ -73,6 +74,18 @@ def make_webp(path):
     img.save(path, "WEBP", quality=80)
 
 
+def make_avif(path):
+    try:
+        from PIL import Image, features
+    except ImportError:
+        raise LookupError("Pillow is not installed")
+    if not features.check("avif"):
+        raise LookupError("Pillow has no AVIF support")
+    img = Image.new("RGB", (32, 24))
+    img.putdata([((x * 8) % 256, (y * 10) % 256, 128) for y in range(24) for x in range(32)])
+    img.save(path, "AVIF", quality=60)
+
+
 def make_mp3(path, tmp):
     src = os.path.join(tmp, "_mp3src.wav")
     write_wav(src, seconds=0.5)
@@ -124,6 +137,7 @@ SAMPLES = {
     "mp4-frag": ("mp4", ffmpeg_sample(VIDEO_IN + H264 + ["-movflags", "frag_keyframe+empty_moov", "-f", "mp4"])),
     "m4a": ("m4a", ffmpeg_sample(AUDIO_IN + ["-c:a", "aac", "-b:a", "16k", "-f", "ipod"])),
     "mov": ("mov", ffmpeg_sample(VIDEO_IN + H264 + ["-f", "mov"])),
+    "avif": ("avif", lambda path, tmp: make_avif(path)),
 }
 
 

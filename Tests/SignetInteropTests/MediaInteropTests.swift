@@ -3,7 +3,7 @@ import Signet
 import Testing
 
 /// The samples Tests/Interop/media_samples.py makes (each under 200 KB and 1 s).
-let mediaSamples = ["wav", "webp", "avi", "mp3", "mp3-id3", "flac", "mp4-faststart", "mp4-moovlast", "mp4-av", "mp4-frag", "m4a", "mov"]
+let mediaSamples = ["wav", "webp", "avi", "mp3", "mp3-id3", "flac", "mp4-faststart", "mp4-moovlast", "mp4-av", "mp4-frag", "m4a", "mov", "avif"]
 
 /// Samples ffprobe can count the frames of (all of them).
 let decodableMediaSamples = mediaSamples
