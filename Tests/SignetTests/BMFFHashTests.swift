@@ -42,10 +42,13 @@ enum BMFFBytes {
     static func free(_ n: Int = 8, fill: UInt8 = 0) -> [UInt8] { box("free", [UInt8](repeating: fill, count: n)) }
     static func mdat(_ n: Int, seed: Int = 1) -> [UInt8] { box("mdat", (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ seed &* 7) }) }
 
-    /// A one-track `moov` whose `stco` points at `chunkOffset`; `extra` boxes go after the `trak`.
-    static func moov(chunkOffset: UInt32, tracks: Int = 1, extra: [[UInt8]] = []) -> [UInt8] {
+    /// A `moov` whose tracks have one chunk at `chunkOffset` holding samples of `sampleSizes` (one size: the
+    /// constant form of `stsz`); `extra` boxes go after the `trak`s.
+    static func moov(chunkOffset: UInt32, sampleSizes: [UInt32] = [], tracks: Int = 1, extra: [[UInt8]] = []) -> [UInt8] {
+        let stsc = sampleSizes.isEmpty ? be32(0) : be32(1) + be32(1) + be32(UInt32(sampleSizes.count)) + be32(1)
+        let stsz = sampleSizes.count == 1 ? be32(sampleSizes[0]) + be32(1) : be32(0) + be32(UInt32(sampleSizes.count)) + sampleSizes.flatMap(be32)
         let stbl = box("stbl", children: [
-            full("stsd", be32(0)), full("stts", be32(0)), full("stsc", be32(0)), full("stsz", be32(0) + be32(0)),
+            full("stsd", be32(0)), full("stts", be32(0)), full("stsc", stsc), full("stsz", stsz),
             full("stco", be32(1) + be32(chunkOffset)),
         ])
         let minf = box("minf", children: [full("vmhd", flags: 1, [UInt8](repeating: 0, count: 8)), stbl])
@@ -104,7 +107,7 @@ final class BMFFHashTests {
         for (n, b) in afterFtyp { l.add(n, b) }
         l.add("free", BMFFBytes.free())
         l.add("mdat", BMFFBytes.mdat(mdatSize))
-        l.add("moov", BMFFBytes.moov(chunkOffset: UInt32(l.start("mdat") + 8), extra: moovExtra))
+        l.add("moov", BMFFBytes.moov(chunkOffset: UInt32(l.start("mdat") + 8), sampleSizes: [UInt32(mdatSize)], extra: moovExtra))
         return l
     }
 
@@ -469,6 +472,55 @@ final class BMFFHashTests {
         #expect(udta.informational.map(\.code) == [.assertionBMFFHashAdditionalExclusionsPresent])
     }
 
+    @Test("Attack: samples placed in a free box before signing could be swapped afterwards; the chunk tables are checked")
+    func samplesInFreeBox() throws {
+        // The crafted file: a tiny mdat, then a free box (excluded by default) that the track's chunk points into.
+        func crafted(chunkAt: (BMFFLayout) -> Int, sizes: [UInt32]) -> BMFFLayout {
+            var l = BMFFLayout()
+            l.add("ftyp", BMFFBytes.ftyp)
+            l.add("c2pa", BMFFBytes.manifest())
+            l.add("mdat", BMFFBytes.mdat(40))
+            l.add("free", BMFFBytes.box("free", [UInt8](repeating: 0x77, count: 200)))
+            l.add("moov", BMFFBytes.moov(chunkOffset: 0, sampleSizes: sizes))
+            l.boxes[4].bytes = BMFFBytes.moov(chunkOffset: UInt32(chunkAt(l)), sampleSizes: sizes)
+            return l
+        }
+        for l in [crafted(chunkAt: { $0.start("free") + 8 }, sizes: [200]), crafted(chunkAt: { $0.start("mdat") + 8 }, sizes: [30, 10, 5])] {
+            let a = signed(digest256(l.hashed("mdat") + l.hashed("moov")))
+            #expect(try hasher(l).digest(a, alg: .sha256) == a.hash, "the hash itself matches")
+            let s = try check(l.bytes, a.cbor, store: [l.range("c2pa")])
+            #expect(failures(s) == [.assertionBMFFHashMismatch])
+            #expect(s.failure.first?.explanation?.contains("chunk 1 of track 1") == true)
+        }
+        // The same chunk wholly inside the mdat is fine.
+        let fine = crafted(chunkAt: { $0.start("mdat") + 8 }, sizes: [30, 10])
+        #expect(try check(fine.bytes, signed(digest256(fine.hashed("mdat") + fine.hashed("moov"))).cbor, store: [fine.range("c2pa")]).failure.isEmpty)
+    }
+
+    @Test("Attack: a HEIF item located in a free box is refused; one in the mdat is fine")
+    func itemInFreeBox() throws {
+        func heif(itemAt: (BMFFLayout) -> Int) -> BMFFLayout {
+            func meta(_ offset: Int) -> [UInt8] {
+                let iloc = BMFFBytes.full("iloc", [0x44, 0x00] + [0, 1] + [0, 1] + [0, 0] + [0, 1] + BMFFBytes.be32(UInt32(offset)) + BMFFBytes.be32(50))
+                return BMFFBytes.full("meta", BMFFBytes.full("hdlr", [0, 0, 0, 0] + Array("pict".utf8) + [UInt8](repeating: 0, count: 13)) + iloc)
+            }
+            var l = BMFFLayout()
+            l.add("ftyp", BMFFBytes.ftyp)
+            l.add("c2pa", BMFFBytes.manifest())
+            l.add("meta", meta(0))
+            l.add("free", BMFFBytes.box("free", [UInt8](repeating: 0x77, count: 100)))
+            l.add("mdat", BMFFBytes.mdat(60))
+            l.boxes[2].bytes = meta(itemAt(l))
+            return l
+        }
+        let bad = heif { $0.start("free") + 8 }
+        let s = try check(bad.bytes, signed(digest256(bad.hashed("meta") + bad.hashed("mdat"))).cbor, store: [bad.range("c2pa")])
+        #expect(failures(s) == [.assertionBMFFHashMismatch] && s.failure.first?.explanation?.contains("item 1") == true)
+        let good = heif { $0.start("mdat") + 8 }
+        #expect(try check(good.bytes, signed(digest256(good.hashed("meta") + good.hashed("mdat"))).cbor, store: [good.range("c2pa")])
+            .success.map(\.code) == [.assertionBMFFHashMatch])
+    }
+
     // MARK: - Merkle trees over an mdat (non-fragmented)
 
     /// ftyp, store, free, mdat (16 + 2500 bytes), 3 merkle boxes, moov; leaves of 1024 bytes from mdat+16.
@@ -489,7 +541,7 @@ final class BMFFHashTests {
             if dropBox == i { box = BMFFBytes.free(box.count - 8) }
             l.add("aux\(i)", box)
         }
-        l.add("moov", BMFFBytes.moov(chunkOffset: UInt32(l.start("mdat") + 8)))
+        l.add("moov", BMFFBytes.moov(chunkOffset: UInt32(l.start("mdat") + 8), sampleSizes: [1000, 1508]))
         var a = BMFFHashAssertion.c2paDefault()
         a.exclusions.append(.init(xpath: "/mdat", subset: [.init(offset: 16, length: 0)]))
         a.hash = digest256(BMFFBytes.be64(UInt64(l.start("mdat"))) + l["mdat"][0..<16] + l.hashed("moov"))

@@ -371,6 +371,9 @@ public struct BMFFXPath: Sendable, Equatable, CustomStringConvertible {
     public var steps: [Step]
     public let description: String
 
+    /// The big-endian type code of a four-character type (`"moov"`).
+    static func typeCode(_ type: String) -> UInt32 { type.unicodeScalars.reduce(0) { $0 << 8 | ($1.value & 0xFF) } }
+
     /// Parses `text`; `nil` if it is not in the allowed syntax.
     public init?(_ text: String) {
         guard text.hasPrefix("/") else { return nil }

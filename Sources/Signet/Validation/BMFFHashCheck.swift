@@ -62,6 +62,7 @@ extension BMFFHasher {
         let fragmented = maps.contains { $0.initHash != nil }
         let covered: Set<Int> = fragmented ? [] : Set(maps.map { Int($0.localId) })
         try checkExclusionSafety(ex, storeRanges: storeRanges, coveredMdats: covered)
+        try checkMediaReferences(ex, coveredMdats: covered)
         if let hash = assertion.hash {
             guard try digest(ex, alg: alg) == hash else { throw .mismatch("BMFF file level hash mismatch") }
         }
@@ -146,6 +147,200 @@ extension BMFFHasher {
             if Self.presentationTypes.contains(node.type) {
                 throw .mismatch(
                     "an exclusion removes bytes \(r.range.lowerBound)..<\(r.range.upperBound) of the '\(node.type)' box at \(node.range.lowerBound), which a player reads to present the media; unsigned bytes there could change what is shown")
+            }
+        }
+    }
+
+    // MARK: Media outside the hash
+
+    /// Refuses a file whose sample tables or item locations point at excluded bytes (stricter than c2pa-rs, which
+    /// does not look). The default exclusions free `/free` and `/skip` boxes; a file crafted before signing with
+    /// `stco` chunks (or HEIF `iloc` extents) inside a `free` box would otherwise let anyone swap the pictures
+    /// afterwards under a valid signature. Checked: every chunk of every `/moov/trak` (`stco`/`co64` offsets, sizes from
+    /// `stsc` with `stsz`/`stz2`) and every construction-method-0 `iloc` extent in this file, against the excluded
+    /// bytes no Merkle leaf covers. Not checked: movie fragment runs (`trun`).
+    func checkMediaReferences(_ ex: Exclusions, coveredMdats: Set<Int>) throws(BMFFHashError) {
+        var signedByLeaves: [Range<Int64>] = []
+        for (i, index) in topLevel.filter({ nodes[$0].type == "mdat" }).enumerated() where coveredMdats.contains(i) {
+            let r = nodes[index].range
+            signedByLeaves.append(min(r.lowerBound + 16, r.upperBound)..<r.upperBound)
+        }
+        var unsigned: [Range<Int64>] = []
+        for r in Self.merged(ex.ranges.map(\.range)) {
+            var pieces = [r]
+            for covered in signedByLeaves {
+                pieces = pieces.flatMap { p -> [Range<Int64>] in
+                    guard p.overlaps(covered) else { return [p] }
+                    return [p.lowerBound..<max(p.lowerBound, covered.lowerBound), min(p.upperBound, covered.upperBound)..<p.upperBound].filter { !$0.isEmpty }
+                }
+            }
+            unsigned += pieces
+        }
+        guard !unsigned.isEmpty else { return }
+        func check(_ start: Int64, _ length: UInt64, _ what: @autoclosure () -> String) throws(BMFFHashError) {
+            guard length > 0, start >= 0 else { return }
+            let end = length >= UInt64(Int64.max - start) ? Int64.max : start + Int64(length)
+            var lo = 0, hi = unsigned.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if unsigned[mid].upperBound <= start { lo = mid + 1 } else { hi = mid }
+            }
+            if lo < unsigned.count, unsigned[lo].lowerBound < end {
+                throw .mismatch("\(what()) lies in bytes \(unsigned[lo].lowerBound)..<\(unsigned[lo].upperBound), which the BMFF hash excludes: whoever edits the file could change it")
+            }
+        }
+        let trakPath = ["moov", "trak"].map { BMFFXPath.typeCode($0) }
+        for (t, trak) in (paths[trakPath] ?? []).enumerated() {
+            guard let stbl = child(trak, "mdia").flatMap({ child($0, "minf") }).flatMap({ child($0, "stbl") }) else { continue }
+            try checkChunks(stbl) { (offset, length, chunk) throws(BMFFHashError) in
+                try check(offset, length, "chunk \(chunk) of track \(t + 1)")
+            }
+        }
+        for (index, node) in nodes.enumerated() where node.type == "iloc" {
+            try checkItemLocations(index) { (offset, length, item) throws(BMFFHashError) in
+                try check(offset, length == 0 ? UInt64(reader.size - min(offset, reader.size)) : length, "item \(item)'s data")
+            }
+        }
+    }
+
+    func child(_ index: Int, _ type: String) -> Int? { nodes[index].children.first { nodes[$0].type == type } }
+
+    /// Big-endian reads through a box's payload, 64 KiB at a time; `nil` past the box.
+    struct PayloadCursor {
+        let reader: FileReader
+        let end: Int64
+        var position: Int64
+        var window: [UInt8] = []
+        var windowStart: Int64 = 0
+
+        init(_ reader: FileReader, _ range: Range<Int64>) {
+            self.reader = reader
+            self.end = range.upperBound
+            self.position = range.lowerBound
+        }
+
+        mutating func uint(_ width: Int) throws(BMFFHashError) -> UInt64? {
+            guard width >= 0, width <= 8, end - position >= Int64(width) else { return nil }
+            if position < windowStart || position + Int64(width) > windowStart + Int64(window.count) {
+                do {
+                    window = try reader.read(at: position, count: Int(min(Int64(64 << 10), end - position)))
+                } catch {
+                    throw .mismatch("the asset could not be read: \(error)")
+                }
+                windowStart = position
+            }
+            var v: UInt64 = 0
+            let at = Int(position - windowStart)
+            for i in 0..<width { v = v << 8 | UInt64(window[at + i]) }
+            position += Int64(width)
+            return v
+        }
+    }
+
+    /// Each chunk of a sample table: its file offset and byte length (0 when the tables stop short).
+    func checkChunks(_ stbl: Int, _ body: (Int64, UInt64, Int) throws(BMFFHashError) -> Void) throws(BMFFHashError) {
+        guard let offsets = child(stbl, "stco") ?? child(stbl, "co64") else { return }
+        let offsetWidth = nodes[offsets].type == "stco" ? 4 : 8
+        var chunkCursor = PayloadCursor(reader, (nodes[offsets].payloadStart + 4)..<nodes[offsets].range.upperBound)
+        guard let chunkCount = try chunkCursor.uint(4) else { return }
+        // stsc: runs of (first chunk, samples per chunk), read as the chunks advance.
+        var stscCursor: PayloadCursor?
+        var stscLeft: UInt64 = 0
+        if let stsc = child(stbl, "stsc") {
+            var c = PayloadCursor(reader, (nodes[stsc].payloadStart + 4)..<nodes[stsc].range.upperBound)
+            stscLeft = try c.uint(4) ?? 0
+            stscCursor = c
+        }
+        func nextRun() throws(BMFFHashError) -> (first: UInt64, perChunk: UInt64)? {
+            guard stscLeft > 0, let first = try stscCursor?.uint(4), let per = try stscCursor?.uint(4), try stscCursor?.uint(4) != nil else { return nil }
+            stscLeft -= 1
+            return (first, per)
+        }
+        var current: (first: UInt64, perChunk: UInt64)?
+        var upcoming = try nextRun()
+        // Sample sizes: stsz (constant or a table) or stz2 (4, 8 or 16 bits each).
+        var constant: UInt64?
+        var sizeBits = 32
+        var remainingSamples: UInt64 = 0
+        var sizes: PayloadCursor?
+        var nibble: UInt64?
+        if let stsz = child(stbl, "stsz") {
+            var c = PayloadCursor(reader, (nodes[stsz].payloadStart + 4)..<nodes[stsz].range.upperBound)
+            guard let size = try c.uint(4), let count = try c.uint(4) else { return }
+            remainingSamples = count
+            if size != 0 { constant = size } else { sizes = c }
+        } else if let stz2 = child(stbl, "stz2") {
+            var c = PayloadCursor(reader, (nodes[stz2].payloadStart + 4)..<nodes[stz2].range.upperBound)
+            guard let packed = try c.uint(4), let count = try c.uint(4) else { return }
+            sizeBits = Int(packed & 0xFF)
+            guard [4, 8, 16].contains(sizeBits) else { return }
+            remainingSamples = count
+            sizes = c
+        }
+        var chunk: UInt64 = 0
+        while chunk < chunkCount {
+            chunk += 1
+            guard let offset = try chunkCursor.uint(offsetWidth) else { return }
+            while let next = upcoming, next.first <= chunk {
+                current = next
+                upcoming = try nextRun()
+            }
+            let perChunk = current.map { min($0.perChunk, remainingSamples) } ?? 0
+            remainingSamples -= perChunk
+            var length: UInt64 = 0
+            if let constant {
+                length = perChunk.multipliedReportingOverflow(by: constant).overflow ? UInt64.max : perChunk * constant
+            } else if sizes != nil {
+                for _ in 0..<perChunk {
+                    let size: UInt64?
+                    if sizeBits == 4 {
+                        if let low = nibble {
+                            size = low
+                            nibble = nil
+                        } else if let byte = try sizes!.uint(1) {
+                            size = byte >> 4
+                            nibble = byte & 0xF
+                        } else {
+                            size = nil
+                        }
+                    } else {
+                        size = try sizes!.uint(sizeBits / 8)
+                    }
+                    guard let size else { break }
+                    length = length.addingReportingOverflow(size).overflow ? UInt64.max : length + size
+                }
+            }
+            guard offset <= UInt64(Int64.max) else { continue }
+            try body(Int64(offset), length, Int(chunk))
+        }
+    }
+
+    /// Each construction-method-0 extent of an `iloc` box that points into this file: offset, length (0 = to the
+    /// end of the file), item ID. A box that does not parse is left alone (it is hashed, and a player fails on it too).
+    func checkItemLocations(_ iloc: Int, _ body: (Int64, UInt64, UInt64) throws(BMFFHashError) -> Void) throws(BMFFHashError) {
+        var c = PayloadCursor(reader, nodes[iloc].payloadStart..<nodes[iloc].range.upperBound)
+        guard let versionFlags = try c.uint(4), let sizes1 = try c.uint(1), let sizes2 = try c.uint(1) else { return }
+        let version = versionFlags >> 24
+        guard version <= 2 else { return }
+        let offsetSize = Int(sizes1 >> 4), lengthSize = Int(sizes1 & 0xF), baseSize = Int(sizes2 >> 4)
+        let indexSize = version >= 1 ? Int(sizes2 & 0xF) : 0
+        guard [offsetSize, lengthSize, baseSize, indexSize].allSatisfy({ [0, 4, 8].contains($0) }) else { return }
+        guard let itemCount = try c.uint(version < 2 ? 2 : 4) else { return }
+        for _ in 0..<itemCount {
+            guard let item = try c.uint(version < 2 ? 2 : 4) else { return }
+            var method: UInt64 = 0
+            if version >= 1 {
+                guard let m = try c.uint(2) else { return }
+                method = m & 0xF
+            }
+            guard let dataReference = try c.uint(2), let base = try c.uint(baseSize), let extents = try c.uint(2) else { return }
+            for _ in 0..<extents {
+                if indexSize > 0 { guard try c.uint(indexSize) != nil else { return } }
+                guard let offset = try c.uint(offsetSize), let length = try c.uint(lengthSize) else { return }
+                guard method == 0, dataReference == 0 else { continue }
+                let (start, overflow) = base.addingReportingOverflow(offset)
+                guard !overflow, start <= UInt64(Int64.max) else { continue }
+                try body(Int64(start), length, item)
             }
         }
     }
@@ -402,6 +597,7 @@ extension BMFFHasher {
                 }
             }
             try hasher.checkExclusionSafety(ex, storeRanges: stores, coveredMdats: [])
+            try hasher.checkMediaReferences(ex, coveredMdats: [])
             var digests: [String: [UInt8]] = [:]
             for map in maps {
                 let a = try hasher.mapAlg(map, alg)
@@ -458,6 +654,7 @@ extension BMFFHasher {
                 }
                 let ex = try hasher.exclusions(assertion, markers: version >= 2)
                 try hasher.checkExclusionSafety(ex, storeRanges: [], coveredMdats: [])
+                try hasher.checkMediaReferences(ex, coveredMdats: [])
                 let a = try hasher.mapAlg(map, alg)
                 let leaf = try hasher.digest(ex, alg: a)
                 guard BMFFMerkleTree.verify(leaf: leaf, location: Int(box.location), proof: box.hashes ?? [], count: Int(map.count), stored: map.hashes, alg: a) else {
