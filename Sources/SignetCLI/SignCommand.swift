@@ -160,6 +160,9 @@ struct SignCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Where the signed fragment files go (same file names); the signed initialization segment goes to --output.")
     var fragmentsDir: String?
 
+    @Option(name: .long, help: "MP4 and other ISO BMFF files: also bind the media data by Merkle trees of blocks of this many KiB (at least 1), so players can check it while it streams.")
+    var merkleBlock: Int?
+
     @Flag(name: .long, help: "Replace the output if it exists.")
     var force = false
 
@@ -186,6 +189,10 @@ struct SignCommand: AsyncParsableCommand {
         options.thumbnail = !noThumbnail
         options.sidecar = sidecar
         options.overwrite = force
+        if let merkleBlock {
+            guard merkleBlock >= 1, merkleBlock <= 1 << 20 else { throw CLIError(.usage, "--merkle-block takes 1 to 1048576 (KiB)") }
+            options.merkleBlockSize = merkleBlock * 1024
+        }
         if let sourceType {
             guard let url = DigitalSourceType.url(for: sourceType) else {
                 throw CLIError(.usage, "unknown source type \(sourceType); use one of: \(DigitalSourceType.shortNames.joined(separator: ", ")) or a URL")

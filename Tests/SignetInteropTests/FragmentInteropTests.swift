@@ -118,4 +118,43 @@ struct FragmentInteropTests {
         let r = try Interop.run(ffmpeg, ["-v", "error", "-i", path, "-f", "null", "-"])
         #expect(r.status == 0 && r.stderr.isEmpty, "ffmpeg: \(r.stderr)")
     }
+
+    @Test("An MP4 signed with Merkle trees over its media (--merkle-block) is Trusted in both; a changed block is a mismatch in both, named by Signet")
+    func merkleTreesOverMdat() throws {
+        guard let ffmpeg = Interop.which("ffmpeg") else { throw InteropSkip.missing("ffmpeg") }
+        let world = try InteropWorld.shared.get()
+        let dir = try Interop.makeTempDirectory("merkle")
+        let source = dir.appendingPathComponent("clip.mp4").path
+        let signed = dir.appendingPathComponent("signed.mp4").path
+        let made = try Interop.run(ffmpeg, [
+            "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=96x64:rate=10:duration=2", "-c:v", "libx264",
+            "-movflags", "+faststart", source,
+        ])
+        try #require(made.status == 0, "ffmpeg: \(made.stderr)")
+        let r = try Interop.signet(["sign", source, "-o", signed, "--merkle-block", "1", "--key", world.key("es256"), "--cert", world.chain("es256")])
+        try #require(r.status == 0, "sign --merkle-block: \(r.stderr)")
+        let (status, report) = try Interop.signetVerify(signed, anchors: world.anchors)
+        #expect(status == 0 && report["validation_state"]?.stringValue == "Trusted")
+        let oracle = try Interop.oracleRead(signed, anchors: world.anchors)
+        #expect(oracle.state == "Trusted", "c2pa-rs: \(oracle.failure)")
+
+        // One byte in the middle of the mdat payload: only a Merkle leaf covers it.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: signed))
+        var offset = 0
+        var mdat: (start: Int, size: Int)?
+        while offset + 8 <= bytes.count {
+            let size = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            if bytes[(offset + 4)..<(offset + 8)].elementsEqual(Array("mdat".utf8)) { mdat = (offset, size); break }
+            guard size >= 8 else { break }
+            offset += size
+        }
+        let found = try #require(mdat)
+        bytes[found.start + found.size / 2] ^= 0x01
+        let tampered = dir.appendingPathComponent("tampered.mp4").path
+        try bytes.write(to: URL(fileURLWithPath: tampered))
+        let (tStatus, tReport) = try Interop.signetVerify(tampered, anchors: world.anchors)
+        #expect(tStatus == 1)
+        #expect(failureText(tReport).contains { $0.contains("leaf") }, "\(failureText(tReport))")
+        #expect(try Interop.oracleRead(tampered, anchors: world.anchors).failure.contains("assertion.bmffHash.mismatch"))
+    }
 }

@@ -61,6 +61,9 @@ public struct SignOptions: Sendable {
     /// For an initialization segment whose fragments were signed by ``Builder/signFragmented(initSegment:fragments:output:fragmentsDirectory:options:)``:
     /// the Merkle maps (their `initHash` is filled in over the written file); the BMFF hash then has no file hash.
     var bmffMerkle: [BMFFHashAssertion.MerkleMap]?
+    /// ISO BMFF only: also bind each `mdat` by a Merkle tree of blocks of this many bytes (at least 1 KiB), so a
+    /// player can check the media as it streams (C2PA 2.2, A.5.4.1.1).
+    public var merkleBlockSize: Int?
     public init() {}
 }
 
@@ -184,10 +187,25 @@ public struct Builder: Sendable {
         var placeholder: [UInt8] = []
         var exclusion: Range<Int64> = 0..<0
         let bmff = scan.format.container == .bmff
+        var mdats: [BMFFBox] = []
+        if let block = options.merkleBlockSize {
+            guard bmff else { throw SignError(code: .invalidOptions, reason: "Merkle trees bind ISO BMFF media (MP4, MOV, M4A, HEIF, AVIF) only") }
+            guard block >= MdatMerkle.minimumBlockSize else {
+                throw SignError(code: .invalidOptions, reason: "a Merkle block must be at least \(MdatMerkle.minimumBlockSize) bytes")
+            }
+            do {
+                mdats = try MdatMerkle.mdats(reader)
+            } catch {
+                throw SignError(code: .corruptInput, reason: "\(input): \(error)")
+            }
+            guard !mdats.isEmpty else { throw SignError(code: .invalidOptions, reason: "\(input) has no mdat box to build a Merkle tree over") }
+        }
         for _ in 0..<16 {
             if bmff {
                 // The BMFF binding names boxes, not byte positions: its size does not depend on the layout.
-                if let maps = options.bmffMerkle {
+                if let block = options.merkleBlockSize {
+                    parts.bmffHash = MdatMerkle.assertion(mdats: mdats, blockSize: block, leaves: nil, hash: [UInt8](repeating: 0, count: 32))
+                } else if let maps = options.bmffMerkle {
                     var assertion = BMFFHashAssertion.c2paDefault(alg: "sha256")
                     assertion.merkle = maps.map { var m = $0; m.initHash = [UInt8](repeating: 0, count: 32); return m }
                     parts.bmffHash = assertion
@@ -219,7 +237,8 @@ public struct Builder: Sendable {
         var hasher = HashAlgorithm.sha256.makeHasher()
         do {
             let placeholderEncoded = try AssetContainer.encodeStore(placeholder, for: scan)
-            try AssetContainer.write(from: reader, plan: plan, encodedStore: placeholderEncoded, to: out) { hasher.update($0) }
+            // A BMFF hash is taken over the written file below; only a data hash is computed while writing.
+            try AssetContainer.write(from: reader, plan: plan, encodedStore: placeholderEncoded, to: out) { if !bmff { hasher.update($0) } }
         } catch {
             out.discard()
             throw SignError(code: .outputFailed, reason: "\(output): \(error)")
@@ -233,7 +252,15 @@ public struct Builder: Sendable {
             // The BMFF hash is taken over the written file: box offsets are the output's.
             do {
                 let written = try FileReader(path: out.temporaryPath)
-                if var assertion = parts.bmffHash, options.bmffMerkle != nil {
+                if let block = options.merkleBlockSize {
+                    // The output's mdat boxes are the input's, moved: the same sizes, so the same leaf counts.
+                    let placed = try MdatMerkle.mdats(written)
+                    let leaves = try MdatMerkle.leaves(written, mdats: placed, blockSize: block)
+                    var assertion = MdatMerkle.assertion(mdats: placed, blockSize: block, leaves: leaves, hash: nil)
+                    assertion.hash = try BMFFHasher(reader: written).digest(assertion, version: 3, alg: .sha256)
+                    parts.bmffHash = assertion
+                    assetHash = assertion.hash ?? []
+                } else if var assertion = parts.bmffHash, options.bmffMerkle != nil {
                     // An initialization segment: its hash goes into each Merkle map's initHash (C2PA 2.2, A.5.4.1.2).
                     let initHash = try BMFFHasher(reader: written).digest(assertion, version: 3, alg: .sha256)
                     assertion.merkle = assertion.merkle?.map { var m = $0; m.initHash = initHash; return m }
