@@ -247,6 +247,29 @@ func bmffBoxes(_ bytes: [UInt8], path: [String], dir: ScratchDirectory) throws -
         #expect(mediaErrorCode { _ = try AssetContainer.plan(reader, scan: scan, storeSize: 1 << 20) } == nil)
     }
 
+    @Test func quickTimeUdtaTerminatorsAndPlainMetaBoxesSurviveEmbeddingAndRemoval() throws {
+        let dir = ScratchDirectory()
+        // QuickTime: udta ends with a 32-bit zero; its meta is a plain container (no version and flags).
+        let ilst = bmffBox("ilst", bmffBox("\u{A9}nam", bmffBox("data", be32(1) + be32(0) + Array("title".utf8))))
+        let qtMeta = bmffBox("meta", bmffFullBox("hdlr", be32(0) + Array("mdir".utf8) + [UInt8](repeating: 0, count: 13)) + ilst)
+        let udta = bmffBox("udta", qtMeta + [0, 0, 0, 0])
+        let head = ftyp("qt  ", ["qt  "])
+        let mdat = bmffBox("mdat", [UInt8](repeating: 0x33, count: 40))
+        func movie(_ chunk: Int) -> [UInt8] {
+            let stco = bmffFullBox("stco", be32(1) + be32(chunk))
+            return head + bmffBox("wide", []) + mdat + bmffBox("moov", bmffBox("trak", bmffBox("mdia", bmffBox("minf", bmffBox("stbl", stco)))) + udta)
+        }
+        let chunk = head.count + 8 + 8
+        let input = movie(chunk)
+        let scan = try scanBytes(input, dir: dir)
+        #expect(scan.format == .mov)
+        let store = jumbfStore(totalSize: 90)
+        let box = c2paUUIDBox(store)
+        let p = try embedViaPlan(store, into: input, dir: dir)
+        #expect(p.output == head + box + Array(movie(chunk + box.count).dropFirst(head.count)))
+        #expect(try embedViaPlan(nil, into: p.output, dir: dir, name: "r").output == input)
+    }
+
     // MARK: Hostile input
 
     @Test func aBoxSmallerThanItsHeaderOrRunningPastTheEndIsRefused() throws {

@@ -245,6 +245,18 @@ func withRIFFSize(_ bytes: [UInt8], _ size: Int) -> [UInt8] {
         #expect(mediaErrorCode { _ = try AssetContainer.plan(reader, scan: scan, storeSize: 1 << 20) } == nil)
     }
 
+    @Test func strayBytesAtTheEndOfTheRIFFChunkDoNotStopSigning() throws {
+        let dir = ScratchDirectory()
+        // c2pa-rs signs such a file (its riff crate drops the slack); fewer than 8 bytes cannot be a chunk.
+        let input = riffFile(wavFmt + wavData() + [0, 0])
+        let scan = try scanBytes(input, dir: dir)
+        #expect(scan.format == .wav)
+        let store = jumbfStore(totalSize: 64)
+        let p = try embedViaPlan(store, into: input, dir: dir)
+        #expect(try scanBytes(p.output, dir: dir).manifestStore == store)
+        #expect(try embedViaPlan(nil, into: p.output, dir: dir, name: "r").output == input)
+    }
+
     // MARK: Hostile input
 
     @Test func aRIFFSizeLargerThanTheFileIsRefused() throws {
