@@ -362,4 +362,23 @@ struct MediaInterop {
             #expect(report["validation_state"]?.stringValue == "Trusted", "Signet on \(name): \(Interop.failureCodes(report))")
         }
     }
+
+    @Test("A Signet-signed MP3 whose ID3v2.3 tag has an extended header is read by c2pa-rs", arguments: [UInt8(3), 4])
+    func signetSignedMP3WithAnExtendedHeaderIsReadByC2paRs(major: UInt8) throws {
+        let w = try MediaWorld.get()
+        guard let mp3 = w.sample("mp3") else { return }
+        func syncsafe(_ v: Int) -> [UInt8] { [UInt8(v >> 21 & 0x7F), UInt8(v >> 14 & 0x7F), UInt8(v >> 7 & 0x7F), UInt8(v & 0x7F)] }
+        // v2.3: size 6 (excluding itself), flags 00 00, padding size 0. v2.4: syncsafe size 6 (including itself), 1 flag byte, 00.
+        let ext: [UInt8] = major == 3 ? [0, 0, 0, 6, 0, 0, 0, 0, 0, 0] : syncsafe(6) + [1, 0]
+        let text: [UInt8] = major == 3 ? [0] + Array("Hello".utf8) + [0] : [3] + Array("Hello".utf8)
+        let frame = Array("TIT2".utf8) + (major == 3 ? [0, 0, 0, UInt8(text.count)] : syncsafe(text.count)) + [0, 0] + text
+        let body = ext + frame
+        let input = w.directory.appendingPathComponent("ext-v2\(major).mp3").path
+        try Data(Array("ID3".utf8) + [major, 0, 0x40] + syncsafe(body.count) + body + Media.bytes(mp3)).write(to: URL(fileURLWithPath: input))
+        let signed = try w.signetSign(input, "ext-v2\(major)-signed")
+        let (_, report) = try Interop.signetVerify(signed, anchors: w.anchors)
+        #expect(report["validation_state"]?.stringValue == "Trusted")
+        let oracle = try Media.oracleRead(signed, anchors: w.anchors)
+        #expect(oracle.state == "Trusted", "c2pa-rs: \(oracle.state ?? "-") \(oracle.failure) \(oracle.error ?? "")")
+    }
 }
