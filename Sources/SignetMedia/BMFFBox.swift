@@ -30,10 +30,11 @@ public enum BMFF {
     /// Most boxes in one file: a bound on the tree's memory (a fragmented two-hour video has tens of thousands).
     public static let maxBoxes = 250_000
 
-    /// Boxes whose payload is a sequence of boxes.
+    /// Boxes whose payload is a sequence of boxes: c2pa-rs's set, so that box paths (BMFF hash xpaths) match its
+    /// own; the payload of any other box is not parsed (a malformed HEIF property or protection box is then no
+    /// reason to refuse a file c2pa-rs reads).
     public static let containerTypes: Set<String> = [
-        "moov", "trak", "edts", "mdia", "minf", "dinf", "stbl", "mvex", "moof", "traf", "mfra", "udta", "tref",
-        "iprp", "ipco", "sinf", "schi", "grpl", "strk", "strd", "meco", "rinf", "srpp", "trgr",
+        "moov", "trak", "mdia", "minf", "stbl", "moof", "traf", "edts", "udta", "dinf", "tref", "treg", "mvex", "mfra", "schi",
     ]
     /// Containers that are full boxes: version and flags precede the children.
     public static let fullBoxContainerTypes: Set<String> = ["meta"]
@@ -77,8 +78,13 @@ public enum BMFF {
             let size: Int64
             switch size32 {
             case 0:
-                // Inside a container a zero size is a QuickTime terminator: the rest of the parent is not boxes.
-                guard topLevel else { return result }
+                // Size 0 ("to the end of the file") is allowed for the last top-level box only (ISO/IEC 14496-12,
+                // 4.2); inside a container players read it as "to the end of the parent", which would hide the box
+                // from the signer's offset patching and the verifier's checks. c2pa-rs refuses it too. (QuickTime's
+                // 4-byte zero terminator is shorter than a header and is skipped above.)
+                guard topLevel else {
+                    throw MediaError(.corrupt, "ISO BMFF box '\(type)' at offset \(position) has size 0 inside a parent")
+                }
                 size = range.upperBound - position
             case 1:
                 guard let large = try input.bytes(at: position + 8, count: 8), let l = large.beU64(at: 0) else {

@@ -112,6 +112,9 @@ public enum BMFFContainer {
 
     static func plan(_ reader: FileReader, scan: AssetScan, layout: Layout, storeSize: Int?) throws(MediaError) -> EmbeddingPlan {
         let encoded = storeSize.map(encodedSize(storeSize:)) ?? 0
+        guard encoded <= Int(UInt32.max) else {
+            throw MediaError(.storeTooLarge, "a uuid box cannot hold a \(storeSize ?? 0)-byte manifest store")
+        }
         return try splice(
             reader, removing: scan.carrierRanges, insertingAt: layout.insertion, offsetBoxes: layout.offsetBoxes,
             encodedSize: encoded)

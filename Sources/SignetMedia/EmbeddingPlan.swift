@@ -101,6 +101,9 @@ extension AssetContainer {
         switch scan.layout {
         case .simple:
             let encodedSize = storeSize.map { encodedStoreSize(storeSize: $0, format: scan.format) } ?? 0
+            if scan.format == .png, let storeSize, storeSize > 0x7FFF_FFFF {
+                throw MediaError(.storeTooLarge, "a PNG chunk cannot hold \(storeSize) bytes")
+            }
             let insertion = scan.insertionOffset
             guard insertion >= 0, insertion <= reader.size else {
                 throw MediaError(.invalidArgument, "insertion offset \(insertion) is outside the file")

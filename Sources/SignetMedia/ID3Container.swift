@@ -36,6 +36,8 @@ enum ID3Container {
         var framesEnd: Int64
         /// The number of frames.
         var frameCount: Int
+        /// The extended header's bytes, if the tag has one.
+        var extendedHeader: Range<Int64>? = nil
         var hasFooter: Bool { major == 4 && flags & 0x10 != 0 }
         var end: Int64 { 10 + Int64(size) + (hasFooter ? 10 : 0) }
     }
@@ -79,6 +81,7 @@ enum ID3Container {
                     throw MediaError(.corrupt, "ID3v2 extended header size \(extSize) does not fit the tag")
                 }
                 segments.append(AssetSegment(name: "ID3ext", marker: nil, range: 10..<(10 + extSize), isC2PA: false))
+                t.extendedHeader = 10..<(10 + extSize)
                 position = 10 + extSize
             }
             let headerSize: Int64 = major == 2 ? 6 : 10
@@ -256,6 +259,9 @@ enum ID3Container {
         guard let tag = layout.tag else {
             // No tag: a new one at the start, holding only the C2PA frame.
             let encoded = try storeSize.map { s throws(MediaError) in try encodedSize(storeSize: s, layout: layout) } ?? 0
+            guard encoded - 10 <= maxTagSize else {
+                throw MediaError(.storeTooLarge, "an ID3v2 tag cannot hold a \(storeSize ?? 0)-byte manifest store")
+            }
             return .splice(
                 fileSize: scan.fileSize, removing: [], insertingAt: 0, encodedStoreSize: encoded,
                 excludedInStore: objectStart..<(objectStart + (storeSize ?? 0)))
@@ -267,7 +273,11 @@ enum ID3Container {
             throw MediaError(.unsupportedFormat, "the file's ID3v2 tag is unsynchronised; a C2PA frame cannot be added to it")
         }
         let encoded = storeSize.map { frameOverhead + $0 } ?? 0
-        let removed = scan.carrierRanges.reduce(0) { $0 + $1.count }
+        // An extended header goes when a frame is added: its CRC (if any) would no longer hold, and c2pa-rs 0.91.3
+        // does not find a store in a v2.3 tag that has one.
+        let dropped: [Range<Int64>] = storeSize != nil ? (tag.extendedHeader.map { [$0] } ?? []) : []
+        let removedRanges = scan.carrierRanges + dropped
+        let removed = removedRanges.reduce(0) { $0 + $1.count }
         let newSize = tag.size - Int(removed) + encoded
         guard newSize <= maxTagSize else {
             throw MediaError(.storeTooLarge, "the ID3v2 tag would exceed 256 MiB with the manifest store")
@@ -277,10 +287,14 @@ enum ID3Container {
             return .splice(fileSize: scan.fileSize, removing: [0..<tag.end], insertingAt: 0, encodedStoreSize: 0, excludedInStore: 0..<0)
         }
         var patches: [(Int64, [UInt8])] = [(6, syncsafeBytes(newSize))]
-        if tag.hasFooter { patches.append((tag.end - 4, syncsafeBytes(newSize))) }
+        if !dropped.isEmpty { patches.append((5, [tag.flags & ~0x40])) }
+        if tag.hasFooter {
+            patches.append((tag.end - 4, syncsafeBytes(newSize)))
+            if !dropped.isEmpty { patches.append((tag.end - 5, [tag.flags & ~0x40])) }
+        }
         let insertion = scan.carrierRanges.first?.lowerBound ?? tag.framesEnd
         return .splice(
-            fileSize: scan.fileSize, removing: scan.carrierRanges, insertingAt: insertion, patches: patches,
+            fileSize: scan.fileSize, removing: removedRanges, insertingAt: insertion, patches: patches,
             encodedStoreSize: encoded, excludedInStore: frameOverhead..<(frameOverhead + (storeSize ?? 0)))
     }
 }

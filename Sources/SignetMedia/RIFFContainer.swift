@@ -16,8 +16,10 @@ enum RIFFContainer {
     struct Layout: Sendable {
         /// Size field of the first RIFF chunk as read.
         var riffSize: UInt32
-        /// End of the first RIFF chunk's children (8 + riffSize), where the store goes.
+        /// End of the first RIFF chunk's children (8 + riffSize).
         var riffEnd: Int64
+        /// Where the store goes: after the last whole child (before any slack of fewer than 8 bytes at the end).
+        var insertion: Int64
         /// Whether the last child of the first RIFF chunk is odd-sized with its pad byte missing (the RIFF ends
         /// right after its data); a pad byte is then written before the store.
         var missingPad: Bool
@@ -57,8 +59,15 @@ enum RIFFContainer {
 
         // Direct children of the first RIFF chunk are listed; lists are walked (bounded) to validate sizes.
         var position: Int64 = 12
+        var slack: Int64?
         while position < riffEnd {
-            guard let h = try input.bytes(at: position, count: 8), position + 8 <= riffEnd else {
+            if riffEnd - position < 8 {
+                // Fewer than 8 bytes cannot be a chunk: slack some writers leave (c2pa-rs's riff crate drops it).
+                slack = position
+                segments.append(AssetSegment(name: "SLACK", marker: nil, range: position..<riffEnd, isC2PA: false))
+                break
+            }
+            guard let h = try input.bytes(at: position, count: 8) else {
                 throw MediaError(.corrupt, "RIFF chunk header at offset \(position) runs past the end of its RIFF chunk")
             }
             let id = Array(h.prefix(4))
@@ -112,7 +121,7 @@ enum RIFFContainer {
             }
             if id == Array("RIFF".utf8) {
                 continuation = true
-                try walkList(&input, range: (position + 12)..<(position + 8 + length), depth: 1, count: &chunkCount)
+                try walkList(&input, range: (position + 8)..<(position + 8 + length), depth: 1, count: &chunkCount)
             }
             chunkCount += 1
             try countChunk(&chunkCount)
@@ -124,9 +133,10 @@ enum RIFFContainer {
         }
         return AssetScan(
             format: format, fileSize: size, manifestStore: store, storeRanges: storeRange.map { [$0] } ?? [],
-            carrierRanges: carrier.map { [$0] } ?? [], insertionOffset: riffEnd, segments: segments,
+            carrierRanges: carrier.map { [$0] } ?? [], insertionOffset: slack ?? riffEnd, segments: segments,
             segmentsComplete: true,
-            layout: .riff(Layout(riffSize: riffSize, riffEnd: riffEnd, missingPad: missingPad, continuation: continuation)))
+            layout: .riff(Layout(
+                riffSize: riffSize, riffEnd: riffEnd, insertion: slack ?? riffEnd, missingPad: missingPad, continuation: continuation)))
     }
 
     /// A bound on the chunks walked, so a file of a million tiny chunks costs bounded time.
@@ -201,7 +211,7 @@ enum RIFFContainer {
         var sizeField: [UInt8] = []
         sizeField.appendLE(UInt32(newSize))
         let spliced = EmbeddingPlan.splice(
-            fileSize: scan.fileSize, removing: scan.carrierRanges, insertingAt: layout.riffEnd, patches: [(4, sizeField)],
+            fileSize: scan.fileSize, removing: scan.carrierRanges, insertingAt: layout.insertion, patches: [(4, sizeField)],
             encodedStoreSize: encoded, excludedInStore: 0..<0)
         var pieces = spliced.pieces
         if pad, let i = pieces.firstIndex(of: .store) { pieces.insert(.bytes([0]), at: i) }

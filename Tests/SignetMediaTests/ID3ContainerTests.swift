@@ -191,8 +191,10 @@ let privv24 = id3v24Frame("PRIV", Array("owner".utf8) + [0, 1, 2, 3])
         #expect(mediaErrorCode { _ = try AssetContainer.plan(reader, scan: scan, storeSize: 1 << 20) } == nil)
     }
 
+    /// The extended header is dropped when the frame goes in: its CRC (if any) would no longer hold, and c2pa-rs
+    /// 0.91.3 finds no store in a v2.3 tag that keeps one. Removing the store then leaves the tag without it.
     @Test(arguments: [UInt8(3), 4])
-    func anExtendedHeaderIsKeptAndTheFrameGoesAfterTheLastFrame(major: UInt8) throws {
+    func anExtendedHeaderIsDroppedAndTheFrameGoesAfterTheLastFrame(major: UInt8) throws {
         let dir = ScratchDirectory()
         // v2.3: size (excluding itself) 6, flags, padding size; v2.4: syncsafe size 6 (including itself), 1 flag byte, 0 flags.
         let ext: [UInt8] = major == 3 ? be32(6) + [0, 0] + be32(4) : syncsafe32(6) + [1, 0]
@@ -203,8 +205,8 @@ let privv24 = id3v24Frame("PRIV", Array("owner".utf8) + [0, 1, 2, 3])
         let store = jumbfStore(totalSize: 75)
         let geob = major == 3 ? id3v23Frame("GEOB", geobBody(object: store)) : id3v24Frame("GEOB", geobBody(object: store))
         let p = try embedViaPlan(store, into: input, dir: dir)
-        #expect(p.output == id3Tag(major: major, flags: 0x40, ext + frame + geob + [0, 0, 0, 0]) + mpegAudio)
-        #expect(try embedViaPlan(nil, into: p.output, dir: dir, name: "r").output == input)
+        #expect(p.output == id3Tag(major: major, flags: 0, frame + geob + [0, 0, 0, 0]) + mpegAudio)
+        #expect(try embedViaPlan(nil, into: p.output, dir: dir, name: "r").output == id3Tag(major: major, flags: 0, frame + [0, 0, 0, 0]) + mpegAudio)
     }
 
     // MARK: Hostile input

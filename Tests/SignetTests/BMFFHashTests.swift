@@ -227,17 +227,21 @@ final class BMFFHashTests {
         #expect(try h.digest(.c2paDefault(), version: 1, alg: .sha256) == digest256(l["mdat"] + l["moov"]), "v1: no markers")
         #expect(try h.digest(.c2paDefault(), alg: .sha384) == Array(SHA384.hash(data: l.hashed("mdat") + l.hashed("moov"))))
         #expect(try h.verify(signed(expected), alg: .sha256, storeRanges: [l.range("c2pa")]) == BMFFVerification(form: .fileHash, leaves: 0))
-        #expect(try BMFFHasher.signingHash(of: try write(l.bytes), alg: .sha256) == signed(expected))
+        // Signet signs with the mandatory exclusions only: its free box is hashed like any other.
+        #expect(try BMFFHasher.signingHash(of: try write(l.bytes), alg: .sha256)
+            == .signetDefault(alg: "sha256", hash: digest256(l.hashed("free") + l.hashed("mdat") + l.hashed("moov"))))
     }
 
-    @Test("/free is excluded by default: its bytes may change; without the exclusion the free box and its offset are hashed")
+    @Test("/free is excluded by c2pa-rs's default: an excluded free box must hold zeros (data there is refused); without the exclusion the free box and its offset are hashed")
     func freeExcluded() throws {
         var l = plainMP4()
         let digest = digest256(l.hashed("mdat") + l.hashed("moov"))
-        l.boxes[2].bytes = BMFFBytes.free(8, fill: 0x5A)
         #expect(try check(l.bytes, signed(digest).cbor, store: [l.range("c2pa")]).success.map(\.code) == [.assertionBMFFHashMatch])
-        var mandatoryOnly = BMFFHashAssertion.c2paDefault()
-        mandatoryOnly.exclusions.removeLast(2)
+        l.boxes[2].bytes = BMFFBytes.free(8, fill: 0x5A)
+        let filled = try check(l.bytes, signed(digest).cbor, store: [l.range("c2pa")])
+        #expect(failures(filled) == [.assertionBMFFHashMismatch])
+        #expect(filled.failure.first?.explanation?.contains("holds data") == true)
+        let mandatoryOnly = BMFFHashAssertion.signetDefault()
         let h = try hasher(l)
         #expect(try h.digest(mandatoryOnly, alg: .sha256) == digest256(l.hashed("free") + l.hashed("mdat") + l.hashed("moov")))
     }
@@ -480,7 +484,7 @@ final class BMFFHashTests {
             l.add("ftyp", BMFFBytes.ftyp)
             l.add("c2pa", BMFFBytes.manifest())
             l.add("mdat", BMFFBytes.mdat(40))
-            l.add("free", BMFFBytes.box("free", [UInt8](repeating: 0x77, count: 200)))
+            l.add("free", BMFFBytes.box("free", [UInt8](repeating: 0, count: 200)))
             l.add("moov", BMFFBytes.moov(chunkOffset: 0, sampleSizes: sizes))
             l.boxes[4].bytes = BMFFBytes.moov(chunkOffset: UInt32(chunkAt(l)), sampleSizes: sizes)
             return l
@@ -508,7 +512,7 @@ final class BMFFHashTests {
             l.add("ftyp", BMFFBytes.ftyp)
             l.add("c2pa", BMFFBytes.manifest())
             l.add("meta", meta(0))
-            l.add("free", BMFFBytes.box("free", [UInt8](repeating: 0x77, count: 100)))
+            l.add("free", BMFFBytes.box("free", [UInt8](repeating: 0, count: 100)))
             l.add("mdat", BMFFBytes.mdat(60))
             l.boxes[2].bytes = meta(itemAt(l))
             return l

@@ -128,6 +128,15 @@ public struct BMFFHashAssertion: Sendable, Equatable {
             alg: alg, hash: hash, name: "jumbf manifest")
     }
 
+    /// The assertion Signet writes: only the exclusions C2PA 2.2 makes mandatory (A.5.6): the C2PA `uuid` boxes,
+    /// `ftyp` and `mfra`. Unlike c2pa-rs's default, `free` and `skip` boxes are hashed: an excluded `free` box is
+    /// bytes an attacker may fill after signing, and players can be made to read media or timing from them.
+    public static func signetDefault(alg: String = "sha256", hash: [UInt8]? = nil) -> BMFFHashAssertion {
+        var assertion = c2paDefault(alg: alg, hash: hash)
+        assertion.exclusions.removeAll { $0.xpath == "/free" || $0.xpath == "/skip" }
+        return assertion
+    }
+
     /// The BMFF hash version an assertion label names: 1 for `c2pa.hash.bmff`, 2 or 3 for `.v2` / `.v3` (an
     /// instance suffix `__n` is ignored); `nil` for any other label.
     public static func version(ofLabel label: String) -> Int? {
@@ -874,12 +883,12 @@ public struct BMFFHasher: Sendable {
         try digest(plan(excluding: ex.ranges.map(\.range) + extra, markers: ex.markers), alg: alg)
     }
 
-    /// For signing: the default assertion (``BMFFHashAssertion/c2paDefault(alg:hash:)``) with its hash computed over
+    /// For signing: Signet's assertion (``BMFFHashAssertion/signetDefault(alg:hash:)``) with its hash computed over
     /// the file at `reader`. The caller writes the asset with a placeholder store of the final size, calls this on the
     /// written file, signs, then writes the final store of the same size in place.
     public static func signingHash(of reader: FileReader, alg: HashAlgorithm = .sha256) throws(BMFFHashError) -> BMFFHashAssertion {
         let hasher = try BMFFHasher(reader: reader)
-        var assertion = BMFFHashAssertion.c2paDefault(alg: alg.name)
+        var assertion = BMFFHashAssertion.signetDefault(alg: alg.name)
         assertion.hash = try hasher.digest(assertion, version: 3, alg: alg)
         return assertion
     }

@@ -206,11 +206,11 @@ public struct Builder: Sendable {
                 if let block = options.merkleBlockSize {
                     parts.bmffHash = MdatMerkle.assertion(mdats: mdats, blockSize: block, leaves: nil, hash: [UInt8](repeating: 0, count: 32))
                 } else if let maps = options.bmffMerkle {
-                    var assertion = BMFFHashAssertion.c2paDefault(alg: "sha256")
+                    var assertion = BMFFHashAssertion.signetDefault(alg: "sha256")
                     assertion.merkle = maps.map { var m = $0; m.initHash = [UInt8](repeating: 0, count: 32); return m }
                     parts.bmffHash = assertion
                 } else {
-                    parts.bmffHash = BMFFHashAssertion.c2paDefault(alg: "sha256", hash: [UInt8](repeating: 0, count: 32))
+                    parts.bmffHash = BMFFHashAssertion.signetDefault(alg: "sha256", hash: [UInt8](repeating: 0, count: 32))
                 }
             } else {
                 parts.dataHash = DataHashAssertion(exclusions: [exclusion], hash: [UInt8](repeating: 0, count: 32))

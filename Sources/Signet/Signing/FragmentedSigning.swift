@@ -54,7 +54,7 @@ extension Builder {
             uniqueId: UInt32.max, localId: UInt32.max, location: UInt32.max,
             hashes: [[UInt8]](repeating: [UInt8](repeating: 0, count: 64), count: max(rowsCount - 1, 0)))
         let boxSize = BMFFContainer.merkleBoxHeaderSize + CBOREncoder().encode(longest.cbor).count
-        let template = BMFFHashAssertion.c2paDefault(alg: alg.name)
+        let template = BMFFHashAssertion.signetDefault(alg: alg.name)
 
         // 1. Each fragment with a placeholder box, written and hashed.
         var leaves: [[UInt8]] = []

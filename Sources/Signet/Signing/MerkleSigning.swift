@@ -25,7 +25,7 @@ enum MdatMerkle {
     /// The assertion for `mdats` with `leaves` (one row per `mdat`; zero-filled placeholders of the right size
     /// when `nil`) and `hash` (the file hash).
     static func assertion(mdats: [BMFFBox], blockSize: Int, leaves: [[[UInt8]]]?, hash: [UInt8]?) -> BMFFHashAssertion {
-        var assertion = BMFFHashAssertion.c2paDefault(alg: "sha256", hash: hash)
+        var assertion = BMFFHashAssertion.signetDefault(alg: "sha256", hash: hash)
         assertion.exclusions.append(.init(xpath: "/mdat", subset: [.init(offset: 16, length: 0)]))
         assertion.merkle = mdats.enumerated().map { i, mdat in
             let count = leafCount(mdat, blockSize: blockSize)

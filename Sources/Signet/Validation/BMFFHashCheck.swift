@@ -148,6 +148,84 @@ extension BMFFHasher {
                 throw .mismatch(
                     "an exclusion removes bytes \(r.range.lowerBound)..<\(r.range.upperBound) of the '\(node.type)' box at \(node.range.lowerBound), which a player reads to present the media; unsigned bytes there could change what is shown")
             }
+            // Free space left out of the hash (c2pa-rs's default excludes every free and skip box) must be free
+            // space: zeros. Players can be made to read media from it (sample tables or track runs pointing there,
+            // PCM chunks running on into it) or to change how they read the file (FFmpeg times fragments by the
+            // unsigned mfra when a free box says "Anevia"). Stricter than c2pa-rs.
+            if node.type == "free" || node.type == "skip" {
+                let payload = max(r.range.lowerBound, node.payloadStart)..<r.range.upperBound
+                if !payload.isEmpty, try !isAllZeros(payload) {
+                    throw .mismatch(
+                        "the '\(node.type)' box at \(node.range.lowerBound) is left out of the BMFF hash but holds data, not zeros: nothing signs what a player might read from it")
+                }
+            }
+        }
+        try checkExcludedBoxPlacement(ex)
+    }
+
+    /// Whether every byte of `range` is zero (streamed).
+    func isAllZeros(_ range: Range<Int64>) throws(BMFFHashError) -> Bool {
+        var zero = true
+        do {
+            try reader.stream(range: range, chunkSize: 1 << 20) { chunk in
+                if zero, chunk.contains(where: { $0 != 0 }) { zero = false }
+            }
+        } catch {
+            throw .mismatch("an excluded box could not be read: \(error)")
+        }
+        return zero
+    }
+
+    /// The mandatory exclusions leave `ftyp` and `mfra` unsigned, so where they sit is checked instead: one `ftyp`,
+    /// the first box; `mfra` only as the last box, holding only `tfra` and `mfro` boxes, its `mfro` giving its size,
+    /// and each `tfra` entry naming a top-level `moof` (c2pa-rs checks none of this).
+    func checkExcludedBoxPlacement(_ ex: Exclusions) throws(BMFFHashError) {
+        let ftyps = topLevel.filter { nodes[$0].type == "ftyp" }
+        if !ftyps.isEmpty, ftyps.count > 1 || topLevel.first != ftyps[0] {
+            throw .mismatch("the file has \(ftyps.count) ftyp boxes or one that is not first: the unsigned ftyp must be one, at the start")
+        }
+        let mfras = topLevel.filter { nodes[$0].type == "mfra" }
+        guard let mfra = mfras.first else { return }
+        guard mfras.count == 1, topLevel.last == mfra else {
+            throw .mismatch("an mfra box that is not the last box of the file: the unsigned mfra must be one, at the end")
+        }
+        let box = nodes[mfra]
+        let children = box.children.map { nodes[$0] }
+        guard let last = children.last, last.type == "mfro", children.dropLast().allSatisfy({ $0.type == "tfra" }),
+            children.last(where: { $0.type != "tfra" }).map({ $0.range == last.range }) ?? false,
+            children.reduce(box.payloadStart, { $0 == $1.range.lowerBound ? $1.range.upperBound : -1 }) == box.range.upperBound
+        else {
+            throw .mismatch("the unsigned mfra box at \(box.range.lowerBound) holds more than tfra boxes and a final mfro")
+        }
+        let mfro: [UInt8]
+        do { mfro = try reader.read(at: last.payloadStart, count: 8) } catch { throw .mismatch("the mfro box is truncated") }
+        guard last.range.count == 16, mfro[0...3] == [0, 0, 0, 0],
+            Int64(mfro[4]) << 24 | Int64(mfro[5]) << 16 | Int64(mfro[6]) << 8 | Int64(mfro[7]) == box.range.count
+        else {
+            throw .mismatch("the unsigned mfro box does not give its mfra's size")
+        }
+        let moofOffsets = Set(topLevel.filter { nodes[$0].type == "moof" }.map { nodes[$0].range.lowerBound })
+        for tfra in children.dropLast() {
+            let bytes: [UInt8]
+            do { bytes = try reader.read(at: tfra.payloadStart, count: Int(min(tfra.range.upperBound - tfra.payloadStart, 16 << 20))) } catch {
+                throw .mismatch("a tfra box is truncated")
+            }
+            guard bytes.count >= 16 else { throw .mismatch("a tfra box is truncated") }
+            let version = bytes[0]
+            let sizes = Int(bytes[11]) & 0x3F
+            let count = Int(bytes[12]) << 24 | Int(bytes[13]) << 16 | Int(bytes[14]) << 8 | Int(bytes[15])
+            let timeWidth = version == 1 ? 8 : 4
+            let entry = 2 * timeWidth + (sizes >> 4 & 3) + (sizes >> 2 & 3) + (sizes & 3) + 3
+            guard version <= 1, bytes[1...3] == [0, 0, 0], 16 + count * entry == bytes.count else {
+                throw .mismatch("the unsigned tfra box at \(tfra.range.lowerBound) does not hold exactly its entries")
+            }
+            for i in 0..<count {
+                let at = 16 + i * entry + timeWidth
+                let offset = bytes[at..<(at + timeWidth)].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+                guard moofOffsets.contains(offset) else {
+                    throw .mismatch("an entry of the unsigned tfra box names offset \(offset), where no moof box starts")
+                }
+            }
         }
     }
 
@@ -273,9 +351,9 @@ extension BMFFHasher {
             var c = PayloadCursor(reader, (nodes[stz2].payloadStart + 4)..<nodes[stz2].range.upperBound)
             guard let packed = try c.uint(4), let count = try c.uint(4) else { return }
             sizeBits = Int(packed & 0xFF)
-            guard [4, 8, 16].contains(sizeBits) else { return }
             remainingSamples = count
-            sizes = c
+            // Only 4, 8 and 16 are defined (14496-12, 8.7.3.3); for any other width only the chunk starts are checked.
+            if [4, 8, 16].contains(sizeBits) { sizes = c }
         }
         var chunk: UInt64 = 0
         while chunk < chunkCount {
@@ -311,6 +389,10 @@ extension BMFFHasher {
                 }
             }
             guard offset <= UInt64(Int64.max) else { continue }
+            // A chunk the tables give no length although the track has samples left (a run of zero samples per
+            // chunk, which FFmpeg reads as one; sizes of a width Signet does not read) still starts where a player
+            // reads: at least its first byte must be signed.
+            if length == 0, remainingSamples > 0 || (current?.perChunk ?? 0) > 0 { length = 1 }
             try body(Int64(offset), length, Int(chunk))
         }
     }
