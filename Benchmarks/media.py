@@ -32,7 +32,7 @@ def make_mp4(path, target_mb):
                         "nullsrc=s=1280x720:d=4:r=25,geq=lum='random(1)*255':cb=128:cr=128",
                         "-f", "lavfi", "-i", "sine=frequency=440:duration=4",
                         "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-c:a", "aac", "-shortest", clip], check=True)
-    loops = max(1, int(target_mb * 1e6 / os.path.getsize(clip)))
+    loops = max(1, -(-int(target_mb * 1e6) // os.path.getsize(clip)))
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-stream_loop", str(loops - 1), "-i", clip,
                     "-c", "copy", "-movflags", "+faststart", path], check=True)
 
