@@ -65,6 +65,7 @@ enum RIFFContainer {
                 // Fewer than 8 bytes cannot be a chunk: slack some writers leave (c2pa-rs's riff crate drops it).
                 slack = position
                 segments.append(AssetSegment(name: "SLACK", marker: nil, range: position..<riffEnd, isC2PA: false))
+                position = riffEnd
                 break
             }
             guard let h = try input.bytes(at: position, count: 8) else {

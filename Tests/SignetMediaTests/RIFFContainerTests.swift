@@ -366,3 +366,18 @@ func withRIFFSize(_ bytes: [UInt8], _ size: Int) -> [UInt8] {
         #expect(webp?.code == .unsupportedFormat, "\(String(describing: webp))")
     }
 }
+
+/// Found by the libFuzzer media target (2026-12-07): a RIFF size that ends inside the first child's header.
+@Test("A RIFF chunk that ends a few bytes into its first child lists its slack once, and the rest of the file after it")
+func riffSlackBeforeTheFirstChildIsListedOnce() throws {
+    let dir = ScratchDirectory()
+    var file = Array("RIFF".utf8) + [5, 0, 0, 0] + Array("WAVEfmt ".utf8) + [16, 0, 0, 0] + [UInt8](repeating: 0, count: 16)
+    file += [UInt8](repeating: 0x41, count: 40)
+    let scan = try scanBytes(file, dir: dir)
+    var end: Int64 = 0
+    for segment in scan.segments {
+        #expect(segment.range.lowerBound == end, "\(scan.segments.map { ($0.name, $0.range) })")
+        end = segment.range.upperBound
+    }
+    #expect(end == Int64(file.count))
+}

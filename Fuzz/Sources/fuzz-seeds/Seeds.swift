@@ -81,11 +81,54 @@ struct Seeds {
             privateKey: Certificate.PrivateKey(tsaKey), certificateChain: [tsaCert, intermediate], policy: [1, 3, 6, 1, 4, 1, 99999, 1])
 
         try await signedAssets(intermediate: intermediate, intermediateKey: intermediateKey, tsa: tsa)
+        try await mediaContainers()
         try certificates(tsaCert: tsaCert, intermediate: intermediate)
         try timestamps(tsa: tsa)
         try ocsp(intermediate: intermediate, intermediateKey: intermediateKey)
         try log()
         try cbor()
+    }
+
+    // MARK: Audio and video containers (RIFF, ID3, BMFF), plain and signed: media, verify
+
+    func mediaContainers() async throws {
+        func le32(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 24 & 0xFF)] }
+        func be32(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xFF), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+        func box(_ type: String, _ payload: [UInt8]) -> [UInt8] { be32(8 + payload.count) + Array(type.utf8) + payload }
+        let fmt: [UInt8] = [1, 0, 1, 0] + le32(8000) + le32(16000) + [2, 0, 16, 0]
+        let pcm = (0..<301).map { UInt8(truncatingIfNeeded: $0 &* 29) }
+        let wavBody = Array("WAVEfmt ".utf8) + le32(fmt.count) + fmt + Array("data".utf8) + le32(pcm.count) + pcm + [0]
+        let wav = Array("RIFF".utf8) + le32(wavBody.count) + wavBody
+        let title: [UInt8] = Array("TIT2".utf8) + be32(6) + [0, 0, 0] + Array("title".utf8)
+        let tag = Array("ID3".utf8) + [3, 0, 0] + [0, 0, 0, UInt8(title.count + 16)] + title + [UInt8](repeating: 0, count: 16)
+        var frames: [UInt8] = []
+        for i in 0..<4 { frames += [0xFF, 0xFB, 0x90, 0x00] + (0..<413).map { UInt8(truncatingIfNeeded: ($0 + i) &* 13) } }
+        let mp3 = tag + frames
+        let flac = Array("fLaC".utf8) + [0x80, 0, 0, 34] + [UInt8](repeating: 0x10, count: 34) + [0xFF, 0xF8] + [UInt8](repeating: 0x22, count: 200)
+        let ftyp = box("ftyp", Array("isom".utf8) + [0, 0, 2, 0] + Array("isommp41".utf8))
+        func moov(_ offset: Int) -> [UInt8] {
+            let stbl = box("stbl", box("stsc", [0, 0, 0, 0] + be32(1) + be32(1) + be32(2) + be32(1))
+                + box("stsz", [0, 0, 0, 0] + be32(0) + be32(2) + be32(100) + be32(100))
+                + box("stco", [0, 0, 0, 0] + be32(1) + be32(offset)))
+            return box("moov", box("mvhd", [UInt8](repeating: 0, count: 100))
+                + box("trak", box("tkhd", [0, 0, 0, 3] + [UInt8](repeating: 0, count: 80)) + box("mdia", box("minf", stbl))))
+        }
+        let media = (0..<200).map { UInt8(truncatingIfNeeded: $0 &* 17) }
+        let mp4 = ftyp + moov(ftyp.count + moov(0).count + 8) + box("mdat", media)
+        let plain: [(String, [UInt8])] = [("plain.wav", wav), ("plain.mp3", mp3), ("plain.flac", flac), ("plain.mp4", mp4)]
+        let signer = try PEMKeySigner(keyPath: keys + "/es256.key", certificateChainPath: keys + "/es256.pem")
+        for (name, bytes) in plain {
+            try write("media", name, bytes)
+            try Data(bytes).write(to: URL(fileURLWithPath: work + "/" + name))
+            var options = SignOptions()
+            options.thumbnail = false
+            options.overwrite = true
+            let output = work + "/signed-" + name
+            _ = try await Builder(signer: signer).sign(input: work + "/" + name, output: output, options: options)
+            let signed = Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+            try write("media", "signed-" + name, signed)
+            try write("verify", "signed-" + name, signed)
+        }
     }
 
     // MARK: Signed JPEG and PNG: media, verify, manifest, jumbf, cbor, cose
