@@ -26,6 +26,12 @@ public struct EmbeddingPlan: Sendable, Equatable {
     /// The output's total size.
     public let outputSize: Int64
 
+    /// Whether the output rewrites any input bytes (a size field, an offset table) rather than only removing the
+    /// old store and inserting the new one.
+    public var rewritesInput: Bool {
+        pieces.contains { if case .bytes = $0 { return true } else { return false } }
+    }
+
     /// Builds a plan from its pieces; `excludedInStore` is relative to the start of the encoded store.
     init(pieces: [Piece], encodedStoreSize: Int, excludedInStore: Range<Int>) {
         var merged: [Piece] = []

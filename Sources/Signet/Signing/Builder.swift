@@ -149,10 +149,15 @@ public struct Builder: Sendable {
         }
         let stamp = Self.fileStamp(input)
 
+        // JPEG and PNG: while libjpeg-turbo or libpng makes the thumbnail on one core, the other hashes the input
+        // minus its old store, which is exactly what the data hash of the output covers (nothing else moves). For
+        // the other containers the hash is taken while the output is written (their headers change).
+        let overlap = options.thumbnail && thumbnails != nil && !options.sidecar && (scan.format == .jpeg || scan.format == .png)
+        async let early: Result<[UInt8], SignError>? = overlap ? Self.hashInput(reader, excluding: scan.carrierRanges, input: input) : nil
+        let thumbnail = Self.makeThumbnail(options.thumbnail ? thumbnails : nil, input: input, reader: reader, scan: scan)
+        let earlyHash = try await early?.get()
         var parts = try await makeAssertions(
-            input: input, outputPath: output, scan: scan, options: options,
-            thumbnail: try Self.makeThumbnail(options.thumbnail ? thumbnails : nil, input: input, reader: reader, scan: scan).get(),
-            ingredients: ingredients)
+            input: input, outputPath: output, scan: scan, options: options, thumbnail: try thumbnail.get(), ingredients: ingredients)
         let thumbnailSize = parts.thumbnailSize
 
         if options.sidecar {
@@ -235,15 +240,16 @@ public struct Builder: Sendable {
         // 2. Write the output with a placeholder store, hashing every byte the data hash covers on the way.
         let out = try openOutput(output, overwrite: options.overwrite)
         var hasher = HashAlgorithm.sha256.makeHasher()
+        // A BMFF hash is taken over the written file below; a data hash while writing, unless it was taken already.
+        let hashWhileWriting = !bmff && (earlyHash == nil || plan.rewritesInput)
         do {
             let placeholderEncoded = try AssetContainer.encodeStore(placeholder, for: scan)
-            // A BMFF hash is taken over the written file below; only a data hash is computed while writing.
-            try AssetContainer.write(from: reader, plan: plan, encodedStore: placeholderEncoded, to: out) { if !bmff { hasher.update($0) } }
+            try AssetContainer.write(from: reader, plan: plan, encodedStore: placeholderEncoded, to: out) { if hashWhileWriting { hasher.update($0) } }
         } catch {
             out.discard()
             throw SignError(code: .outputFailed, reason: "\(output): \(error)")
         }
-        var assetHash = hasher.finalize()
+        var assetHash = hashWhileWriting ? hasher.finalize() : (earlyHash ?? [])
         guard Self.fileStamp(input) == stamp else {
             out.discard()
             throw SignError(code: .inputUnreadable, reason: "\(input) changed while it was being signed")
@@ -339,6 +345,15 @@ public struct Builder: Sendable {
             return .success(try provider.thumbnail(forImageAt: temporary))
         } catch {
             return .failure(SignError(code: .thumbnailFailed, reason: "\(input): cannot make a thumbnail: \(error) (use --no-thumbnail to sign without one)"))
+        }
+    }
+
+    /// The input's SHA-256 outside `excluding`, as a Result for an `async let`.
+    static func hashInput(_ reader: FileReader, excluding: [Range<Int64>], input: String) async -> Result<[UInt8], SignError> {
+        do {
+            return .success(try AssetHasher.hash(reader, excluding: excluding, algorithm: .sha256))
+        } catch {
+            return .failure(SignError(code: .inputUnreadable, reason: "\(input): \(error)"))
         }
     }
 
