@@ -141,6 +141,18 @@ print(json.dumps([base, bench.vm_hwm_mb()]))
     return peak, peak - base
 
 
+def setup(signet, runs):
+    """Development credentials under out/ (made once with the binary) and the run's header line; returns the
+    es256 key, its chain and the root to trust."""
+    creds = os.path.join(OUT, "credentials")
+    if not os.path.exists(os.path.join(creds, "root-ca.pem")):
+        subprocess.run([signet, "keys", "generate", "--output", creds, "--force"], check=True, stdout=subprocess.DEVNULL)
+    import c2pa
+
+    print(f"c2pa-rs {c2pa.sdk_version()} (c2pa-python), Signet release build, {os.cpu_count()} cores, median of {runs} runs")
+    return tuple(os.path.join(creds, n) for n in ("es256.key", "es256.pem", "root-ca.pem"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--signet", required=True)
@@ -149,14 +161,9 @@ def main():
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
 
-    creds = os.path.join(OUT, "credentials")
-    if not os.path.exists(os.path.join(creds, "root-ca.pem")):
-        subprocess.run([args.signet, "keys", "generate", "--output", creds, "--force"], check=True, stdout=subprocess.DEVNULL)
-    key, cert, anchors = (os.path.join(creds, n) for n in ("es256.key", "es256.pem", "root-ca.pem"))
-
+    key, cert, anchors = setup(args.signet, args.runs)
     import c2pa
 
-    print(f"c2pa-rs {c2pa.sdk_version()} (c2pa-python), Signet release build, {os.cpu_count()} cores, median of {args.runs} runs")
     rows = []
     for mb in [float(x) for x in args.sizes.split(",")]:
         src = os.path.join(OUT, f"noise-{mb:g}MB.jpg")

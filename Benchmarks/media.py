@@ -59,14 +59,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
-    creds = os.path.join(OUT, "credentials")
-    if not os.path.exists(os.path.join(creds, "root-ca.pem")):
-        subprocess.run([args.signet, "keys", "generate", "--output", creds, "--force"], check=True, stdout=subprocess.DEVNULL)
-    key, cert, anchors = (os.path.join(creds, n) for n in ("es256.key", "es256.pem", "root-ca.pem"))
-
+    key, cert, anchors = bench.setup(args.signet, args.runs)
     import c2pa
 
-    print(f"c2pa-rs {c2pa.sdk_version()} (c2pa-python), Signet release build, {os.cpu_count()} cores, median of {args.runs} runs")
     rows = []
     for kind, mb, make in (("MP4 (faststart)", args.mp4_mb, make_mp4), ("WAV", args.wav_mb, make_wav)):
         ext = "mp4" if kind.startswith("MP4") else "wav"

@@ -94,18 +94,6 @@ final class MediaWorld: @unchecked Sendable {
     }
 }
 
-/// c2pa-rs's view of a file (the oracle's read output, with the fields these tests use).
-struct MediaOracleRead: Decodable {
-    var state: String?
-    var failure: [String]
-    var informational: [String]
-    var success: [String]?
-    var manifests: Int
-    var error: String?
-    var active_manifest: String?
-    var ingredient_delta_failures: [String]?
-}
-
 enum Media {
     enum Kind { case riff, id3, bmff }
 
@@ -117,17 +105,6 @@ enum Media {
 
     /// The hard-binding status code prefix c2pa-rs uses for the format.
     static func hashCode(_ sample: String) -> String { kind(sample) == .bmff ? "assertion.bmffHash" : "assertion.dataHash" }
-
-    static func oracleRead(_ file: String, anchors: String?) throws -> MediaOracleRead {
-        guard let py = Interop.oraclePython else { throw InteropSkip.missing("c2pa-python") }
-        var args = [Interop.oracleScript, "read", file]
-        if let anchors { args += ["--anchors", anchors] }
-        let r = try Interop.run(py, args)
-        guard r.status == 0, let line = r.stdout.split(separator: "\n").last else {
-            throw InteropFailure(message: "oracle read failed: \(r.stderr)")
-        }
-        return try JSONDecoder().decode(MediaOracleRead.self, from: Data(line.utf8))
-    }
 
     static func informationalCodes(_ report: JSONValue) -> [String] {
         report["validation_results"]?["activeManifest"]?["informational"]?.arrayValue?.compactMap { $0["code"]?.stringValue } ?? []
@@ -219,7 +196,7 @@ struct MediaInterop {
         let w = try MediaWorld.get()
         guard let input = w.sample(sample) else { return }
         let signed = try w.signedBySignet(sample, input)
-        let oracle = try Media.oracleRead(signed, anchors: w.anchors)
+        let oracle = try Interop.oracleRead(signed, anchors: w.anchors)
         #expect(oracle.state == "Trusted", "c2pa-rs: \(oracle.state ?? "-") \(oracle.failure) \(oracle.error ?? "")")
         #expect(oracle.failure.isEmpty)
         #expect(oracle.manifests == 1)
@@ -238,7 +215,7 @@ struct MediaInterop {
         let w = try MediaWorld.get()
         guard let input = w.sample(sample) else { return }
         let signed = try w.signedByC2paRs(sample, input)
-        let oracle = try Media.oracleRead(signed, anchors: w.anchors)
+        let oracle = try Interop.oracleRead(signed, anchors: w.anchors)
         #expect(oracle.state == "Trusted", "c2pa-rs on its own file: \(oracle.failure) \(oracle.error ?? "")")
         let (status, report) = try Interop.signetVerify(signed, anchors: w.anchors)
         #expect(status == 0)
@@ -263,7 +240,7 @@ struct MediaInterop {
         for (signer, signed) in [("signet", try w.signedBySignet(sample, input)), ("c2pa-rs", try w.signedByC2paRs(sample, input))] {
             let tampered = w.path("tampered-\(signer)-\(sample)", like: input)
             try Media.tamperMedia(signed, tampered, kind: kind)
-            let oracle = try Media.oracleRead(tampered, anchors: w.anchors)
+            let oracle = try Interop.oracleRead(tampered, anchors: w.anchors)
             #expect(oracle.state == "Invalid", "\(signer)-signed, c2pa-rs: \(oracle.state ?? "-") \(oracle.error ?? "")")
             let (status, report) = try Interop.signetVerify(tampered, anchors: w.anchors)
             #expect(status == 1, "\(signer)-signed")
@@ -280,13 +257,13 @@ struct MediaInterop {
         let once = try w.signedBySignet(sample, input)
         let twice = try w.signetSign(once, "twice-\(sample)")
         #expect(try Media.storeCount(twice) == 1)
-        let plain = try Media.oracleRead(twice, anchors: w.anchors)
+        let plain = try Interop.oracleRead(twice, anchors: w.anchors)
         #expect(plain.state == "Trusted", "\(plain.failure) \(plain.error ?? "")")
         #expect(plain.manifests == 1)
 
         let edited = try w.signetSign(once, "edited-\(sample)", extra: ["--parent", once, "--action", "edited"])
         #expect(try Media.storeCount(edited) == 1)
-        let oracle = try Media.oracleRead(edited, anchors: w.anchors)
+        let oracle = try Interop.oracleRead(edited, anchors: w.anchors)
         #expect(oracle.state == "Trusted", "\(oracle.failure) \(oracle.error ?? "")")
         #expect(oracle.manifests == 2)
         #expect(oracle.ingredient_delta_failures ?? [] == [])
@@ -301,7 +278,7 @@ struct MediaInterop {
         let theirs = try w.signedByC2paRs(sample, input)
         let ours = try w.signetSign(theirs, "resign-signet-\(sample)")
         #expect(try Media.storeCount(ours) == 1)
-        #expect(try Media.oracleRead(ours, anchors: w.anchors).manifests == 1)
+        #expect(try Interop.oracleRead(ours, anchors: w.anchors).manifests == 1)
     }
 
     @Test("signet remove gives back the unsigned file byte for byte", arguments: mediaSamples)
@@ -356,7 +333,7 @@ struct MediaInterop {
             let renamed = w.directory.appendingPathComponent(name).path
             try? FileManager.default.removeItem(atPath: renamed)
             try FileManager.default.copyItem(atPath: signed, toPath: renamed)
-            let oracle = try Media.oracleRead(renamed, anchors: w.anchors)
+            let oracle = try Interop.oracleRead(renamed, anchors: w.anchors)
             #expect(oracle.state == "Trusted", "c2pa-rs on \(name): \(oracle.failure) \(oracle.error ?? "")")
             let (_, report) = try Interop.signetVerify(renamed, anchors: w.anchors)
             #expect(report["validation_state"]?.stringValue == "Trusted", "Signet on \(name): \(Interop.failureCodes(report))")
@@ -378,7 +355,7 @@ struct MediaInterop {
         let signed = try w.signetSign(input, "ext-v2\(major)-signed")
         let (_, report) = try Interop.signetVerify(signed, anchors: w.anchors)
         #expect(report["validation_state"]?.stringValue == "Trusted")
-        let oracle = try Media.oracleRead(signed, anchors: w.anchors)
+        let oracle = try Interop.oracleRead(signed, anchors: w.anchors)
         #expect(oracle.state == "Trusted", "c2pa-rs: \(oracle.state ?? "-") \(oracle.failure) \(oracle.error ?? "")")
     }
 }

@@ -63,6 +63,8 @@ enum Interop {
         var success: [String]?
         var manifests: Int
         var error: String?
+        var active_manifest: String?
+        var ingredient_delta_failures: [String]?
     }
 
     static func oracleRead(_ file: String, anchors: String?, cawgAnchors: String? = nil) throws -> OracleRead {
