@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Fits the calibration of `signet detect` on the train split of the set made by build_set.py.
+
+Usage: fit.py --set DIR --signet BIN --out Sources/SignetDetect/Calibration.json [--jobs 2] [--C 1.0] [--low-tpr 0.5]
+
+1. Per signal, on the train images where it applies (a finite `value`): a 1-D logistic regression
+   score = sigmoid(a * value + b) (scikit-learn; the value is standardised for the fit, a and b are given back on
+   the raw scale; almost no regularisation). Signals that apply to fewer than 10 images, to one class only, or
+   whose value never varies, are left out of the output (listed in `notes`); so are signals whose fitted slope a is
+   <= 0 (the binary promises larger = more suspicious; --allow-negative-slopes keeps them).
+2. Fused: each signal's log-likelihood ratio llr = a * value + b - prior_logit (prior_logit = log(#manipulated /
+   #controls) among the images the signal applies to, i.e. what b absorbed of the class balance); 0 when it does
+   not apply. score = sigmoid(intercept + sum(weight * llr)), weights >= 0 and L2-penalised (objective: mean log
+   loss + ||w||^2 / (2 C n)), fitted with scipy's L-BFGS-B under bounds; if scipy is missing, scikit-learn's
+   LogisticRegression with negative weights clipped to 0 and the rest refitted.
+3. Bands, from the fused score's ROC on train: strong = the lowest threshold with train FPR <= 2 %, moderate = the
+   lowest with FPR <= 10 %, inconclusive = the score of the manipulated images' --low-tpr quantile from the top
+   (the threshold where TPR = 50 % by default), capped at moderate; below inconclusive is "low". The rule and the
+   in-sample numbers go into `notes`.
+The fused AUC is also given cross-validated by photograph (train photos only, leave one photo group out), which is
+the honest number among the train ones; the test split (evaluate.py) is the one to report.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+
+MIN_APPLICABLE = 10
+
+
+def fit_1d(x, y):
+    """(a, b) of sigmoid(a * x + b), fitted with scikit-learn on the standardised value."""
+    from sklearn.linear_model import LogisticRegression
+
+    mu, sd = float(np.mean(x)), float(np.std(x))
+    z = ((x - mu) / sd).reshape(-1, 1)
+    m = LogisticRegression(C=1e4, max_iter=1000).fit(z, y)
+    c, i = float(m.coef_[0, 0]), float(m.intercept_[0])
+    return c / sd, i - c * mu / sd
+
+
+def fit_nonneg(X, y, C):
+    """Intercept and non-negative weights of an L2-penalised logistic regression."""
+    n, k = X.shape
+    try:
+        from scipy.optimize import minimize
+    except ImportError:
+        minimize = None
+    if minimize is not None:
+        lam = 1.0 / (C * n)
+
+        def f(p):
+            w0, w = p[0], p[1:]
+            t = w0 + X @ w
+            # log(1 + exp(-t)) for y=1, log(1 + exp(t)) for y=0, stably
+            s = np.where(y == 1, -t, t)
+            loss = np.mean(np.logaddexp(0, s)) + 0.5 * lam * w @ w
+            sig = 1 / (1 + np.exp(-t))
+            g = sig - y
+            return loss, np.concatenate([[g.mean()], X.T @ g / n + lam * w])
+
+        r = minimize(f, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=[(None, None)] + [(0, None)] * k)
+        return float(r.x[0]), r.x[1:], "scipy L-BFGS-B, weights bounded at 0"
+    from sklearn.linear_model import LogisticRegression
+
+    keep = np.ones(k, bool)
+    w = np.zeros(k)
+    w0 = 0.0
+    for _ in range(k + 1):
+        if not keep.any():
+            break
+        m = LogisticRegression(C=C, max_iter=2000).fit(X[:, keep], y)
+        wk = m.coef_[0]
+        w = np.zeros(k)
+        w[keep] = wk
+        w0 = float(m.intercept_[0])
+        if (wk >= 0).all():
+            break
+        keep[np.where(keep)[0][wk < 0]] = False
+    return w0, np.clip(w, 0, None), "scikit-learn, negative weights clipped to 0 and refitted"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--set", required=True, dest="set_dir")
+    ap.add_argument("--signet", required=True)
+    ap.add_argument("--out", required=True, help="the calibration JSON to write")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=40)
+    ap.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the fused regression")
+    ap.add_argument("--allow-negative-slopes", action="store_true",
+                    help="keep signals whose fitted slope a is <= 0 (by default they are left out and reported)")
+    ap.add_argument("--low-tpr", type=float, default=0.5, help="train TPR at the 'inconclusive' threshold")
+    args = ap.parse_args()
+
+    rows = common.read_labels(args.set_dir, "train")
+    photos = sorted({r["source"] for r in rows})
+    print(f"Fitting the detect calibration on the train split of {args.set_dir}: {len(rows)} images from "
+          f"{len(photos)} photographs ({', '.join(photos)}); the test split's photographs are not used.")
+    records, problems = common.run_detect(args.signet, [r["path"] for r in rows], jobs=args.jobs, batch=args.batch)
+    for p in problems[:10]:
+        print(f"warning: {p}")
+    rows = [r for r in rows if r["path"] in records]
+    recs = [records[r["path"]] for r in rows]
+    y = np.array([r["label"] for r in rows])
+    groups = np.array([r["group"] for r in rows])
+    n0, n1 = int((y == 0).sum()), int((y == 1).sum())
+    if n0 == 0 or n1 == 0:
+        raise SystemExit("train split has one class only")
+    names = common.signal_names(recs)
+
+    fitted, skipped, negative, llr_cols, report = {}, {}, {}, [], []
+    for n in names:
+        v = [common.signal_value(rec, n) for rec in recs]
+        app = np.array([x is not None for x in v])
+        x = np.array([0.0 if t is None else t for t in v])
+        raw_auc = common.auc(y, common.with_floor(v))
+        if app.sum() < MIN_APPLICABLE:
+            skipped[n] = f"applies to {int(app.sum())} train images"
+        elif len(set(y[app])) < 2:
+            skipped[n] = "applies to one class only"
+        elif np.std(x[app]) == 0:
+            skipped[n] = "constant value"
+        if n in skipped:
+            report.append((n, app.mean(), raw_auc, None, None, None))
+            continue
+        a, b = fit_1d(x[app], y[app])
+        prior = math.log(y[app].sum() / (app.sum() - y[app].sum()))
+        report.append((n, app.mean(), raw_auc, common.auc(y[app], x[app]), a, b))
+        if a <= 0 and not args.allow_negative_slopes:
+            # The binary promises larger = more suspicious; a falling fit is noise or a bug, not something to ship.
+            negative[n] = a
+            continue
+        llr = np.where(app, a * x + b - prior, 0.0)
+        fitted[n] = {"a": a, "b": b, "prior_logit": prior}
+        llr_cols.append(llr)
+
+    if not fitted:
+        raise SystemExit("no signal could be fitted")
+    X = np.stack(llr_cols, axis=1)
+    w0, w, how = fit_nonneg(X, y.astype(float), args.C)
+    for n, wi in zip(fitted, w):
+        fitted[n]["weight"] = float(wi)
+    fused = 1 / (1 + np.exp(-(w0 + X @ w)))
+    fused_auc = common.auc(y, fused)
+
+    # Leave one photograph group out (the per-signal fits redone inside each fold too).
+    cv = np.zeros(len(y))
+    for g in sorted(set(groups)):
+        tr, te = groups != g, groups == g
+        cols_tr, cols_te = [], []
+        for n in fitted:
+            v = [common.signal_value(rec, n) for rec in recs]
+            app = np.array([t is not None for t in v])
+            x = np.array([0.0 if t is None else t for t in v])
+            m = tr & app
+            if m.sum() < MIN_APPLICABLE or len(set(y[m])) < 2 or np.std(x[m]) == 0:
+                continue
+            a, b = fit_1d(x[m], y[m])
+            if a <= 0 and not args.allow_negative_slopes:
+                continue
+            prior = math.log(y[m].sum() / (m.sum() - y[m].sum()))
+            col = np.where(app, a * x + b - prior, 0.0)
+            cols_tr.append(col[tr])
+            cols_te.append(col[te])
+        if not cols_tr or len(set(y[tr])) < 2:
+            cv[te] = 0.5
+            continue
+        c0, cw, _ = fit_nonneg(np.stack(cols_tr, 1), y[tr].astype(float), args.C)
+        cv[te] = 1 / (1 + np.exp(-(c0 + np.stack(cols_te, 1) @ cw)))
+    cv_auc = common.auc(y, cv)
+
+    neg, pos = fused[y == 0], fused[y == 1]
+    strong = common.threshold_at_fpr(neg, 0.02)
+    moderate = min(common.threshold_at_fpr(neg, 0.10), strong)
+    low_point = float(np.quantile(pos, 1 - args.low_tpr))
+    inconclusive = min(low_point, moderate)
+    bands = {"inconclusive": round(inconclusive, 4), "moderate": round(moderate, 4), "strong": round(strong, 4)}
+
+    def rates(t):
+        return float((neg >= t).mean()), float((pos >= t).mean())
+
+    try:
+        with open(os.path.join(args.set_dir, "set.json")) as f:
+            seed = json.load(f).get("seed")
+    except (OSError, ValueError):
+        seed = None
+    fitted_on = (f"Benchmarks/detect/build_set.py --seed {seed if seed is not None else '?'}, "
+                 f"train split: {len(rows)} images ({n0} controls, {n1} manipulated) from {len(photos)} photographs "
+                 f"({', '.join(photos)}); test photographs unused")
+    notes = [
+        "score = sigmoid(intercept + sum over signals of weight * (a * value + b - prior_logit)); a signal that does "
+        "not apply (null value) adds 0. A signal's own calibrated score is sigmoid(a * value + b), fitted where it "
+        "applies; prior_logit = log(#manipulated / #controls) there.",
+        f"fused: {how}, C = {args.C} (objective: mean log loss + |w|^2 / (2 C n)).",
+        "bands (score >= threshold): strong = lowest train threshold with FPR <= 2 %; moderate = lowest with FPR <= "
+        f"10 %; inconclusive = where train TPR = {args.low_tpr:.0%} (capped at moderate); below it: low.",
+        "in-sample at the thresholds (FPR, TPR): " + ", ".join(f"{k} {t:.3f}: {rates(t)[0]:.1%}, {rates(t)[1]:.1%}"
+                                                               for k, t in bands.items()),
+        f"train fused AUC {fused_auc:.3f} in-sample, {cv_auc:.3f} leaving one photograph group out.",
+    ]
+    if negative:
+        notes.append("left out, fitted slope <= 0 on train (larger value looked less suspicious): "
+                     + ", ".join(f"{n} (a = {a:.3g})" for n, a in negative.items()))
+    if skipped:
+        notes.append("not fitted: " + "; ".join(f"{n} ({why})" for n, why in skipped.items()))
+    out = {"version": 1, "fitted_on": fitted_on, "intercept": w0,
+           "signals": {n: {"a": f["a"], "b": f["b"], "weight": f["weight"], "prior_logit": f["prior_logit"]}
+                       for n, f in fitted.items()},
+           "bands": bands, "notes": notes}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+
+    print()
+    print("| signal | applies | train AUC (raw value, n/a lowest) | train AUC where applicable | a | b | weight |")
+    print("|---|---|---|---|---|---|---|")
+    for n, frac, ra, aa, a, b in report:
+        wt = fitted.get(n, {}).get("weight")
+        print(f"| {n} | {frac:.0%} | {ra:.3f} | {'–' if aa is None else f'{aa:.3f}'} | "
+              f"{'–' if a is None else f'{a:.4g}'} | {'–' if b is None else f'{b:.4g}'} | {'–' if wt is None else f'{wt:.3f}'} |")
+    print(f"| **fused** (intercept {w0:.3f}) | | {fused_auc:.3f} in-sample, {cv_auc:.3f} leave-one-photo-out | | | | |")
+    for n, a in negative.items():
+        print(f"warning: {n}: fitted slope a = {a:.3g} <= 0 on train (larger value looked less suspicious): left out")
+    print()
+    print(f"bands: {bands}  ({notes[3]})")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
