@@ -2,21 +2,25 @@
 # Scores `signet detect` on a labelled set of real photographs (honest re-saves against splices, copy-moves,
 # resampled, blurred and sharpened regions, aligned and non-aligned double compression), split by photograph, and
 # prints image-level AUCs per signal, localisation F1 of the heatmaps, time per megapixel and the ratio to djpeg.
-# Usage: Benchmarks/detect.sh [--fit] [--calibration PATH] [--seed N] [evaluate.py options, e.g. --no-speed]
-#   --fit              first fit the calibration on the train split (Benchmarks/detect/fit.py) into PATH
-#                      (default Sources/SignetDetect/Calibration.json), then rebuild and evaluate on test
+# Usage: Benchmarks/detect.sh [--fit] [--calibration PATH] [--swift PATH] [--seed N] [evaluate.py options, e.g. --no-speed]
+#   --fit              first fit the calibration on the train split (Benchmarks/detect/fit.py) into the JSON at
+#                      --calibration (default Sources/SignetDetect/Calibration.json) and the Swift table generated
+#                      from it at --swift (default Sources/SignetDetect/CalibrationTable.swift; "" for none), then
+#                      rebuild the binary (the table is compiled in) and evaluate on the test split
 #   SIGNET_BIN=path    use that binary instead of building the release one (then --fit does not rebuild)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fit=0
 seed=1
 calibration=Sources/SignetDetect/Calibration.json
+swift_table=Sources/SignetDetect/CalibrationTable.swift
 pass=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --fit) fit=1 ;;
     --seed) seed="$2"; shift ;;
     --calibration) calibration="$2"; shift ;;
+    --swift) swift_table="$2"; shift ;;
     *) pass+=("$1") ;;
   esac
   shift
@@ -50,9 +54,10 @@ rm -rf "$set_dir"
 echo
 
 if [ "$fit" = 1 ]; then
-  .venv/bin/python Benchmarks/detect/fit.py --set "$set_dir" --signet "$bin" --out "$calibration"
+  .venv/bin/python Benchmarks/detect/fit.py --set "$set_dir" --signet "$bin" --out "$calibration" \
+    ${swift_table:+--swift "$swift_table"}
   echo
-  # The calibration may be compiled into the binary: rebuild before scoring the test split.
+  # The calibration is compiled into the binary (CalibrationTable.swift): rebuild before scoring the test split.
   build
 fi
 
