@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "SignetRegistry", targets: ["SignetRegistry"]),
         .library(name: "SignetLog", targets: ["SignetLog"]),
         .library(name: "SignetOCSP", targets: ["SignetOCSP"]),
+        .library(name: "SignetDetect", targets: ["SignetDetect"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -57,6 +58,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
         .target(name: "SignetImaging", dependencies: ["CSignetImaging"]),
+        .target(name: "SignetDetect", dependencies: ["SignetImaging", "SignetMedia"]),
         .target(
             name: "Signet",
             dependencies: [
@@ -67,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "SignetCLI",
             dependencies: [
-                "Signet", "SignetImaging", "SignetKeys", "SignetMedia", "SignetRegistry", "SignetLog",
+                "Signet", "SignetImaging", "SignetKeys", "SignetMedia", "SignetRegistry", "SignetLog", "SignetDetect",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
@@ -82,6 +84,7 @@ let package = Package(
         .testTarget(name: "SignetTrustTests", dependencies: ["SignetTrust", "SignetPKI", "SignetTestPKI", "SignetKeys"] + crypto + x509),
         .testTarget(name: "SignetMediaTests", dependencies: ["SignetMedia"]),
         .testTarget(name: "SignetImagingTests", dependencies: ["SignetImaging"]),
+        .testTarget(name: "SignetDetectTests", dependencies: ["SignetDetect", "SignetImaging", "SignetMedia", "SignetTestSupport"]),
         // Test helpers shared by the test targets: the keyless-forgery generator, the child-process runner.
         .target(name: "SignetTestSupport", dependencies: ["SignetJUMBF", "SignetMedia"], path: "Tests/SignetTestSupport"),
         .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetTestSupport"] + crypto + x509),

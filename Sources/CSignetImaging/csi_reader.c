@@ -301,7 +301,8 @@ static void csi_source_term(j_decompress_ptr cinfo) {
     (void)cinfo;
 }
 
-static void csi_source_attach(j_decompress_ptr cinfo, FILE *file) {
+void csi_jpeg_source_attach(j_decompress_ptr cinfo, FILE *file);
+void csi_jpeg_source_attach(j_decompress_ptr cinfo, FILE *file) {
     csi_source *s = (csi_source *)(*cinfo->mem->alloc_small)((j_common_ptr)cinfo, JPOOL_PERMANENT, sizeof(csi_source));
     s->buffer = (JOCTET *)(*cinfo->mem->alloc_large)((j_common_ptr)cinfo, JPOOL_PERMANENT, CSI_SOURCE_BUFFER);
     s->file = file;
@@ -331,7 +332,7 @@ static void csi_open_jpeg(csi_reader *r) {
     r->dinfo.mem->max_memory_to_use = CSI_JPEG_MAX_MEMORY;
     r->progress.progress_monitor = csi_jpeg_progress;
     r->dinfo.progress = &r->progress;
-    csi_source_attach(&r->dinfo, r->file);
+    csi_jpeg_source_attach(&r->dinfo, r->file);
     jpeg_read_header(&r->dinfo, TRUE);
     if (r->eof_hit) {
         r->override_code = CSI_TRUNCATED;
@@ -394,6 +395,9 @@ static void csi_open_png(csi_reader *r) {
     r->info.source_channels = channels;
 }
 
+static csi_reader *csi_reader_open_stream(FILE *file, const char *path, uint64_t size, uint64_t max_pixels,
+                                          int lenient, csi_status *status);
+
 csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, csi_status *status) {
     csi_clear_status(status);
     if (path == NULL) {
@@ -412,6 +416,26 @@ csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, 
         csi_set_status(status, CSI_NOT_FOUND, "%s is not a regular file", path);
         return NULL;
     }
+    return csi_reader_open_stream(file, path, (uint64_t)st.st_size, max_pixels, lenient, status);
+}
+
+csi_reader *csi_reader_open_memory(const uint8_t *bytes, size_t length, uint64_t max_pixels, int lenient,
+                                   csi_status *status) {
+    csi_clear_status(status);
+    if (bytes == NULL || length == 0) {
+        csi_set_status(status, CSI_UNSUPPORTED, "the image is empty");
+        return NULL;
+    }
+    FILE *file = fmemopen((void *)bytes, length, "rb");
+    if (file == NULL) {
+        csi_set_status(status, CSI_TOO_LARGE, "cannot open the image in memory");
+        return NULL;
+    }
+    return csi_reader_open_stream(file, "the image", (uint64_t)length, max_pixels, lenient, status);
+}
+
+static csi_reader *csi_reader_open_stream(FILE *file, const char *path, uint64_t size, uint64_t max_pixels,
+                                          int lenient, csi_status *status) {
     static const uint8_t png_magic[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
     static const uint8_t jpeg_magic[3] = {0xFF, 0xD8, 0xFF};
     uint8_t head[8];
@@ -446,7 +470,7 @@ csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, 
         return NULL;
     }
     r->file = file;
-    r->info.file_size = (uint64_t)st.st_size;
+    r->info.file_size = size;
     r->lenient = lenient;
     r->max_pixels = max_pixels;
     if (format == CSI_FORMAT_JPEG) {

@@ -43,7 +43,8 @@ struct SignetCommand: AsyncParsableCommand {
               0  success (verify: every file Valid or Trusted; Trusted with --require-trusted)
               1  verify/inspect: a file is Invalid, has no manifest, or uses an unsupported algorithm
               2  usage error, or a file that cannot be opened or read
-              3  sign/remove: input missing, unreadable, corrupt or in a format Signet does not write
+              3  sign/remove: input missing, unreadable, corrupt or in a format Signet does not write;
+                 detect: a file corrupt, truncated, too large or unreadable as a picture
               4  sign: key or certificate problem (missing, wrong passphrase, mismatch)
               5  output exists (use --force) or cannot be written
               6  the signer failed
@@ -51,7 +52,7 @@ struct SignetCommand: AsyncParsableCommand {
               8  registry: storage or integrity failure (a log whose history was rewritten)
             """,
         version: "0.1.0",
-        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, RemoveCommand.self, DemoCommand.self, KeysCommand.self, RegistryCommand.self]
+        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, DetectCommand.self, RemoveCommand.self, DemoCommand.self, KeysCommand.self, RegistryCommand.self]
     )
 
     static func main() async {

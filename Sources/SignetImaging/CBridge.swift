@@ -52,6 +52,21 @@ final class ImageReader {
         self.info = info
     }
 
+    /// Over bytes in memory, which must stay valid for the reader's whole life.
+    init(bytes: UnsafeBufferPointer<UInt8>, maxPixels: UInt64) throws(ImagingError) {
+        var status = csi_status()
+        guard let base = bytes.baseAddress,
+            let handle = csi_reader_open_memory(base, bytes.count, maxPixels, 0, &status)
+        else {
+            if bytes.isEmpty { throw ImagingError(code: .unsupportedFormat, reason: "the image is empty") }
+            throw ImagingError(status: status)
+        }
+        self.handle = handle
+        var info = csi_reader_info()
+        csi_reader_get_info(handle, &info)
+        self.info = info
+    }
+
     deinit {
         csi_reader_close(handle)
     }

@@ -97,6 +97,20 @@ public enum ImageCodec {
             throw ImagingError(code: .tooLarge, reason: "maxPixels must be positive (\(maxPixels))")
         }
         let reader = try ImageReader(path: path, maxPixels: UInt64(maxPixels), lenient: false)
+        return try decodeAll(reader)
+    }
+
+    /// Encodes at `quality` and decodes the result again, in memory (error level analysis).
+    public static func roundTripJPEG(_ image: RGBImage, quality: Int) throws(ImagingError) -> RGBImage {
+        let encoded = try encode(image, quality: quality, optimize: false)
+        return try encoded.withUnsafeBufferPointer { bytes throws(ImagingError) in
+            let reader = try ImageReader(bytes: bytes, maxPixels: UInt64(max(1, image.width * image.height)))
+            return try decodeAll(reader)
+        }
+    }
+
+    /// Decodes every row of an opened reader at full size (strict).
+    private static func decodeAll(_ reader: ImageReader) throws(ImagingError) -> RGBImage {
         try reader.start()
         let width = reader.outputWidth
         let height = reader.outputHeight

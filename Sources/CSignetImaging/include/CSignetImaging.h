@@ -77,6 +77,10 @@ typedef struct csi_reader_info {
  */
 csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, csi_status *status);
 
+/** As csi_reader_open, over `length` bytes in memory (which must outlive the reader). */
+csi_reader *csi_reader_open_memory(const uint8_t *bytes, size_t length, uint64_t max_pixels, int lenient,
+                                   csi_status *status);
+
 void csi_reader_get_info(const csi_reader *reader, csi_reader_info *info);
 
 /**
@@ -154,6 +158,41 @@ int32_t csi_png_encode(const uint8_t *rgb, uint32_t width, uint32_t height, uint
                        csi_status *status);
 
 void csi_free(void *pointer);
+
+/* ---------------------------------------------------------------- DCT coefficients */
+
+#define CSI_MAX_DCT_COMPONENTS 4
+
+/** One component's quantised DCT coefficients, as stored in the file (not dequantised). */
+typedef struct csi_dct_component {
+    int32_t h_samp, v_samp;       /* sampling factors */
+    int32_t quant_index;          /* which DQT table (0...3) */
+    uint32_t width_in_blocks, height_in_blocks;
+    uint16_t quant[64];           /* the component's quantisation table, natural (row-major) order */
+    int16_t *coefficients;        /* width_in_blocks * height_in_blocks blocks of 64, natural order, row-major */
+} csi_dct_component;
+
+typedef struct csi_dct_image {
+    uint32_t width, height;
+    int32_t progressive;
+    int32_t truncated;            /* the entropy-coded data ended early (the rest reads as zeros) */
+    int32_t max_h_samp, max_v_samp;
+    int32_t jpeg_color_space;     /* libjpeg's J_COLOR_SPACE of the file */
+    int32_t total_components;     /* components in the file */
+    int32_t component_count;      /* components delivered below */
+    csi_dct_component components[CSI_MAX_DCT_COMPONENTS];
+} csi_dct_image;
+
+/**
+ * Reads the quantised DCT coefficients of up to max_components components (0 = all) of the JPEG
+ * at `path`, without decoding pixels. Files with more than max_blocks blocks (summed over every
+ * component) fail with CSI_TOO_LARGE before the coefficient arrays are allocated.
+ * On success the caller releases *out with csi_dct_image_free; on failure nothing is held.
+ */
+int32_t csi_jpeg_read_coefficients(const char *path, uint64_t max_blocks, int32_t max_components, csi_dct_image *out,
+                                   csi_status *status);
+
+void csi_dct_image_free(csi_dct_image *image);
 
 /* ---------------------------------------------------------------- sample pictures */
 

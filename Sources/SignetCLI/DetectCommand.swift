@@ -1,0 +1,224 @@
+import ArgumentParser
+import Foundation
+import Signet
+import SignetDetect
+import SignetImaging
+import SignetMedia
+
+struct DetectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Score unsigned images for manipulation or synthesis, and explain each signal.",
+        discussion: """
+            A second opinion for files without a valid C2PA manifest. Each file gets a score from 0 to 1 (higher
+            means more likely manipulated or synthetic), a band (low, inconclusive, moderate, strong), its
+            provenance (none, valid manifest, broken manifest, manifest remnants) and every signal with its own
+            score, its contribution and a one-line reason. A file whose manifest validates is reported as signed
+            and its pixels are not judged. The signals, their calibration and their failure modes are described
+            in Spec/detector.md.
+            Exit status: 0 when every file was analysed; 2 for usage errors or a file that cannot be opened;
+            3 when a file is corrupt, truncated, too large or in a format Signet cannot read.
+            """
+    )
+
+    @Argument(help: "Files to analyse.")
+    var files: [String]
+
+    @Flag(name: .long, help: "Print one JSON object per file and line.")
+    var json = false
+
+    @Flag(name: .long, help: "Print every signal's reason, not only the strongest.")
+    var explain = false
+
+    @Option(name: .long, help: "Write a heatmap PNG. With one file, PATH is the PNG; with several, a directory receiving <name>.heatmap.png for each.")
+    var heatmap: String?
+
+    @Flag(name: .long, help: "Draw the heatmap for tools: grey level = suspicion * 254, 255 = too flat or clipped to judge.")
+    var heatmapRaw = false
+
+    @Flag(name: .long, help: "Replace existing heatmap files.")
+    var force = false
+
+    @Option(name: .long, help: "Files analysed at once (default: the number of cores).")
+    var jobs: Int?
+
+    @OptionGroup var trust: TrustOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one file to analyse") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if heatmapRaw && heatmap == nil { throw ValidationError("--heatmap-raw goes with --heatmap PATH") }
+    }
+
+    func run() async throws {
+        let verifier = try trust.verifier()
+        var options = DetectOptions()
+        if heatmap != nil { options.heatmapStyle = heatmapRaw ? .raw : .overlay }
+        let settings = options
+        let heatmapTargets = try heatmapPaths()
+        let width = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        let files = self.files
+        var worst = ExitStatus.ok
+        await withTaskGroup(of: (Int, Result<DetectionReport, DetectError>).self) { group in
+            var next = 0
+            var pending: [Int: Result<DetectionReport, DetectError>] = [:]
+            var printed = 0
+            func launch() {
+                guard next < files.count else { return }
+                let index = next
+                next += 1
+                group.addTask {
+                    let manifest = await Self.manifestStatus(files[index], verifier: verifier)
+                    return (index, Detector.analyze(path: files[index], manifest: manifest, options: settings))
+                }
+            }
+            for _ in 0..<min(width, files.count) { launch() }
+            while let (index, result) = await group.next() {
+                pending[index] = result
+                launch()
+                while let ready = pending.removeValue(forKey: printed) {
+                    let status = emit(ready, file: files[printed], heatmapPath: heatmapTargets?[printed])
+                    if status.rawValue > worst.rawValue { worst = status }
+                    printed += 1
+                }
+            }
+        }
+        if worst != .ok { throw ExitCode(worst.rawValue) }
+    }
+
+    /// Where each file's heatmap goes (nil without --heatmap).
+    func heatmapPaths() throws -> [String]? {
+        guard let heatmap else { return nil }
+        if files.count == 1 { return [heatmap] }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: heatmap, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw CLIError(.usage, "\(heatmap) is a file: with several inputs --heatmap names a directory")
+            }
+        } else {
+            do { try FileManager.default.createDirectory(atPath: heatmap, withIntermediateDirectories: true) } catch {
+                throw CLIError(.output, "cannot create \(heatmap): \(error.localizedDescription)")
+            }
+        }
+        var seen: [String: Int] = [:]
+        return files.map { file in
+            let base = (file as NSString).lastPathComponent
+            let count = seen[base, default: 0]
+            seen[base] = count + 1
+            let name = count == 0 ? base : "\(base).\(count)"
+            return (heatmap as NSString).appendingPathComponent(name + ".heatmap.png")
+        }
+    }
+
+    /// What the verifier finds: the detector does not second-guess a valid manifest.
+    static func manifestStatus(_ path: String, verifier: Signet.Verifier) async -> ManifestStatus {
+        guard case .success(let report) = await verifier.result(path: path) else { return .absent }
+        switch report.outcome {
+        case .noManifest: return .absent
+        case .unreadableManifest(let reason): return .broken(verdict: "unreadable", reasons: [reason])
+        case .validated(let state):
+            if state == .invalid {
+                let codes = report.activeManifest?.statuses.failure.map(\.code.rawValue) ?? []
+                return .broken(verdict: state.rawValue, reasons: Array(Set(codes)).sorted())
+            }
+            return .valid(verdict: state.rawValue)
+        }
+    }
+
+    func emit(_ result: Result<DetectionReport, DetectError>, file: String, heatmapPath: String?) -> ExitStatus {
+        switch result {
+        case .failure(let error):
+            if json {
+                print(JSONValue.object([("file", .string(file)), ("error", .object([("code", .string(error.code.rawValue)), ("message", .string(error.reason))]))]).serialized())
+            }
+            printError("\(file): \(error.reason)")
+            return error.code == .notFound ? .usage : .badInput
+        case .success(var report):
+            var written: String?
+            if let heatmapPath, let image = report.heatmapImage {
+                do {
+                    let png = try ImageCodec.encodePNG(image)
+                    let output = try OutputFile(destination: heatmapPath, overwrite: force)
+                    do {
+                        try output.write(png)
+                        try output.commit()
+                    } catch {
+                        output.discard()
+                        throw error
+                    }
+                    written = heatmapPath
+                } catch {
+                    printError("\(heatmapPath): \(error)")
+                    return .output
+                }
+            }
+            report.heatmapImage = nil
+            if json {
+                print(DetectionJSON.render(report, heatmap: written).serialized())
+            } else {
+                print(DetectionText.render(report, explain: explain, heatmap: written))
+            }
+            return .ok
+        }
+    }
+}
+
+/// The detector's JSON: one object per file.
+enum DetectionJSON {
+    static func render(_ report: DetectionReport, heatmap: String?) -> JSONValue {
+        func number(_ value: Double?) -> JSONValue {
+            guard let value, value.isFinite else { return .null }
+            return .double((value * 10000).rounded() / 10000)
+        }
+        var members: [(String, JSONValue)] = [
+            ("file", .string(report.file)),
+            ("score", number(report.score)),
+            ("band", report.band.map { .string($0.rawValue) } ?? .null),
+            ("provenance", .string(report.provenance.rawValue)),
+        ]
+        if let verdict = report.manifestVerdict { members.append(("manifest", .string(verdict))) }
+        members.append(("format", report.format.map { .string($0.rawValue) } ?? .null))
+        if let width = report.width, let height = report.height {
+            members.append(("width", .int(Int64(width))))
+            members.append(("height", .int(Int64(height))))
+        }
+        members.append(
+            ("signals", .array(report.signals.map { signal in
+                .object([
+                    ("name", .string(signal.name)),
+                    ("applicable", .bool(signal.applicable)),
+                    ("value", number(signal.value)),
+                    ("score", number(signal.score)),
+                    ("contribution", number(signal.contribution)),
+                    ("reason", .string(signal.reason)),
+                ])
+            })))
+        if let heatmap { members.append(("heatmap", .string(heatmap))) }
+        if !report.notes.isEmpty { members.append(("notes", .array(report.notes.map { .string($0) }))) }
+        members.append(("milliseconds", .double((report.milliseconds * 10).rounded() / 10)))
+        return .object(members)
+    }
+}
+
+/// The detector's text: one headline per file, then the signals that moved the score.
+enum DetectionText {
+    static func render(_ report: DetectionReport, explain: Bool, heatmap: String?) -> String {
+        var lines: [String] = []
+        if let score = report.score, let band = report.band {
+            lines.append("\(report.file): \(band.rawValue) (score \(String(format: "%.2f", score))), provenance: \(report.provenance.rawValue)")
+        } else {
+            lines.append("\(report.file): signed, provenance: \(report.provenance.rawValue)\(report.manifestVerdict.map { " (\($0))" } ?? "")")
+        }
+        for note in report.notes { lines.append("  note: \(note)") }
+        let shown = report.signals
+            .filter { explain || ($0.applicable && abs($0.contribution) >= 0.3) }
+            .sorted { abs($0.contribution) > abs($1.contribution) }
+        for signal in shown {
+            let sign = signal.contribution >= 0 ? "+" : "-"
+            let amount = signal.applicable ? "\(sign)\(String(format: "%.2f", abs(signal.contribution)))" : "  n/a"
+            lines.append("  \(amount)  \(signal.name): \(signal.reason)")
+        }
+        if let heatmap { lines.append("  heatmap: \(heatmap)") }
+        return lines.joined(separator: "\n")
+    }
+}
