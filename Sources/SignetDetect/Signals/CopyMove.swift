@@ -115,11 +115,13 @@ enum CopyMove {
         let accepted = Set(neighbours(best.key))
         let expected = Double(count) * Double(stride * stride) / 1000
         let value = log10(1 + Double(best.votes) / max(expected, 1))
+        // Claimed (and drawn) only when one shift gathers far more votes than chance spreads around.
+        let claimed = Double(best.votes) >= max(40, 2 * expected)
         // Map: cells covered by both ends of the winning pairs.
         let cell = 8
         let columns = picture.width / cell, rows = picture.height / cell
         var hits = [Float](repeating: 0, count: columns * rows)
-        if best.votes >= 20 {
+        if claimed {
             for (p, q, key) in pairs where accepted.contains(key) {
                 for position in [Int(p), Int(q)] {
                     let x0 = (position % w) * factor, y0 = (position / w) * factor
@@ -136,7 +138,7 @@ enum CopyMove {
         let map = hits.map { $0 >= needed ? Float(1) : 0 }
         let dx = Int(best.key >> 32) * factor, dy = (Int(best.key & 0xFFFF_FFFF) - 1_000_000) * factor
         let reason =
-            best.votes >= 20
+            claimed
             ? "\(best.votes) block pairs agree on one shift of (\(dx), \(dy)) pixels: a region appears twice"
             : "no region appears twice (best shift gathered \(best.votes) matching blocks)"
         return Measurement(

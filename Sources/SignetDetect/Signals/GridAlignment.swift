@@ -92,7 +92,7 @@ enum GridAlignment {
         let flagged = map.filter { $0.isFinite && $0 > 0.5 }.count
         let share = Double(flagged) / Double(max(1, z.count))
         let reason =
-            share >= 0.02
+            share >= 0.06
             ? "\(percent(share)) of the picture carries 8x8 blocking off the final grid (pasted or shifted JPEG content)"
             : "blocking artefacts sit on one grid throughout"
         return Measurement(

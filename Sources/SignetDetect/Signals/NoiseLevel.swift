@@ -140,12 +140,12 @@ func inconsistency(name: String, values: [Float], grid: CellGrid, cell: Int, wha
     let value = Double(top.reduce(0, +) / Float(top.count))
     let total = Double(magnitudes.count)
     let reason: String
-    if low + high == 0 {
+    if Double(low + high) < 0.02 * total {
         reason = "the \(what) is consistent across the picture"
     } else {
         var parts: [String] = []
-        if low > 0 { parts.append("\(percent(Double(low) / total)) markedly lower") }
-        if high > 0 { parts.append("\(percent(Double(high) / total)) markedly higher") }
+        if Double(low) >= 0.01 * total { parts.append("\(percent(Double(low) / total)) markedly lower") }
+        if Double(high) >= 0.01 * total { parts.append("\(percent(Double(high) / total)) markedly higher") }
         reason = "the \(what) is uneven: " + parts.joined(separator: " and ") + " than the rest"
     }
     return Measurement(name: name, value: value, reason: reason, map: LocalMap(cell: cell, columns: grid.columns, rows: grid.rows, values: map))
