@@ -3,7 +3,7 @@ import SignetMedia
 extension MetadataReader {
     /// The four metadata signals (c2pa_remnants, declared_source, generator_metadata, exif_consistency)
     /// for `facts`; see ``MetadataSignals``.
-    public static func measurements(_ facts: MetadataFacts) -> [Measurement] {
+    public static func measurements(_ facts: MetadataFacts) -> [SignalMeasurement] {
         MetadataSignals.measurements(facts)
     }
 }
@@ -17,7 +17,7 @@ public enum MetadataSignals {
     public static let exifConsistencyName = "exif_consistency"
 
     /// All four measurements, in the order c2pa_remnants, declared_source, generator_metadata, exif_consistency.
-    public static func measurements(_ facts: MetadataFacts) -> [Measurement] {
+    public static func measurements(_ facts: MetadataFacts) -> [SignalMeasurement] {
         [c2paRemnants(facts), declaredSource(facts), generatorMetadata(facts), exifConsistency(facts)]
     }
 
@@ -26,19 +26,19 @@ public enum MetadataSignals {
     /// C2PA traces without a complete store: 1 when the file carries remnants of a manifest (stripped or
     /// broken: something rewrote it after signing), 0 when it has none, or when it carries a complete store
     /// (which the caller should verify instead).
-    public static func c2paRemnants(_ facts: MetadataFacts) -> Measurement {
+    public static func c2paRemnants(_ facts: MetadataFacts) -> SignalMeasurement {
         guard facts.format != nil else { return .notApplicable(c2paRemnantsName, "format not recognised") }
         if facts.hasC2PAStore {
-            return Measurement(
+            return SignalMeasurement(
                 name: c2paRemnantsName, value: 0,
                 reason: "carries a C2PA manifest store (verify it): \(facts.c2paRemnants.prefix(2).joined(separator: "; "))")
         }
         guard !facts.c2paRemnants.isEmpty else {
-            return Measurement(name: c2paRemnantsName, value: 0, reason: "no C2PA manifest or remnant")
+            return SignalMeasurement(name: c2paRemnantsName, value: 0, reason: "no C2PA manifest or remnant")
         }
         let shown = facts.c2paRemnants.prefix(3).joined(separator: "; ")
         let more = facts.c2paRemnants.count > 3 ? " (and \(facts.c2paRemnants.count - 3) more)" : ""
-        return Measurement(
+        return SignalMeasurement(
             name: c2paRemnantsName, value: 1,
             reason: "C2PA manifest remnants without a valid store (the file was changed after signing): \(shown)\(more)")
     }
@@ -50,7 +50,7 @@ public enum MetadataSignals {
     /// trainedAlgorithmicMedia: 1, floor 0.97. compositeWithTrainedAlgorithmicMedia and algorithmicMedia: 1,
     /// floor 0.9. A generator named in a tool field: 1, floor 0.9. compositeSynthetic 0.8; edits, composites,
     /// digital creation, enhancement 0.6; minorHumanEdits 0.3; captures 0. Not applicable when nothing is declared.
-    public static func declaredSource(_ facts: MetadataFacts) -> Measurement {
+    public static func declaredSource(_ facts: MetadataFacts) -> SignalMeasurement {
         struct Candidate {
             var value: Double
             var floor: Double?
@@ -75,7 +75,7 @@ public enum MetadataSignals {
         var reason = best.reason
         let others = ordered.dropFirst().prefix(2).map(\.reason)
         if !others.isEmpty { reason += "; also " + others.joined(separator: "; ") }
-        return Measurement(name: declaredSourceName, value: best.value, reason: reason, floor: best.floor)
+        return SignalMeasurement(name: declaredSourceName, value: best.value, reason: reason, floor: best.floor)
     }
 
     // MARK: - generator_metadata
@@ -83,7 +83,7 @@ public enum MetadataSignals {
     /// Generation text left by AI tools (Automatic1111 `parameters`, ComfyUI `prompt`/`workflow`, InvokeAI,
     /// NovelAI, prompt/parameter text in EXIF or COM): 1 with floor 0.95 when a generator is identified,
     /// 0 when the format carries text and none is found; not applicable to formats without such text.
-    public static func generatorMetadata(_ facts: MetadataFacts) -> Measurement {
+    public static func generatorMetadata(_ facts: MetadataFacts) -> SignalMeasurement {
         let textFormats: Set<AssetFormat> = [.jpeg, .png, .webp]
         guard let format = facts.format, textFormats.contains(format) || !facts.textEntries.isEmpty else {
             let what = facts.format.map { "\($0.rawValue.uppercased()) carries no generator text Signet reads" } ?? "format not recognised"
@@ -91,11 +91,11 @@ public enum MetadataSignals {
         }
         let findings = generatorFindings(facts.textEntries)
         guard let first = findings.first else {
-            return Measurement(name: generatorMetadataName, value: 0, reason: "no generator text found")
+            return SignalMeasurement(name: generatorMetadataName, value: 0, reason: "no generator text found")
         }
         var reason = first
         if findings.count > 1 { reason += "; also " + findings.dropFirst().prefix(2).joined(separator: "; ") }
-        return Measurement(name: generatorMetadataName, value: 1, reason: reason, floor: 0.95)
+        return SignalMeasurement(name: generatorMetadataName, value: 1, reason: reason, floor: 0.95)
     }
 
     /// One line per text entry that identifies a generator.
@@ -184,7 +184,7 @@ public enum MetadataSignals {
     /// differs from the picture's by more than 3% (0.7: cropped after capture), no camera make/model (0.2),
     /// a modification date different from the capture date (0.3). The strongest finding plus 0.15 for each
     /// other one, capped at 1. Not applicable without EXIF.
-    public static func exifConsistency(_ facts: MetadataFacts) -> Measurement {
+    public static func exifConsistency(_ facts: MetadataFacts) -> SignalMeasurement {
         guard let exif = facts.exif else { return .notApplicable(exifConsistencyName, "no EXIF") }
         var findings: [(value: Double, text: String)] = []
         var described: [String] = []
@@ -240,7 +240,7 @@ public enum MetadataSignals {
         if ordered.isEmpty { parts += described.dropFirst() }
         let summary = parts.isEmpty ? "EXIF without camera or software fields" : parts.joined(separator: "; ")
         let reason = ordered.isEmpty ? "consistent camera EXIF: \(summary)" : summary
-        return Measurement(name: exifConsistencyName, value: value, reason: reason)
+        return SignalMeasurement(name: exifConsistencyName, value: value, reason: reason)
     }
 
     static func cameraName(make: String?, model: String?) -> String {
