@@ -15,6 +15,9 @@ import bench  # noqa: E402  (Benchmarks/bench.py: OUT, median_time, WrongOutput)
 import numpy as np  # noqa: E402
 
 FUSED = "fused"
+# The sum of the signals' contributions: the fused logit less the intercept. It ranks images as the score does
+# (but for a declaration's floor), without the score's rounding to 4 decimals, which ties scores near 0 or 1.
+FUSED_LOGIT = "fused_logit"
 
 
 def read_labels(set_dir, split=None):
@@ -73,6 +76,9 @@ def run_detect(signet, paths, jobs=2, batch=40, heatmap_dir=None, raw=True, time
             if key is None:
                 problems.append(f"record without a known file: {line[:200]}")
                 continue
+            if "error" in rec:
+                problems.append(f"{os.path.basename(key)}: error {json.dumps(rec['error'])[:200]}")
+                continue
             hm = rec.get("heatmap")
             if isinstance(hm, str) and not os.path.isabs(hm):
                 rec["heatmap"] = os.path.abspath(hm)
@@ -113,6 +119,10 @@ def signal_value(rec, name):
     if name == FUSED:
         v = rec.get("score")
         return float(v) if finite(v) else None
+    if name == FUSED_LOGIT:
+        c = [s.get("contribution") for s in rec.get("signals") or []]
+        c = [float(x) for x in c if finite(x)]
+        return sum(c) if c else None
     s = signal_entry(rec, name)
     if not s or s.get("applicable") is False:
         return None

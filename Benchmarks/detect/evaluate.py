@@ -4,7 +4,8 @@ photographs were never used to fit the calibration) and prints markdown tables.
 
 Usage: evaluate.py --set DIR --signet BIN [--split test] [--out DIR] [--jobs 2] [--batch 40] [--no-speed]
 
-- Image level, per signal and for `fused` (the record's top-level `score`): ROC AUC from the signal's raw `value`,
+- Image level, per signal and for `fused` (the record's top-level `score`; also the sum of the signals'
+  `contribution`s, which ranks as the score does without its rounding to 4 decimals): ROC AUC from the signal's raw `value`,
   a signal that does not apply (or is null) ranking below every value; the fraction of images it applies to
   (controls / manipulated); AUC among the images it applies to; TPR at 5 % FPR; AUC per manipulation kind
   (that kind's images against all the controls). `error_level` (error-level analysis) is the baseline. A second,
@@ -39,7 +40,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
-from common import FUSED  # noqa: E402
+from common import FUSED, FUSED_LOGIT  # noqa: E402
 
 KINDS = ["splice", "copy_move", "resample", "blur", "sharpen", "dq_aligned", "dq_nonaligned"]
 BASELINE = "error_level"
@@ -274,7 +275,7 @@ def main():
     recs = [records[r["path"]] for r in rows_ok]
 
     names = common.signal_names(recs)
-    order = [FUSED] + ([BASELINE] if BASELINE in names else []) + [n for n in names if n != BASELINE]
+    order = [FUSED, FUSED_LOGIT] + ([BASELINE] if BASELINE in names else []) + [n for n in names if n != BASELINE]
     values = {n: [common.signal_value(rec, n) for rec in recs] for n in order}
     values[PY_ELA] = [python_ela(r["path"]) for r in rows_ok]
     img = image_level(rows_ok, values)
@@ -282,6 +283,8 @@ def main():
     def label(n):
         if n == FUSED:
             return "**fused** (top-level score)"
+        if n == FUSED_LOGIT:
+            return "fused logit (sum of contributions: the score unrounded)"
         if n == BASELINE:
             return "error_level (**baseline**: ELA)"
         if n == PY_ELA:

@@ -6,22 +6,21 @@ Usage: fit.py --set DIR --signet BIN --out Sources/SignetDetect/Calibration.json
 
 1. Per signal, on the train images where it applies (a finite `value`): a 1-D logistic regression
    score = sigmoid(a * value + b) (scikit-learn; the value is standardised for the fit, a and b are given back on
-   the raw scale; almost no regularisation). Signals that apply to fewer than 10 images, to one class only, or
-   whose value never varies, are left out of the output (listed in `notes`); so are signals whose fitted slope a is
-   <= 0 (the binary promises larger = more suspicious; --allow-negative-slopes keeps them).
+   the raw scale; almost no regularisation). A signal whose fitted slope a is <= 0 gets a = 0, b = prior, weight 0
+   (the binary promises larger = more suspicious; --allow-negative-slopes keeps the fit instead). Signals that apply
+   to fewer than 10 train images, to one class only, or whose value never varies (on this set: the metadata
+   signals, as these bare JPEGs carry no metadata) keep the entry of the previous calibration (--out if it exists,
+   else the --swift table); whatever they add to a train image's logit is a fixed offset in step 2.
 2. Fused: each signal's log-likelihood ratio llr = a * value + b - prior (prior = log(#manipulated /
    #controls) among the images the signal applies to, i.e. what b absorbed of the class balance); 0 when it does
    not apply. score = sigmoid(intercept + sum(weight * llr)), weights >= 0 and L2-penalised (objective: mean log
-   loss + ||w||^2 / (2 C n)), fitted with scipy's L-BFGS-B under bounds; if scipy is missing, scikit-learn's
-   LogisticRegression with negative weights clipped to 0 and the rest refitted.
+   loss + ||w||^2 / (2 C n)), fitted with scipy's L-BFGS-B under bounds (scipy comes with scikit-learn).
 3. Bands, from the fused score's ROC on train: strong = the lowest threshold with train FPR <= 2 %, moderate = the
    lowest with FPR <= 10 %, inconclusive = the score of the manipulated images' --low-tpr quantile from the top
    (the threshold where TPR = 50 % by default), capped at moderate; below inconclusive is "low". The rule and the
    in-sample numbers go into `notes`.
 Output: {"version": 1, "fitted_on", "intercept", "signals": {name: {"a", "b", "prior", "weight"}}, "bands", "notes"},
-numbers to 6 significant digits; with --swift, the same numbers as the Swift table `Calibration.shipped`. Signals the
-set cannot fit (too few applicable images: the metadata signals never apply to these bare JPEGs) keep the entry of
-the previous calibration (--out if it exists, else the --swift table), said so in `notes`.
+numbers to 6 significant digits; with --swift, the same numbers as the Swift table `Calibration.shipped`.
 The fused AUC is also given cross-validated by photograph (train photos only, leave one photo group out), which is
 the honest number among the train ones; the test split (evaluate.py) is the one to report.
 """
@@ -51,45 +50,31 @@ def fit_1d(x, y):
     return c / sd, i - c * mu / sd
 
 
-def fit_nonneg(X, y, C):
-    """Intercept and non-negative weights of an L2-penalised logistic regression."""
+def fit_nonneg(X, y, C, offset=None):
+    """Intercept and non-negative weights of an L2-penalised logistic regression on X, plus a fixed offset per row
+    (the logit the carried-over signals add). scipy's L-BFGS-B with the weights bounded at 0."""
+    from scipy.optimize import minimize
+
     n, k = X.shape
-    try:
-        from scipy.optimize import minimize
-    except ImportError:
-        minimize = None
-    if minimize is not None:
-        lam = 1.0 / (C * n)
+    off = np.zeros(n) if offset is None else offset
+    lam = 1.0 / (C * n)
 
-        def f(p):
-            w0, w = p[0], p[1:]
-            t = w0 + X @ w
-            # log(1 + exp(-t)) for y=1, log(1 + exp(t)) for y=0, stably
-            s = np.where(y == 1, -t, t)
-            loss = np.mean(np.logaddexp(0, s)) + 0.5 * lam * w @ w
-            sig = 1 / (1 + np.exp(-t))
-            g = sig - y
-            return loss, np.concatenate([[g.mean()], X.T @ g / n + lam * w])
+    def f(p):
+        w0, w = p[0], p[1:]
+        t = w0 + X @ w + off
+        s = np.where(y == 1, -t, t)  # log(1 + exp(-t)) for y = 1, log(1 + exp(t)) for y = 0
+        loss = np.mean(np.logaddexp(0, s)) + 0.5 * lam * w @ w
+        g = 1 / (1 + np.exp(-t)) - y
+        return loss, np.concatenate([[g.mean()], X.T @ g / n + lam * w])
 
-        r = minimize(f, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=[(None, None)] + [(0, None)] * k)
-        return float(r.x[0]), r.x[1:], "scipy L-BFGS-B, weights bounded at 0"
-    from sklearn.linear_model import LogisticRegression
+    r = minimize(f, np.zeros(k + 1), jac=True, method="L-BFGS-B", bounds=[(None, None)] + [(0, None)] * k)
+    return float(r.x[0]), r.x[1:]
 
-    keep = np.ones(k, bool)
-    w = np.zeros(k)
-    w0 = 0.0
-    for _ in range(k + 1):
-        if not keep.any():
-            break
-        m = LogisticRegression(C=C, max_iter=2000).fit(X[:, keep], y)
-        wk = m.coef_[0]
-        w = np.zeros(k)
-        w[keep] = wk
-        w0 = float(m.intercept_[0])
-        if (wk >= 0).all():
-            break
-        keep[np.where(keep)[0][wk < 0]] = False
-    return w0, np.clip(w, 0, None), "scikit-learn, negative weights clipped to 0 and refitted"
+
+def contribution(rec, name, p):
+    """What the binary adds to the fused logit for this signal under parameters p (0 when it does not apply)."""
+    v = common.signal_value(rec, name)
+    return 0.0 if v is None else p["weight"] * (p["a"] * v + p["b"] - p["prior"])
 
 
 def r6(x):
@@ -187,7 +172,7 @@ def main():
         elif len(set(y[app])) < 2:
             skipped[n] = "applies to one class only"
         elif np.std(x[app]) == 0:
-            skipped[n] = "constant value"
+            skipped[n] = f"same value ({x[app][0]:g}) on every train image it applies to"
         if n in skipped:
             report.append((n, app.mean(), raw_auc, None, None, None))
             continue
@@ -201,21 +186,28 @@ def main():
         llr = np.where(app, a * x + b - prior, 0.0)
         fitted[n] = {"a": a, "b": b, "prior": prior}
         llr_cols.append(llr)
-
     if not fitted:
         raise SystemExit("no signal could be fitted")
+
+    # Signals this set cannot fit (the metadata ones: these bare JPEGs carry no metadata) keep what the previous
+    # calibration said, so a refit does not silently switch them off; whatever they add to every train image's
+    # logit (a constant "absent" value can still contribute) is a fixed offset in the fused fit, so the intercept
+    # absorbs it.
+    previous, previous_from = load_previous(args.out, args.swift)
+    carried = {n: p for n, p in previous.items() if n not in fitted and n not in negative}
+    offset = np.array([sum(contribution(rec, n, p) for n, p in carried.items()) for rec in recs])
     X = np.stack(llr_cols, axis=1)
-    w0, w, how = fit_nonneg(X, y.astype(float), args.C)
+    w0, w = fit_nonneg(X, y.astype(float), args.C, offset)
     for n, wi in zip(fitted, w):
         fitted[n]["weight"] = float(wi)
-    fused = 1 / (1 + np.exp(-(w0 + X @ w)))
+    fused = 1 / (1 + np.exp(-(w0 + X @ w + offset)))
     fused_auc = common.auc(y, fused)
 
     # Leave one photograph group out (the per-signal fits redone inside each fold too).
     cv = np.zeros(len(y))
     for g in sorted(set(groups)):
         tr, te = groups != g, groups == g
-        cols_tr, cols_te = [], []
+        cols = []
         for n in fitted:
             v = [common.signal_value(rec, n) for rec in recs]
             app = np.array([t is not None for t in v])
@@ -227,14 +219,13 @@ def main():
             if a <= 0 and not args.allow_negative_slopes:
                 continue
             prior = math.log(y[m].sum() / (m.sum() - y[m].sum()))
-            col = np.where(app, a * x + b - prior, 0.0)
-            cols_tr.append(col[tr])
-            cols_te.append(col[te])
-        if not cols_tr or len(set(y[tr])) < 2:
+            cols.append(np.where(app, a * x + b - prior, 0.0))
+        if not cols or len(set(y[tr])) < 2:
             cv[te] = 0.5
             continue
-        c0, cw, _ = fit_nonneg(np.stack(cols_tr, 1), y[tr].astype(float), args.C)
-        cv[te] = 1 / (1 + np.exp(-(c0 + np.stack(cols_te, 1) @ cw)))
+        Xc = np.stack(cols, 1)
+        c0, cw = fit_nonneg(Xc[tr], y[tr].astype(float), args.C, offset[tr])
+        cv[te] = 1 / (1 + np.exp(-(c0 + Xc[te] @ cw + offset[te])))
     cv_auc = common.auc(y, cv)
 
     neg, pos = fused[y == 0], fused[y == 1]
@@ -255,10 +246,7 @@ def main():
     fitted_on = (f"Benchmarks/detect/build_set.py --seed {seed if seed is not None else '?'}, "
                  f"train split: {len(rows)} images ({n0} controls, {n1} manipulated) from {len(photos)} photographs "
                  f"({', '.join(photos)}); test photographs unused")
-    # Signals this set cannot fit (the metadata ones never apply to these bare JPEGs) keep what the previous
-    # calibration said, so a refit does not silently switch them off.
-    previous, previous_from = load_previous(args.out, args.swift)
-    signals_out, carried = {}, []
+    signals_out = {}
     for n in names:
         if n in fitted:
             f = fitted[n]
@@ -266,18 +254,14 @@ def main():
         elif n in negative:
             p = negative[n]["prior"]
             signals_out[n] = {"a": 0.0, "b": r6(p), "prior": r6(p), "weight": 0.0}
-        elif n in previous:
-            signals_out[n] = previous[n]
-            carried.append(n)
-    for n in previous:
-        if n not in signals_out:
-            signals_out[n] = previous[n]
-            carried.append(n)
+    for n, p in carried.items():
+        signals_out[n] = p
     notes = [
         "score = sigmoid(intercept + sum over signals of weight * (a * value + b - prior)); a signal that does "
         "not apply (null value) adds 0. A signal's own calibrated score is sigmoid(a * value + b), fitted where it "
         "applies; prior = log(#manipulated / #controls) there (the class balance b absorbed).",
-        f"fused: {how}, C = {args.C} (objective: mean log loss + |w|^2 / (2 C n)).",
+        f"fused: scipy L-BFGS-B, weights bounded at 0, C = {args.C} (objective: mean log loss + |w|^2 / (2 C n)); "
+        "carried-over signals' contributions enter as a fixed offset.",
         "bands (score >= threshold): strong = lowest train threshold with FPR <= 2 %; moderate = lowest with FPR <= "
         f"10 %; inconclusive = where train TPR = {args.low_tpr:.0%} (capped at moderate); below it: low.",
         "in-sample at the thresholds (FPR, TPR): " + ", ".join(f"{k} {t:.3f}: {rates(t)[0]:.1%}, {rates(t)[1]:.1%}"
@@ -290,7 +274,8 @@ def main():
     if skipped:
         notes.append("not fitted: " + "; ".join(f"{n} ({why})" for n, why in skipped.items()))
     if carried:
-        notes.append(f"carried over unchanged from {previous_from}: {', '.join(carried)}")
+        notes.append(f"carried over unchanged from {previous_from}: {', '.join(carried)}; their mean contribution "
+                     f"to a train image's logit: {offset.mean():+.3f}")
     out = {"version": 1, "fitted_on": fitted_on, "intercept": r6(w0), "signals": signals_out,
            "bands": bands, "notes": notes}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
