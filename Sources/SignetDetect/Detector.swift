@@ -42,7 +42,7 @@ public struct DetectOptions: Sendable {
 /// or synthesis, signal by signal, and fuses them.
 public enum Detector {
     /// The pixel and DCT signals, each a separate unit.
-    static let pixelSignals: [(String, @Sendable (Picture) -> Measurement)] = [
+    static let pixelSignals: [(String, @Sendable (Picture) -> SignalMeasurement)] = [
         (JPEGQuantization.name, JPEGQuantization.measure),
         (DoubleCompression.name, DoubleCompression.measure),
         (GridAlignment.name, GridAlignment.measure),
@@ -137,7 +137,7 @@ public enum Detector {
         }
     }
 
-    static func runConcurrently(_ jobs: [@Sendable () -> Measurement]) -> [Measurement] {
+    static func runConcurrently(_ jobs: [@Sendable () -> SignalMeasurement]) -> [SignalMeasurement] {
         let box = ResultBox(count: jobs.count)
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             box.set(index, jobs[index]())
@@ -153,14 +153,14 @@ public enum Detector {
 
 /// Results written by concurrent jobs, each to its own slot.
 private final class ResultBox: @unchecked Sendable {
-    private var slots: [Measurement?]
+    private var slots: [SignalMeasurement?]
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ index: Int, _ value: Measurement) {
+    func set(_ index: Int, _ value: SignalMeasurement) {
         lock.withLock { slots[index] = value }
     }
 
-    var values: [Measurement] { lock.withLock { slots.compactMap { $0 } } }
+    var values: [SignalMeasurement] { lock.withLock { slots.compactMap { $0 } } }
 }

@@ -5,7 +5,7 @@ enum Fusion {
         var signals: [SignalResult]
     }
 
-    static func fuse(_ measurements: [Measurement], calibration: Calibration) -> Fused {
+    static func fuse(_ measurements: [SignalMeasurement], calibration: Calibration) -> Fused {
         var logit = calibration.intercept
         var floor = 0.0
         var results: [SignalResult] = []
@@ -26,7 +26,7 @@ enum Fusion {
 
     /// The local maps on 8-pixel cells, each weighted by how strongly its signal fired on the
     /// whole picture; cells no signal could judge, or too flat or clipped, are NaN.
-    static func heatmap(_ measurements: [Measurement], fused: Fused, picture: Picture, calibration: Calibration)
+    static func heatmap(_ measurements: [SignalMeasurement], fused: Fused, picture: Picture, calibration: Calibration)
         -> LocalMap?
     {
         let cell = Picture.flatnessCell

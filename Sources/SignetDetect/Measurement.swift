@@ -3,7 +3,7 @@
 /// A signal is a separate unit with its own applicability rule: it either measures a raw
 /// statistic (`value`, larger means more suspicious) and says why in one line, or says why it does
 /// not apply. ``Fusion`` turns measurements into calibrated scores and contributions.
-public struct Measurement: Sendable, Hashable {
+public struct SignalMeasurement: Sendable, Hashable {
     /// The signal's stable name (snake_case), as in the JSON report and the calibration file.
     public var name: String
     /// Whether the signal could judge this file at all.
@@ -28,8 +28,8 @@ public struct Measurement: Sendable, Hashable {
     }
 
     /// A signal that cannot judge this file, and why.
-    public static func notApplicable(_ name: String, _ reason: String) -> Measurement {
-        Measurement(name: name, applicable: false, value: nil, reason: reason, map: nil, floor: nil)
+    public static func notApplicable(_ name: String, _ reason: String) -> SignalMeasurement {
+        SignalMeasurement(name: name, applicable: false, value: nil, reason: reason, map: nil, floor: nil)
     }
 
     init(name: String, applicable: Bool, value: Double?, reason: String, map: LocalMap?, floor: Double?) {

@@ -94,7 +94,8 @@ struct DetectorSignalTests {
         let c = try analyze(control)
         let dt = try signal(t, "double_compression"), dc = try signal(c, "double_compression")
         #expect(dt.applicable && dc.applicable)
-        #expect(try #require(dt.value) > try #require(dc.value) + 0.2)
+        let tamperedValue = try #require(dt.value), controlValue = try #require(dc.value)
+        #expect(tamperedValue > controlValue + 0.2)
         #expect(dt.reason.contains("missing"))
         let map = try #require(DoubleCompression.measure(try picture(tampered)).map)
         let split = inside(map, x: 160, y: 160, w: 96, h: 96)
@@ -123,7 +124,8 @@ struct DetectorSignalTests {
         let t = try signal(try analyze(tampered), "copy_move")
         let c = try signal(try analyze(control), "copy_move")
         #expect(t.reason.contains("(180, 150)"))
-        #expect(try #require(t.value) > try #require(c.value) + 0.5)
+        let tamperedValue = try #require(t.value), controlValue = try #require(c.value)
+        #expect(tamperedValue > controlValue + 0.5)
         #expect(!c.reason.contains("appears twice"))
     }
 
@@ -148,7 +150,8 @@ struct DetectorSignalTests {
         for name in ["blur_inconsistency", "noise_inconsistency"] {
             let t = try signal(try analyze(tampered), name)
             let c = try signal(try analyze(control), name)
-            #expect(try #require(t.value) > try #require(c.value) + 1, "\(name)")
+            let tamperedValue = try #require(t.value), controlValue = try #require(c.value)
+            #expect(tamperedValue > controlValue + 1, "\(name)")
             #expect(t.reason.contains("lower"), "\(name): \(t.reason)")
         }
     }
@@ -245,7 +248,10 @@ struct DetectorReportTests {
         defer { fixture.remove() }
         let rgb = DetectFixture.texturedPicture(width: 192, height: 160)
         let grey = stride(from: 0, to: rgb.pixels.count, by: 3).map { rgb.pixels[$0] }
-        let cmyk = stride(from: 0, to: rgb.pixels.count, by: 3).flatMap { [rgb.pixels[$0], rgb.pixels[$0 + 1], rgb.pixels[$0 + 2], 255] }
+        var cmyk: [UInt8] = []
+        for i in stride(from: 0, to: rgb.pixels.count, by: 3) {
+            cmyk += [rgb.pixels[i], rgb.pixels[i + 1], rgb.pixels[i + 2], 255]
+        }
         var files: [String] = []
         files.append(try fixture.write("grey.jpg", try ImageCodec.encodeJPEGVariant(grey, width: 192, height: 160, layout: .gray, progressive: false, quality: 85)))
         files.append(try fixture.write("cmyk.jpg", try ImageCodec.encodeJPEGVariant(cmyk, width: 192, height: 160, layout: .cmyk, progressive: false, quality: 85)))
@@ -355,7 +361,11 @@ enum PNGFiles {
         var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         file += PNGChunk.make("IHDR", ihdr)
         if colourType == 3 {
-            file += PNGChunk.make("PLTE", (0..<256).flatMap { [UInt8($0), UInt8(255 - $0), UInt8(($0 * 3) & 0xFF)] })
+            var palette: [UInt8] = []
+            for i in 0..<256 {
+                palette += [UInt8(i), UInt8(255 - i), UInt8((i * 3) & 0xFF)]
+            }
+            file += PNGChunk.make("PLTE", palette)
         }
         file += PNGChunk.make("IDAT", zlib)
         file += PNGChunk.make("IEND", [])

@@ -12,7 +12,7 @@ enum CopyMove {
     static let block = 16
     static let features = 8
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         let factor = max(1, Int(ceil(sqrt(picture.megapixels / 1.2))))
         let plane = picture.luma.shrunk(by: factor)
         let w = plane.width, h = plane.height
@@ -140,8 +140,8 @@ enum CopyMove {
         let reason =
             claimed
             ? "\(best.votes) block pairs agree on one shift of (\(dx), \(dy)) pixels: a region appears twice"
-            : "no region appears twice (best shift gathered \(best.votes) matching blocks)"
-        return Measurement(
+            : "no copied region found (the best shift gathered \(best.votes) matching blocks)"
+        return SignalMeasurement(
             name: name, value: value, reason: reason,
             map: LocalMap(cell: cell, columns: columns, rows: rows, values: map))
     }

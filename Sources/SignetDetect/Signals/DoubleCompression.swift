@@ -29,7 +29,7 @@ enum DoubleCompression {
         var logRatio: [Float]
     }
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         guard let dct = picture.dct, let luma = dct.components.first else {
             return .notApplicable(name, "not a JPEG: there are no DCT coefficients to read")
         }
@@ -39,7 +39,7 @@ enum DoubleCompression {
         }
         let models = zigzagRange.compactMap { fitFrequency(luma, natural: zigzagToNatural[$0]) }
         guard models.count >= 2 else {
-            return Measurement(
+            return SignalMeasurement(
                 name: name, value: 0,
                 reason: "no trace of an earlier JPEG compression on the same grid: saved once, or re-saved at the same quality")
         }
@@ -87,7 +87,7 @@ enum DoubleCompression {
             reason = "\(earlier) shows evenly across the picture: re-saved as a whole, no region stands out"
         }
         let map = LocalMap(cell: 8, columns: w, rows: h, values: area)
-        return Measurement(name: name, value: value, reason: reason, map: cropMap(map, picture))
+        return SignalMeasurement(name: name, value: value, reason: reason, map: cropMap(map, picture))
     }
 
     /// Fits one frequency; nil when an earlier step does not explain its histogram clearly better.

@@ -9,7 +9,7 @@ enum ErrorLevel {
     static let cell = 16
     static let quality = 90
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         let grid = CellGrid(width: picture.width, height: picture.height, cell: cell)
         guard grid.columns >= 3, grid.rows >= 3 else {
             return .notApplicable(name, "too small for error level analysis (\(picture.width)x\(picture.height))")
@@ -46,7 +46,7 @@ enum ErrorLevel {
         let top = known.sorted(by: >).prefix(max(1, known.count / 20))
         let value = Double(top.reduce(0, +) / Float(top.count) / median)
         let reason = "re-saving at quality \(quality) changes the most-changed 5% of the picture \(String(format: "%.1f", value))x more than the median"
-        return Measurement(
+        return SignalMeasurement(
             name: name, value: value, reason: reason,
             map: LocalMap(cell: cell, columns: grid.columns, rows: grid.rows, values: map))
     }

@@ -12,7 +12,7 @@ enum GridAlignment {
     static let name = "grid_alignment"
     static let cell = 32
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         let luma = picture.luma
         let grid = CellGrid(width: luma.width, height: luma.height, cell: cell)
         guard grid.columns >= 3, grid.rows >= 3 else {
@@ -95,7 +95,7 @@ enum GridAlignment {
             share >= 0.06
             ? "\(percent(share)) of the picture carries 8x8 blocking off the final grid (pasted or shifted JPEG content)"
             : "blocking artefacts sit on one grid throughout"
-        return Measurement(
+        return SignalMeasurement(
             name: name, value: value, reason: reason,
             map: LocalMap(cell: cell, columns: grid.columns, rows: grid.rows, values: map))
     }

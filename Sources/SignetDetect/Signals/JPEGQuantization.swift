@@ -7,7 +7,7 @@
 enum JPEGQuantization {
     static let name = "jpeg_quantization"
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         guard let dct = picture.dct, let luma = dct.components.first else {
             return .notApplicable(name, "not a JPEG: no quantisation tables")
         }
@@ -25,12 +25,12 @@ enum JPEGQuantization {
         }
         let coding = dct.progressive ? "progressive" : "baseline"
         if let quality = StandardTables.matchingQuality(luminance: luma.quant) {
-            return Measurement(
+            return SignalMeasurement(
                 name: name, value: 1,
                 reason: "libjpeg's standard tables at quality \(quality) (\(layout), \(coding)): saved by an editor or library, not straight from a camera")
         }
         let nearest = (1...100).min { distance(StandardTables.luminance(quality: $0), luma.quant) < distance(StandardTables.luminance(quality: $1), luma.quant) } ?? 0
-        return Measurement(
+        return SignalMeasurement(
             name: name, value: 0,
             reason: "quantisation tables of its own, nearest to libjpeg quality \(nearest) (\(layout), \(coding)): typical of a camera or a tool with custom tables")
     }

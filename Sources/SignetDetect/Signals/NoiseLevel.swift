@@ -11,7 +11,7 @@ enum NoiseLevel {
     static let name = "noise_inconsistency"
     static let cell = 32
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         let luma = picture.luma
         let grid = CellGrid(width: luma.width, height: luma.height, cell: cell)
         guard grid.columns >= 3, grid.rows >= 3 else {
@@ -69,7 +69,7 @@ enum BlurLevel {
     static let name = "blur_inconsistency"
     static let cell = 32
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         let luma = picture.luma
         let grid = CellGrid(width: luma.width, height: luma.height, cell: cell)
         guard grid.columns >= 3, grid.rows >= 3 else {
@@ -113,7 +113,7 @@ enum BlurLevel {
 
 /// Shared by the per-cell level signals: robust z-scores against the picture's own typical level,
 /// pooled over 3x3 cells; the value is the mean |z| of the most deviant 5% of cells.
-func inconsistency(name: String, values: [Float], grid: CellGrid, cell: Int, what: String) -> Measurement {
+func inconsistency(name: String, values: [Float], grid: CellGrid, cell: Int, what: String) -> SignalMeasurement {
     guard let stats = robustStats(values) else {
         return .notApplicable(name, "too few textured areas to compare the \(what)")
     }
@@ -148,5 +148,5 @@ func inconsistency(name: String, values: [Float], grid: CellGrid, cell: Int, wha
         if Double(high) >= 0.01 * total { parts.append("\(percent(Double(high) / total)) markedly higher") }
         reason = "the \(what) is uneven: " + parts.joined(separator: " and ") + " than the rest"
     }
-    return Measurement(name: name, value: value, reason: reason, map: LocalMap(cell: cell, columns: grid.columns, rows: grid.rows, values: map))
+    return SignalMeasurement(name: name, value: value, reason: reason, map: LocalMap(cell: cell, columns: grid.columns, rows: grid.rows, values: map))
 }

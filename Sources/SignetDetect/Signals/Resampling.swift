@@ -11,7 +11,7 @@ enum Resampling {
     static let cell = 32
     static let window = 64
 
-    static func measure(_ picture: Picture) -> Measurement {
+    static func measure(_ picture: Picture) -> SignalMeasurement {
         let luma = picture.luma
         let grid = CellGrid(width: luma.width, height: luma.height, cell: cell)
         guard grid.columns >= 3, grid.rows >= 3, luma.width >= window, luma.height >= window else {
@@ -90,7 +90,7 @@ enum Resampling {
             share >= 0.02
             ? "periodic interpolation traces in \(percent(share)) of the picture (a scaled or rotated region)"
             : "no localised resampling traces"
-        return Measurement(
+        return SignalMeasurement(
             name: name, value: value, reason: reason,
             map: LocalMap(cell: cell, columns: grid.columns, rows: grid.rows, values: out))
     }
