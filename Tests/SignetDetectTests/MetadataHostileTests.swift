@@ -145,4 +145,26 @@ struct MetadataHostileTests {
         }
         #expect(Date().timeIntervalSince(start) < 60)
     }
+
+    @Test("An XMP packet full of unterminated elements and attributes is scanned in bounded time")
+    func hostileXMP() throws {
+        let unit = Array("<a:CreatorTool><b:DigitalSourceType x:provenance=\"".utf8)
+        var packet: [UInt8] = []
+        while packet.count < 3 << 20 { packet += unit }
+        let start = Date()
+        let file = MetaTestBytes.insertingAfterIHDR(try MetaTestBytes.png(width: 4, height: 4), MetaTestBytes.iTXt("XML:com.adobe.xmp", packet))
+        let facts = readChecked(file)
+        #expect(facts.xmpPacketCount == 1)
+        #expect(Date().timeIntervalSince(start) < 20)
+    }
+
+    @Test("Many compressed text chunks inflate at most the file-wide cap in total")
+    func manyBombs() throws {
+        let bomb = MetaTestBytes.iTXt("prompt", MetaDeflateWriter.zeroBomb(pairs: 5000), compressed: true)
+        let chunks = (0..<20).flatMap { _ in bomb }
+        let facts = readChecked(MetaTestBytes.insertingAfterIHDR(try MetaTestBytes.png(width: 4, height: 4), chunks))
+        let inflated = facts.textEntries.filter { $0.key == "prompt" }.count
+        #expect(inflated == 8)
+        #expect(facts.notes.contains { $0.contains("was not read") })
+    }
 }

@@ -33,6 +33,8 @@ public enum MetadataReader {
     public static let maxTextValueBytes = 64 << 10
     /// The cap on inflated (zlib) text: a compressed chunk that would inflate beyond this is cut here.
     public static let maxInflatedBytes = 1 << 20
+    /// The cap on inflated text over the whole file.
+    public static let maxTotalInflatedBytes = 8 << 20
 
     /// Reads the metadata of the file at `path`.
     ///
@@ -128,6 +130,8 @@ final class MetaScan {
     var facts = MetadataFacts()
     /// Complete C2PA stores found (the reader reports more than one as a remnant-worthy oddity).
     var storeCount = 0
+    /// Inflated bytes still allowed in this file.
+    var inflateAllowance = MetadataReader.maxTotalInflatedBytes
 
     init(_ input: MetaInput) {
         self.input = input
@@ -262,18 +266,18 @@ enum MetaBytes {
         return out
     }
 
-    /// Finds `needle` in `haystack` starting at `from`.
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int = 0) -> Int? {
-        guard let first = needle.first, needle.count <= haystack.count, from >= 0 else { return nil }
+    /// Finds `needle` in `haystack` starting at `from`, ending before `end` (the whole rest when nil).
+    static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int = 0, end: Int? = nil) -> Int? {
+        let stop = min(end ?? haystack.count, haystack.count)
+        guard let first = needle.first, needle.count <= stop, from >= 0 else { return nil }
         var i = from
-        let last = haystack.count - needle.count
+        let last = stop - needle.count
         while i <= last {
-            if haystack[i] == first {
-                var k = 1
-                while k < needle.count, haystack[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
+            guard let hit = haystack[i...last].firstIndex(of: first) else { return nil }
+            var k = 1
+            while k < needle.count, haystack[hit + k] == needle[k] { k += 1 }
+            if k == needle.count { return hit }
+            i = hit + 1
         }
         return nil
     }

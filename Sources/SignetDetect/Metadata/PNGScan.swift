@@ -109,12 +109,21 @@ extension MetaScan {
     }
 
     private func inflateText(_ data: [UInt8], key: String, type: String) -> [UInt8]? {
-        let result = MetaInflate.zlib(data, limit: MetadataReader.maxInflatedBytes)
+        let allowance = min(MetadataReader.maxInflatedBytes, inflateAllowance)
+        guard allowance > 0 else {
+            note("PNG: compressed text beyond \(MetadataReader.maxTotalInflatedBytes) inflated bytes was not read")
+            return nil
+        }
+        let result = MetaInflate.zlib(data, limit: allowance)
+        switch result {
+        case .complete(let bytes), .truncated(let bytes): inflateAllowance -= bytes.count
+        case .failed: break
+        }
         switch result {
         case .complete(let bytes):
             return bytes
         case .truncated(let bytes):
-            note("PNG: \(type) '\(key)' inflated past \(MetadataReader.maxInflatedBytes) bytes or ended early: read in part")
+            note("PNG: \(type) '\(key)' inflated past \(allowance) bytes or ended early: read in part")
             return bytes
         case .failed(let why):
             note("PNG: \(type) '\(key)' could not be inflated (\(why))")

@@ -40,6 +40,9 @@ struct MetaXMP {
         lower = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }
     }
 
+    /// How far ahead a value's end is looked for.
+    static let window = 1 << 16
+
     static func isNameByte(_ c: UInt8) -> Bool {
         (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c == 0x2D || c == 0x2E
     }
@@ -51,7 +54,10 @@ struct MetaXMP {
         let needle = Array(":\(localName)".utf8)
         var results: [String] = []
         var from = 0
-        while results.count < 64, let i = MetaBytes.find(needle, in: x, from: from) {
+        var examined = 0
+        // At most 256 occurrences are examined, and each looks at most 64 KiB ahead: linear work in the packet.
+        while results.count < 64, examined < 256, let i = MetaBytes.find(needle, in: x, from: from) {
+            examined += 1
             from = i + needle.count
             let j = i + needle.count
             if j < x.count, MetaXMP.isNameByte(x[j]) { continue }
@@ -78,14 +84,14 @@ struct MetaXMP {
     func quoted(at p: Int) -> String? {
         guard p < x.count, x[p] == 0x22 || x[p] == 0x27 else { return nil }
         let quote = x[p]
-        guard let end = x[(p + 1)...].firstIndex(of: quote), end - p <= 1 << 16 else { return nil }
+        guard let end = x[(p + 1)..<min(x.count, p + 1 + MetaXMP.window)].firstIndex(of: quote) else { return nil }
         return MetaXMP.decodeEntities(String(decoding: x[(p + 1)..<end], as: UTF8.self))
     }
 
     /// The value of the element whose name ends at `tagEnd`: its `rdf:resource`, or its text content (list
     /// items joined by ", ").
     func elementValue(qualifiedName: [UInt8], tagEnd: Int) -> String? {
-        guard let gt = x[tagEnd...].firstIndex(of: 0x3E), gt - tagEnd <= 4096 else { return nil }
+        guard let gt = x[tagEnd..<min(x.count, tagEnd + 4096)].firstIndex(of: 0x3E) else { return nil }
         let tag = Array(x[tagEnd..<gt])
         if let r = MetaBytes.find(Array("resource".utf8), in: tag) {
             var p = tagEnd + r + 8
@@ -94,7 +100,7 @@ struct MetaXMP {
         }
         if gt > tagEnd, x[gt - 1] == 0x2F { return nil }  // empty element
         let close = Array("</".utf8) + qualifiedName
-        guard let end = MetaBytes.find(close, in: x, from: gt + 1), end - gt <= 1 << 16 else { return nil }
+        guard let end = MetaBytes.find(close, in: x, from: gt + 1, end: gt + 1 + MetaXMP.window) else { return nil }
         var pieces: [String] = []
         var current: [UInt8] = []
         var inTag = false
