@@ -113,6 +113,10 @@ struct DetectCommand: AsyncParsableCommand {
     /// What the verifier finds: the detector does not second-guess a valid manifest.
     static func manifestStatus(_ path: String, verifier: Signet.Verifier) async -> ManifestStatus {
         guard case .success(let report) = await verifier.result(path: path) else { return .absent }
+        return manifestStatus(of: report)
+    }
+
+    static func manifestStatus(of report: VerificationReport) -> ManifestStatus {
         switch report.outcome {
         case .noManifest: return .absent
         case .unreadableManifest(let reason): return .broken(verdict: "unreadable", reasons: [reason])

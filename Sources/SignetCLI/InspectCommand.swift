@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Signet
+import SignetDetect
+import SignetImaging
 import SignetCBOR
 import SignetJUMBF
 import SignetMedia
@@ -47,8 +49,16 @@ struct InspectCommand: AsyncParsableCommand {
         case .success(let r): report = r
         case .failure(let error): throw CLIError(.usage, error.reason)
         }
+        // A file without a valid manifest also gets the fallback detector's second opinion.
+        let detection = Self.detect(file, report: report, drawHeatmap: html != nil)
+        var reportJSON = ReportJSON.render(report)
+        if let detection { reportJSON = reportJSON.setting("detection", DetectionJSON.render(detection, heatmap: nil)) }
         if let html {
-            let page = HTMLReport.render(report: ReportJSON.render(report), thumbnails: Self.thumbnails(report))
+            var thumbnails = Self.thumbnails(report)
+            if let image = detection?.heatmapImage, let png = try? ImageCodec.encodePNG(image) {
+                thumbnails[HTMLReport.heatmapKey] = ("image/png", png)
+            }
+            let page = HTMLReport.render(report: reportJSON, thumbnails: thumbnails)
             do {
                 let out = try OutputFile(destination: html, overwrite: force)
                 try out.write(Array(page.utf8))
@@ -58,7 +68,7 @@ struct InspectCommand: AsyncParsableCommand {
             }
             print("wrote \(html)")
         } else if json {
-            print(ReportJSON.render(report).serialized(pretty: true))
+            print(reportJSON.serialized(pretty: true))
         } else if detailed {
             print(DetailedReport.render(report).serialized(pretty: true))
         } else if tree {
@@ -68,6 +78,10 @@ struct InspectCommand: AsyncParsableCommand {
         } else {
             print(TreeReport.summary(report))
         }
+        if let detection, !json, html == nil, !detailed {
+            print("")
+            print(DetectionText.render(detection, explain: false, heatmap: nil))
+        }
         switch report.outcome {
         case .validated(let state) where state != .invalid: return
         default: throw ExitCode(ExitStatus.verificationFailed.rawValue)
@@ -76,6 +90,16 @@ struct InspectCommand: AsyncParsableCommand {
 }
 
 extension InspectCommand {
+    /// The detector's report for a file whose manifest is missing, unreadable or invalid (nil otherwise, or when
+    /// the file cannot be analysed: inspect reports the manifest, the detector is a second opinion).
+    static func detect(_ file: String, report: VerificationReport, drawHeatmap: Bool) -> DetectionReport? {
+        let manifest = DetectCommand.manifestStatus(of: report)
+        if case .valid = manifest { return nil }
+        var options = DetectOptions()
+        if drawHeatmap { options.heatmapStyle = .overlay }
+        return try? Detector.analyze(path: file, manifest: manifest, options: options).get()
+    }
+
     /// Every embedded-file assertion (claim and ingredient thumbnails), by its absolute JUMBF URI.
     static func thumbnails(_ report: VerificationReport) -> [String: (mediaType: String, data: [UInt8])] {
         var out: [String: (mediaType: String, data: [UInt8])] = [:]

@@ -43,6 +43,9 @@ public enum HTMLReport {
 
     /// Failure codes that concern only whether the signer is on a trust list; they do not break the chain (nor do
     /// CAWG identity codes, `cawg.*`: an identity that cannot be confirmed says nothing of the content).
+    /// The thumbnails key under which a detector heatmap (PNG) is passed to ``render(report:thumbnails:)``.
+    public static let heatmapKey = "signet:detection/heatmap"
+
     public static let trustOnlyFailureCodes: Set<String> = ["signingCredential.untrusted", "timeStamp.untrusted"]
 
     /// Renders the page.
@@ -539,6 +542,7 @@ private struct Renderer {
         html += graphSection()
         html += linksSection()
         html += otherManifestsSection()
+        html += detectionSection()
         html += """
             <footer>Rendered by Signet from the verification report. This page is self-contained: it loads nothing from the network. All text shown comes from the file and is untrusted.</footer>
             <script>\(Self.script)</script>
@@ -934,6 +938,52 @@ private struct Renderer {
         return h
     }
 
+    /// The fallback detector's second opinion, when the report carries one under `detection` (the shape of
+    /// `signet detect --json`) and its heatmap under the thumbnail key ``HTMLReport/heatmapKey``.
+    func detectionSection() -> String {
+        guard let detection = report["detection"], detection.objectValue != nil else { return "" }
+        let esc = HTMLReport.escape
+        func number(_ value: JSONValue?) -> Double? {
+            switch value {
+            case .double(let d)?: return d
+            case .int(let i)?: return Double(i)
+            default: return nil
+            }
+        }
+        var h = "<section class=\"detection\"><h2>Fallback detector</h2>\n"
+        let provenance = detection["provenance"]?.stringValue ?? "none"
+        if let score = number(detection["score"]), let band = detection["band"]?.stringValue {
+            h += "<p class=\"det-head det-\(esc(band))\"><strong>\(esc(band.capitalized))</strong> evidence of manipulation or synthesis "
+            h += "(score \(String(format: "%.2f", score)) of 1); provenance: \(esc(provenance)).</p>\n"
+        } else {
+            h += "<p class=\"det-head\">Not judged; provenance: \(esc(provenance)).</p>\n"
+        }
+        h += "<p class=\"muted\">A statistical second opinion on the pixels and metadata, not a verdict: see each signal's reason.</p>\n"
+        for note in (detection["notes"]?.arrayValue ?? []).prefix(20) {
+            if let text = note.stringValue { h += "<p class=\"subtle\">\(esc(text))</p>\n" }
+        }
+        if let entry = thumbnails[HTMLReport.heatmapKey], entry.mediaType == "image/png" {
+            let b64 = Data(entry.data).base64EncodedString()
+            h += "<figure class=\"heatmap\"><img alt=\"heatmap: red marks suspicious regions, blue hatching regions too flat or clipped to judge\" src=\"data:image/png;base64,\(b64)\"><figcaption class=\"subtle\">Red: where the local signals found evidence. Blue hatching: too flat or clipped to judge.</figcaption></figure>\n"
+        }
+        let signals = (detection["signals"]?.arrayValue ?? []).prefix(64)
+        if !signals.isEmpty {
+            h += "<table class=\"det-signals\"><thead><tr><th>Signal</th><th>Contribution</th><th>Reason</th></tr></thead><tbody>\n"
+            for signal in signals {
+                let name = signal["name"]?.stringValue ?? "?"
+                let applicable: Bool
+                if case .bool(let b)? = signal["applicable"] { applicable = b } else { applicable = false }
+                let contribution = number(signal["contribution"]) ?? 0
+                let shown = applicable ? String(format: "%+.2f", contribution) : "n/a"
+                let cls = !applicable ? "na" : contribution > 0.3 ? "up" : contribution < -0.3 ? "down" : "flat"
+                h += "<tr class=\"det-\(cls)\"><td><code>\(esc(name))</code></td><td>\(shown)</td><td>\(esc(signal["reason"]?.stringValue ?? ""))</td></tr>\n"
+            }
+            h += "</tbody></table>\n"
+        }
+        h += "</section>\n"
+        return h
+    }
+
     // MARK: Static assets
 
     static let css = """
@@ -941,6 +991,11 @@ private struct Renderer {
         *{box-sizing:border-box}
         body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.45 -apple-system,"Segoe UI",Roboto,"DejaVu Sans",Helvetica,Arial,sans-serif}
         code,.mono{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12px}
+        .detection{margin:24px 32px;padding:16px 20px;background:var(--card);border:1px solid var(--line);border-radius:10px}
+        .det-head{font-size:16px}.det-strong strong,.det-moderate strong{color:var(--bad)}.det-low strong{color:var(--ok)}
+        .heatmap img{max-width:100%;max-height:480px;border:1px solid var(--line)}
+        .det-signals{border-collapse:collapse;width:100%}.det-signals td,.det-signals th{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+        .det-up td:nth-child(2){color:var(--bad);font-weight:600}.det-down td:nth-child(2){color:var(--ok)}.det-na{color:var(--muted)}
         .small{font-size:11px}.muted{color:var(--muted)}.subtle{color:var(--muted);font-size:12px}
         .summary{display:flex;gap:24px;align-items:flex-start;padding:24px 32px;background:var(--card);border-bottom:1px solid var(--line);border-left:10px solid var(--muted)}
         .summary.v-trusted{border-left-color:var(--ok)}.summary.v-valid{border-left-color:#d08a00}.summary.v-invalid{border-left-color:var(--bad)}
