@@ -325,6 +325,8 @@ def main():
         print(f"| {loc['images']} | {loc['f1_at_0.5']:.3f} | {loc['f1_at_best_threshold']:.3f} at {loc['best_threshold']:.2f} "
               f"| {fmt(loc.get('pixel_auc'))} | {loc['f1_flag_everything']:.3f} | " + " | ".join(fmt(loc['per_kind_f1_at_0.5'].get(k), '.2f') for k in KINDS)
               + f" | {fmt(loc['control_pixels_flagged_at_0.5'], '.1%')} | {fmt(loc['unknown_pixel_fraction'], '.1%')} |")
+    elif not any(r["label"] == 1 for r in rows_ok):
+        print("no manipulated images: localisation not scored")
     else:
         print("no heatmaps were written: localisation not scored")
     if loc.get("manipulated_missing_heatmap"):

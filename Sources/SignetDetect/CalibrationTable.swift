@@ -2,20 +2,20 @@
 extension Calibration {
     /// The calibration shipped with this build.
     public static let shipped = Calibration(
-        intercept: -1.5,
+        intercept: 1.94138,
         signals: [
-            "c2pa_remnants": .init(a: 1.0, b: -1.0, prior: 0, weight: 0.5),
-            "copy_move": .init(a: 3.0, b: -3.0, prior: 0, weight: 1),
-            "declared_source": .init(a: 3.0, b: -1.5, prior: 0, weight: 1),
-            "double_compression": .init(a: 6.0, b: -3.0, prior: 0, weight: 1),
-            "error_level": .init(a: 0.5, b: -2.0, prior: 0, weight: 0),
-            "exif_consistency": .init(a: 2.0, b: -1.0, prior: 0, weight: 0.5),
-            "generator_metadata": .init(a: 3.0, b: -1.5, prior: 0, weight: 1),
-            "grid_alignment": .init(a: 0.5, b: -3.0, prior: 0, weight: 1),
-            "jpeg_quantization": .init(a: 0.0, b: 0.0, prior: 0, weight: 0),
-            "noise_inconsistency": .init(a: 0.8, b: -3.0, prior: 0, weight: 1),
-            "blur_inconsistency": .init(a: 0.8, b: -3.0, prior: 0, weight: 1),
-            "resampling": .init(a: 1.0, b: -3.0, prior: 0, weight: 1),
+            "blur_inconsistency": .init(a: 0.359541, b: -0.545911, prior: 0.0, weight: 0.495969),
+            "c2pa_remnants": .init(a: 1.0, b: -1.0, prior: 0.0, weight: 0.5),
+            "copy_move": .init(a: 2.78149, b: -0.237468, prior: 0.0, weight: 0.848637),
+            "declared_source": .init(a: 3.0, b: -1.5, prior: 0.0, weight: 1.0),
+            "double_compression": .init(a: 4.22857, b: -1.21459, prior: 0.0, weight: 0.972039),
+            "error_level": .init(a: 0.31982, b: -0.741945, prior: 0.0, weight: 0.192129),
+            "exif_consistency": .init(a: 2.0, b: -1.0, prior: 0.0, weight: 0.5),
+            "generator_metadata": .init(a: 3.0, b: -1.5, prior: 0.0, weight: 1.0),
+            "grid_alignment": .init(a: 0.0775014, b: -0.313261, prior: 0.0, weight: 0.311574),
+            "jpeg_quantization": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
+            "noise_inconsistency": .init(a: 0.0286074, b: -0.0559482, prior: 0.0, weight: 0.0),
+            "resampling": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
         ],
-        inconclusive: 0.35, moderate: 0.6, strong: 0.85)
+        inconclusive: 0.5667, moderate: 0.5667, strong: 0.8782)
 }

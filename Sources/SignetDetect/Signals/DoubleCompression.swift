@@ -15,7 +15,7 @@ import SignetImaging
 enum DoubleCompression {
     static let name = "double_compression"
     /// Zigzag positions examined (the low AC frequencies, where the comb is clearest).
-    static let zigzagRange = 1...15
+    static let zigzagRange = 1...27
     /// Quantised values beyond ±maxBin are ignored (rare and uninformative).
     static let maxBin = 40
     /// Share of coefficients that stray from the comb (rounding and clipping between the saves).
@@ -79,7 +79,8 @@ enum DoubleCompression {
         let value = Double(top.reduce(0, +) / Float(top.count))
         let missing = Double(known.filter { $0 > 0.6 }.count) / Double(known.count)
         let quality = primaryQuality(models)
-        let earlier = quality.map { "an earlier JPEG compression (about quality \($0))" } ?? "an earlier JPEG compression"
+        let trace = "\(models.count) of \(zigzagRange.count) frequencies"
+        let earlier = quality.map { "an earlier JPEG compression (about quality \($0); \(trace))" } ?? "an earlier JPEG compression (\(trace))"
         let reason: String
         if missing >= 0.03 {
             reason = "\(earlier) shows in most of the picture but is missing from \(percent(missing)) of it"
@@ -149,7 +150,7 @@ enum DoubleCompression {
             }
         }
         let gain = bestDouble - bestSingle
-        guard gain > max(12, 0.02 * nonzero) else { return nil }
+        guard gain > max(8, 0.01 * nonzero) else { return nil }
         var ratio = [Float](repeating: 0, count: 2 * maxBin + 1)
         for v in -maxBin...maxBin where v != 0 {
             let r = log(max(singleAt[v + maxBin], 1e-12) / max(doubleAt[v + maxBin], 1e-12))

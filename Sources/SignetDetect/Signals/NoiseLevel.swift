@@ -9,9 +9,9 @@ import Foundation
 /// are flagged.
 enum NoiseLevel {
     static let name = "noise_inconsistency"
-    static let cell = 32
 
     static func measure(_ picture: Picture) -> SignalMeasurement {
+        let cell = levelCell(picture)
         let luma = picture.luma
         let grid = CellGrid(width: luma.width, height: luma.height, cell: cell)
         guard grid.columns >= 3, grid.rows >= 3 else {
@@ -109,6 +109,11 @@ enum BlurLevel {
         }
         return inconsistency(name: name, values: level, grid: grid, cell: cell, what: "sharpness")
     }
+}
+
+/// Cells of 16 pixels on pictures under a megapixel, 32 above: enough cells to outline a region either way.
+func levelCell(_ picture: Picture) -> Int {
+    picture.width * picture.height < 1_000_000 ? 16 : 32
 }
 
 /// Shared by the per-cell level signals: robust z-scores against the picture's own typical level,
