@@ -172,7 +172,7 @@ enum DetectionJSON {
     static func render(_ report: DetectionReport, heatmap: String?) -> JSONValue {
         func number(_ value: Double?) -> JSONValue {
             guard let value, value.isFinite else { return .null }
-            return .double((value * 10000).rounded() / 10000)
+            return .double((value * 1_000_000).rounded() / 1_000_000)
         }
         var members: [(String, JSONValue)] = [
             ("file", .string(report.file)),

@@ -25,7 +25,11 @@ enum DoubleCompression {
         var natural: Int
         var step: Int
         var primaryStep: Int
-        /// log(P_single / P_double) for v in -maxBin...maxBin, 0 for v == 0.
+        /// Values judged: -bins...bins.
+        var bins: Int
+        /// Whether a zero value is evidence too (the DC term) or skipped (AC terms, where zero says little).
+        var judgesZero: Bool
+        /// log(P_single / P_double) for v in -bins...bins.
         var logRatio: [Float]
     }
 
@@ -37,7 +41,8 @@ enum DoubleCompression {
         guard blocks >= 64, luma.coefficients.count == blocks * 64 else {
             return .notApplicable(name, "too few 8x8 blocks to judge (\(blocks))")
         }
-        let models = zigzagRange.compactMap { fitFrequency(luma, natural: zigzagToNatural[$0]) }
+        var models = zigzagRange.compactMap { fitFrequency(luma, natural: zigzagToNatural[$0]) }
+        if let dc = fitDC(luma) { models.insert(dc, at: 0) }
         guard models.count >= 2 else {
             return SignalMeasurement(
                 name: name, value: 0,
@@ -45,14 +50,16 @@ enum DoubleCompression {
         }
         let llr = blockEvidence(luma, models)
         let w = luma.widthInBlocks, h = luma.heightInBlocks
-        // Sum evidence over 3x3 blocks, then a prior that a given spot was edited of about 1 in 10.
+        // Sum evidence over 7x7 blocks (each block's evidence is weak when the second save was the
+        // coarser), then a prior that a given spot was edited of about 1 in 10.
+        let r = 3
         var posterior = [Float](repeating: .nan, count: blocks)
         for by in 0..<h {
             for bx in 0..<w {
                 var sum: Float = 0
                 var known = 0
-                for yy in max(0, by - 1)...min(h - 1, by + 1) {
-                    for xx in max(0, bx - 1)...min(w - 1, bx + 1) {
+                for yy in max(0, by - r)...min(h - 1, by + r) {
+                    for xx in max(0, bx - r)...min(w - 1, bx + r) {
                         let v = llr[yy * w + xx]
                         if v.isFinite {
                             sum += v
@@ -60,7 +67,7 @@ enum DoubleCompression {
                         }
                     }
                 }
-                if known >= 3 { posterior[by * w + bx] = 1 / (1 + expf(-(sum - 2.2))) }
+                if known >= 8 { posterior[by * w + bx] = 1 / (1 + expf(-(sum - 2.2))) }
             }
         }
         // Blocks that are flat or clipped stay unknown.
@@ -70,7 +77,7 @@ enum DoubleCompression {
                 posterior[by * w + bx] = .nan
             }
         }
-        let area = smoothMap(posterior, columns: w, rows: h, radius: 2, minKnown: 6)
+        let area = smoothMap(posterior, columns: w, rows: h, radius: 1, minKnown: 3)
         let known = area.filter { $0.isFinite }
         guard known.count >= 16 else {
             return .notApplicable(name, "too few textured blocks to compare")
@@ -156,7 +163,68 @@ enum DoubleCompression {
             let r = log(max(singleAt[v + maxBin], 1e-12) / max(doubleAt[v + maxBin], 1e-12))
             ratio[v + maxBin] = Float(min(3, max(-2, r)))
         }
-        return FrequencyModel(natural: k, step: step, primaryStep: bestPrimary, logRatio: ratio)
+        return FrequencyModel(natural: k, step: step, primaryStep: bestPrimary, bins: maxBin, judgesZero: false, logRatio: ratio)
+    }
+
+    /// The DC term: its distribution is the picture's brightness histogram, far from Laplacian, so the
+    /// envelope is the histogram itself smoothed over a window wider than the comb's period.
+    static func fitDC(_ component: DCTComponent) -> FrequencyModel? {
+        let step = Int(component.quant[0])
+        guard step >= 1 else { return nil }
+        let bins = 1024 / step + 2
+        let width = 2 * bins + 1
+        var histogram = [Double](repeating: 0, count: width)
+        var total = 0.0
+        component.coefficients.withUnsafeBufferPointer { c in
+            var index = 0
+            while index < c.count {
+                let v = Int(c[index])
+                if abs(v) <= bins {
+                    histogram[v + bins] += 1
+                    total += 1
+                }
+                index += 64
+            }
+        }
+        guard total >= 200 else { return nil }
+        var prefix = [Double](repeating: 0, count: width + 1)
+        for i in 0..<width { prefix[i + 1] = prefix[i] + histogram[i] }
+        var best: (gain: Double, primary: Int, ratio: [Float])?
+        for primary in 1...max(2, min(64, 3 * step + 8)) where primary != step {
+            // Multiplicity: how many first-quantisation values land on each second value.
+            var multiplicity = [Double](repeating: 0, count: width)
+            let reach = (bins + 1) * step / primary + 2
+            for m in -reach...reach {
+                let v = Int((Double(m * primary) / Double(step)).rounded(.toNearestOrAwayFromZero))
+                if abs(v) <= bins { multiplicity[v + bins] += 1 }
+            }
+            var multiplicityPrefix = [Double](repeating: 0, count: width + 1)
+            for i in 0..<width { multiplicityPrefix[i + 1] = multiplicityPrefix[i] + multiplicity[i] }
+            let half = max(3, 2 * max(primary, step) / step + 2)
+            var single = [Double](repeating: 0, count: width)
+            var double = [Double](repeating: 0, count: width)
+            for i in 0..<width {
+                let lo = max(0, i - half), hi = min(width, i + half + 1)
+                let mass = prefix[hi] - prefix[lo]
+                let slots = multiplicityPrefix[hi] - multiplicityPrefix[lo]
+                single[i] = (mass + 0.5) / Double(hi - lo)
+                double[i] = slots > 0 ? (mass + 0.5) * multiplicity[i] / slots : 0
+            }
+            let sumSingle = single.reduce(0, +), sumDouble = double.reduce(0, +)
+            guard sumDouble > 0 else { continue }
+            var gain = 0.0
+            var ratio = [Float](repeating: 0, count: width)
+            for i in 0..<width {
+                let ps = single[i] / sumSingle
+                let pd = (1 - strayShare) * double[i] / sumDouble + strayShare * ps
+                let r = log(ps / max(pd, 1e-12))
+                gain -= histogram[i] * r
+                ratio[i] = Float(min(3, max(-2, r)))
+            }
+            if gain > (best?.gain ?? 0) { best = (gain, primary, ratio) }
+        }
+        guard let best, best.gain > max(8, 0.01 * total) else { return nil }
+        return FrequencyModel(natural: 0, step: step, primaryStep: best.primary, bins: bins, judgesZero: true, logRatio: best.ratio)
     }
 
     /// Laplacian with mean absolute value `scale`: P(X <= x).
@@ -207,8 +275,8 @@ enum DoubleCompression {
                 var used = 0
                 for model in models {
                     let v = Int(c[b * 64 + model.natural])
-                    if v != 0, abs(v) <= maxBin {
-                        sum += model.logRatio[v + maxBin]
+                    if v != 0 || model.judgesZero, abs(v) <= model.bins {
+                        sum += model.logRatio[v + model.bins]
                         used += 1
                     }
                 }

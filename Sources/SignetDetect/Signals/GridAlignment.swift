@@ -26,15 +26,19 @@ enum GridAlignment {
             for row in 0..<grid.rows {
                 for column in 0..<grid.columns {
                     let c = row * grid.columns + column
+                    // The step across the boundary between x and x+1 with the local slope removed:
+                    // |L(x-1) - L(x) - L(x+1) + L(x+2)|, so smooth gradients do not look like block edges.
                     for y in row * cell..<(row + 1) * cell {
                         let base = y * w
                         let x0 = column * cell
-                        for x in x0..<min(x0 + cell, w - 1) {
-                            horizontal[c * 8 + (x & 7)] += abs(s[base + x + 1] - s[base + x])
+                        for x in max(1, x0)..<min(x0 + cell, w - 2) {
+                            let i = base + x
+                            horizontal[c * 8 + (x & 7)] += abs(s[i - 1] - s[i] - s[i + 1] + s[i + 2])
                         }
-                        if y + 1 < luma.height {
+                        if y >= 1 && y + 2 < luma.height {
                             for x in x0..<x0 + cell {
-                                vertical[c * 8 + (y & 7)] += abs(s[base + w + x] - s[base + x])
+                                let i = base + x
+                                vertical[c * 8 + (y & 7)] += abs(s[i - w] - s[i] - s[i + w] + s[i + 2 * w])
                             }
                         }
                     }
