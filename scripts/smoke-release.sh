@@ -48,6 +48,14 @@ check "inspect --tree" 0 "a\.jpg" -- "$bin" inspect --tree --trust-anchors "$anc
 check "sign an edit (--parent)" 0 "" -- "$bin" sign "$sample" -o "$work/c.jpg" --key "$work/keys/es256.key" --cert "$work/keys/es256.pem" --parent "$work/a.jpg" --action cropped
 check "verify the edit" 0 "c\.jpg: TRUSTED" -- "$bin" verify --trust-anchors "$anchors" "$work/c.jpg"
 
+# The fallback detector: a signed file is reported as signed, an unsigned one is scored, bad input gets exit 3.
+check "detect a signed file" 0 "signed, provenance: valid manifest" -- "$bin" detect --trust-anchors "$anchors" "$work/a.jpg"
+check "detect an unsigned file, JSON" 0 '"band":"(low|inconclusive|moderate|strong)"' -- "$bin" detect --json "$sample"
+check "detect writes a heatmap" 0 "heatmap: .*hm\.png" -- "$bin" detect --heatmap "$work/hm.png" "$sample"
+check "detect keeps an existing heatmap without --force" 5 "already exists|exists" -- "$bin" detect --heatmap "$work/hm.png" "$sample"
+head -c 3000 "$sample" >"$work/cut.jpg"
+check "detect refuses a truncated JPEG with exit 3" 3 "cut\.jpg: " -- "$bin" detect "$work/cut.jpg"
+
 # Audio and video: the container comes from the content; the release binary must write and read each one.
 python3 - "$work" <<'PY'
 import struct, sys, wave

@@ -140,10 +140,13 @@ struct DetectCommand: AsyncParsableCommand {
         case .success(var report):
             var written: String?
             if let heatmapPath, let image = report.heatmapImage {
-                do {
-                    let png = try ImageCodec.encodePNG(image)
+                do throws(MediaError) {
+                    guard let png = try? ImageCodec.encodePNG(image) else {
+                        printError("\(heatmapPath): the heatmap could not be encoded")
+                        return .output
+                    }
                     let output = try OutputFile(destination: heatmapPath, overwrite: force)
-                    do {
+                    do throws(MediaError) {
                         try output.write(png)
                         try output.commit()
                     } catch {
@@ -152,7 +155,7 @@ struct DetectCommand: AsyncParsableCommand {
                     }
                     written = heatmapPath
                 } catch {
-                    printError("\(heatmapPath): \(error)")
+                    printError(error.code == .outputExists ? "\(heatmapPath) already exists (use --force to replace it)" : "\(heatmapPath): \(error.reason)")
                     return .output
                 }
             }

@@ -157,6 +157,9 @@ enum DoubleCompression {
             }
         }
         let gain = bestDouble - bestSingle
+        // A finer first step (q1 < q2) only reshapes the histogram gently; a Laplacian that does not
+        // quite fit the picture can imitate it (see Spec/detector.md, failure modes), and the
+        // per-block evidence it gives is weak accordingly.
         guard gain > max(8, 0.01 * nonzero) else { return nil }
         var ratio = [Float](repeating: 0, count: 2 * maxBin + 1)
         for v in -maxBin...maxBin where v != 0 {
