@@ -2,20 +2,20 @@
 extension Calibration {
     /// The calibration shipped with this build.
     public static let shipped = Calibration(
-        intercept: 1.94138,
+        intercept: -0.0391309,
         signals: [
-            "blur_inconsistency": .init(a: 0.359541, b: -0.545911, prior: 0.0, weight: 0.495969),
+            "blur_inconsistency": .init(a: 0.359534, b: -0.545902, prior: 0.0, weight: 0.459513),
             "c2pa_remnants": .init(a: 1.5, b: 0.0, prior: 0.0, weight: 1.0),
-            "copy_move": .init(a: 2.78149, b: -0.237468, prior: 0.0, weight: 0.848637),
+            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.82111),
             "declared_source": .init(a: 3.0, b: 0.0, prior: 0.0, weight: 1.0),
-            "double_compression": .init(a: 4.22857, b: -1.21459, prior: 0.0, weight: 0.972039),
-            "error_level": .init(a: 0.31982, b: -0.741945, prior: 0.0, weight: 0.192129),
+            "double_compression": .init(a: 3.10577, b: -1.25724, prior: 0.0, weight: 0.973105),
+            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.0135135),
             "exif_consistency": .init(a: 2.0, b: 0.0, prior: 0.0, weight: 1.0),
             "generator_metadata": .init(a: 4.0, b: 0.0, prior: 0.0, weight: 1.0),
-            "grid_alignment": .init(a: 0.0775014, b: -0.313261, prior: 0.0, weight: 0.311574),
+            "grid_alignment": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
             "jpeg_quantization": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
-            "noise_inconsistency": .init(a: 0.0286074, b: -0.0559482, prior: 0.0, weight: 0.0),
+            "noise_inconsistency": .init(a: 0.0286024, b: -0.0559385, prior: 0.0, weight: 0.0),
             "resampling": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
         ],
-        inconclusive: 0.5667, moderate: 0.5667, strong: 0.8782)
+        inconclusive: 0.3605, moderate: 0.7247, strong: 0.8493)
 }
