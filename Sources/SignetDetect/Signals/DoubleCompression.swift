@@ -132,27 +132,33 @@ enum DoubleCompression {
         }
         var bestSingle = -Double.infinity
         var singleAt: [Double] = []
-        for s in scales {
+        var bestScale = 4
+        for (index, s) in scales.enumerated() {
             let p = singleProbabilities(step: step, scale: s)
             let ll = logLikelihood(p)
             if ll > bestSingle {
                 bestSingle = ll
                 singleAt = p
+                bestScale = index
             }
         }
+        // The double model is tried around the single model's scale only (the envelope barely moves).
+        let nearScales = scales[max(0, bestScale - 1)...min(scales.count - 1, bestScale + 1)]
+        let singles = nearScales.map { singleProbabilities(step: step, scale: $0) }
         var bestDouble = -Double.infinity
         var bestPrimary = 0
         var doubleAt: [Double] = []
         for primary in 1...max(2, min(64, 3 * step + 8)) where primary != step {
-            for s in scales {
-                let pd = doubleProbabilities(step: step, primary: primary, scale: s)
-                let ps = singleProbabilities(step: step, scale: s)
-                let mixed = zip(pd, ps).map { (1 - strayShare) * $0 + strayShare * $1 }
-                let ll = logLikelihood(mixed)
-                if ll > bestDouble {
-                    bestDouble = ll
-                    bestPrimary = primary
-                    doubleAt = mixed
+            for (s, ps) in zip(nearScales, singles) {
+                for noise in noiseLevels {
+                    let pd = doubleProbabilities(step: step, primary: primary, scale: s, noise: noise)
+                    let mixed = zip(pd, ps).map { (1 - strayShare) * $0 + strayShare * $1 }
+                    let ll = logLikelihood(mixed)
+                    if ll > bestDouble {
+                        bestDouble = ll
+                        bestPrimary = primary
+                        doubleAt = mixed
+                    }
                 }
             }
         }
@@ -197,9 +203,9 @@ enum DoubleCompression {
             // Multiplicity: how many first-quantisation values land on each second value.
             var multiplicity = [Double](repeating: 0, count: width)
             let reach = (bins + 1) * step / primary + 2
+            var spreadTotal = 0.0
             for m in -reach...reach {
-                let v = Int((Double(m * primary) / Double(step)).rounded(.toNearestOrAwayFromZero))
-                if abs(v) <= bins { multiplicity[v + bins] += 1 }
+                spread(1, at: Double(m * primary), step: Double(step), noise: 0.4, bins: bins, into: &multiplicity, skipZero: false, total: &spreadTotal)
             }
             var multiplicityPrefix = [Double](repeating: 0, count: width + 1)
             for i in 0..<width { multiplicityPrefix[i + 1] = multiplicityPrefix[i] + multiplicity[i] }
@@ -252,21 +258,43 @@ enum DoubleCompression {
     }
 
     /// Probabilities after quantising with `primary`, dequantising and quantising again with `step`.
-    static func doubleProbabilities(step: Int, primary: Int, scale: Double) -> [Double] {
+    static func doubleProbabilities(step: Int, primary: Int, scale: Double, noise: Double) -> [Double] {
         var p = [Double](repeating: 0, count: 2 * maxBin + 1)
         var total = 0.0
         let q1 = Double(primary), q2 = Double(step)
         let reach = Int((Double(maxBin) + 1) * q2 / q1) + 1
         for m in -reach...reach {
-            let v = Int((Double(m) * q1 / q2).rounded(.toNearestOrAwayFromZero))
-            guard v != 0, abs(v) <= maxBin else { continue }
             let x = Double(m)
-            let value = laplaceCDF((x + 0.5) * q1, scale: scale) - laplaceCDF((x - 0.5) * q1, scale: scale)
-            p[v + maxBin] += value
-            total += value
+            let mass = laplaceCDF((x + 0.5) * q1, scale: scale) - laplaceCDF((x - 0.5) * q1, scale: scale)
+            spread(mass, at: x * q1, step: q2, noise: noise, bins: maxBin, into: &p, skipZero: true, total: &total)
         }
         return p.map { $0 / max(total, 1e-300) }
     }
+
+    /// Adds `mass`, reconstructed at `value` and disturbed by the decode-and-save round trip (rounding
+    /// and clipping: Gaussian noise of `noise` DCT units), to the second quantisation's bins.
+    @inline(__always)
+    static func spread(
+        _ mass: Double, at value: Double, step q2: Double, noise: Double, bins: Int, into p: inout [Double],
+        skipZero: Bool, total: inout Double
+    ) {
+        let centre = Int((value / q2).rounded(.toNearestOrAwayFromZero))
+        let reach = Int(ceil(3 * noise / q2)) + 1
+        for v in (centre - reach)...(centre + reach) {
+            guard abs(v) <= bins, !(skipZero && v == 0) else { continue }
+            let lo = (Double(v) - 0.5) * q2 - value, hi = (Double(v) + 0.5) * q2 - value
+            let share = normalCDF(hi / noise) - normalCDF(lo / noise)
+            p[v + bins] += mass * share
+            total += mass * share
+        }
+    }
+
+    @inline(__always)
+    static func normalCDF(_ z: Double) -> Double { 0.5 * erfc(-z / 2.squareRoot()) }
+
+    /// Round-trip noise levels tried (DCT units): what rounding to 8-bit pixels, colour conversion and
+    /// chroma resampling add between the two saves.
+    static let noiseLevels: [Double] = [0.4, 0.9, 1.6]
 
     /// Per block: the summed log-likelihood ratio of its non-zero coefficients (NaN when none).
     static func blockEvidence(_ component: DCTComponent, _ models: [FrequencyModel]) -> [Float] {

@@ -76,16 +76,16 @@ enum BlurLevel {
             return .notApplicable(name, "too small to compare sharpness (\(luma.width)x\(luma.height))")
         }
         let w = luma.width, h = luma.height
-        let table = luma.integral()
-        let w1 = w + 1
-        func box(_ x: Int, _ y: Int) -> Float {
-            // 3x3 mean at (x, y), 1 <= x < w-1, 1 <= y < h-1
-            let a = table[(y - 1) * w1 + x - 1], b = table[(y - 1) * w1 + x + 2]
-            let c = table[(y + 2) * w1 + x - 1], d = table[(y + 2) * w1 + x + 2]
-            return Float((d - b - c + a) / 9)
-        }
         var level = [Float](repeating: .nan, count: grid.count)
         luma.samples.withUnsafeBufferPointer { s in
+            // 3x3 mean at (x, y), 1 <= x < w-1, 1 <= y < h-1 (summed directly: no full-size table).
+            func box(_ x: Int, _ y: Int) -> Float {
+                let i = y * w + x
+                let top = s[i - w - 1] + s[i - w] + s[i - w + 1]
+                let middle = s[i - 1] + s[i] + s[i + 1]
+                let bottom = s[i + w - 1] + s[i + w] + s[i + w + 1]
+                return (top + middle + bottom) / 9
+            }
             for row in 0..<grid.rows {
                 for column in 0..<grid.columns {
                     if picture.isUnjudgeable(column: column, row: row, cell: cell) { continue }
