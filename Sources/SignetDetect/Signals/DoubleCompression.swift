@@ -41,8 +41,10 @@ enum DoubleCompression {
         guard blocks >= 64, luma.coefficients.count == blocks * 64 else {
             return .notApplicable(name, "too few 8x8 blocks to judge (\(blocks))")
         }
-        var models = zigzagRange.compactMap { fitFrequency(luma, natural: zigzagToNatural[$0]) }
-        if let dc = fitDC(luma) { models.insert(dc, at: 0) }
+        let acs = zigzagRange.compactMap { ACHistogram(luma, natural: zigzagToNatural[$0]) }
+        let dc = DCHistogram(luma)
+        var models = tableModels(acs, dc) ?? freeModels(acs, dc)
+        models.sort { $0.natural < $1.natural }
         guard models.count >= 2 else {
             return SignalMeasurement(
                 name: name, value: 0,
@@ -98,31 +100,105 @@ enum DoubleCompression {
         return SignalMeasurement(name: name, value: value, reason: reason, map: cropMap(map, picture))
     }
 
-    /// Fits one frequency; nil when an earlier step does not explain its histogram clearly better.
-    static func fitFrequency(_ component: DCTComponent, natural k: Int) -> FrequencyModel? {
-        let step = Int(component.quant[k])
-        guard step >= 1 else { return nil }
-        var histogram = [Double](repeating: 0, count: 2 * maxBin + 1)
-        var nonzero = 0.0
-        component.coefficients.withUnsafeBufferPointer { c in
-            var index = k
-            while index < c.count {
-                let v = Int(c[index])
-                if v != 0, abs(v) <= maxBin {
-                    histogram[v + maxBin] += 1
-                    nonzero += 1
-                }
-                index += 64
+    /// The first save's steps from libjpeg's table at one quality (the usual first save by an editor, a
+    /// phone app or a web service): every quality from 30 to 100 is tried with each frequency's first step
+    /// fixed by its table, and the one whose steps explain the histograms best in total wins if it
+    /// explains them clearly. Pooling all frequencies finds a first save that no single frequency shows.
+    static func tableModels(_ acs: [ACHistogram], _ dc: DCHistogram?) -> [FrequencyModel]? {
+        var best: (gain: Double, models: [FrequencyModel])?
+        var samples = 0.0
+        for h in acs { samples += h.nonzero }
+        for quality in 30...100 {
+            let table = StandardTables.luminance(quality: quality)
+            var gain = 0.0
+            var models: [FrequencyModel] = []
+            for h in acs {
+                guard let fit = h.fit(primaries: [Int(table[h.natural])]) else { continue }
+                gain += fit.gain
+                if fit.gain > 1 { models.append(fit.model) }
             }
+            if let dc, let fit = dc.fit(primaries: [Int(table[0])]) {
+                gain += fit.gain
+                if fit.gain > 1 { models.append(fit.model) }
+            }
+            if gain > (best?.gain ?? 0) { best = (gain, models) }
         }
-        guard nonzero >= 200 else { return nil }
-        // Laplacian scales to try, around the moment estimate.
-        var meanAbs = 0.0
-        for v in -maxBin...maxBin where v != 0 { meanAbs += histogram[v + maxBin] * Double(abs(v) * step) }
-        meanAbs /= nonzero
-        let scales = (0..<9).map { meanAbs * pow(1.35, Double($0 - 4)) }
+        guard let best, best.models.count >= 2, best.gain > max(25, 0.01 * samples) else { return nil }
+        return best.models
+    }
 
-        func logLikelihood(_ probabilities: [Double]) -> Double {
+    /// First steps found one frequency at a time (a first save with tables of its own, a camera's): each
+    /// must explain its histogram clearly better than a single quantisation.
+    static func freeModels(_ acs: [ACHistogram], _ dc: DCHistogram?) -> [FrequencyModel] {
+        var models: [FrequencyModel] = []
+        for h in acs {
+            let candidates = Array(1...max(2, min(64, 3 * h.step + 8)))
+            if let fit = h.fit(primaries: candidates), fit.gain > max(8, 0.01 * h.nonzero) { models.append(fit.model) }
+        }
+        if let dc {
+            let candidates = Array(1...max(2, min(64, 3 * dc.step + 8)))
+            if let fit = dc.fit(primaries: candidates), fit.gain > max(8, 0.01 * dc.total) { models.append(fit.model) }
+        }
+        return models
+    }
+
+    /// One AC frequency's histogram of non-zero values and its best single-quantisation Laplacian; fits
+    /// per first step are remembered (the table search and the free search ask for the same ones).
+    final class ACHistogram {
+        var natural: Int
+        var step: Int
+        var histogram: [Double]
+        var nonzero: Double
+        var bestSingle: Double
+        var singleAt: [Double]
+        var nearScales: [Double]
+        var singles: [[Double]]
+        private var fits: [Int: (gain: Double, model: FrequencyModel)] = [:]
+
+        init?(_ component: DCTComponent, natural k: Int) {
+            let step = Int(component.quant[k])
+            guard step >= 1 else { return nil }
+            var histogram = [Double](repeating: 0, count: 2 * maxBin + 1)
+            var nonzero = 0.0
+            component.coefficients.withUnsafeBufferPointer { c in
+                var index = k
+                while index < c.count {
+                    let v = Int(c[index])
+                    if v != 0, abs(v) <= maxBin {
+                        histogram[v + maxBin] += 1
+                        nonzero += 1
+                    }
+                    index += 64
+                }
+            }
+            guard nonzero >= 200 else { return nil }
+            natural = k
+            self.step = step
+            self.histogram = histogram
+            self.nonzero = nonzero
+            // Laplacian scales to try, around the moment estimate.
+            var meanAbs = 0.0
+            for v in -maxBin...maxBin where v != 0 { meanAbs += histogram[v + maxBin] * Double(abs(v) * step) }
+            meanAbs /= nonzero
+            let scales = (0..<9).map { meanAbs * pow(1.35, Double($0 - 4)) }
+            bestSingle = -Double.infinity
+            singleAt = []
+            var bestScale = 4
+            for (index, s) in scales.enumerated() {
+                let p = singleProbabilities(step: step, scale: s)
+                let ll = ACHistogram.logLikelihood(histogram, p)
+                if ll > bestSingle {
+                    bestSingle = ll
+                    singleAt = p
+                    bestScale = index
+                }
+            }
+            // The double model is tried around the single model's scale only (the envelope barely moves).
+            nearScales = Array(scales[max(0, bestScale - 1)...min(scales.count - 1, bestScale + 1)])
+            singles = nearScales.map { singleProbabilities(step: step, scale: $0) }
+        }
+
+        static func logLikelihood(_ histogram: [Double], _ probabilities: [Double]) -> Double {
             var ll = 0.0
             for v in -maxBin...maxBin where v != 0 {
                 let h = histogram[v + maxBin]
@@ -130,110 +206,133 @@ enum DoubleCompression {
             }
             return ll
         }
-        var bestSingle = -Double.infinity
-        var singleAt: [Double] = []
-        var bestScale = 4
-        for (index, s) in scales.enumerated() {
-            let p = singleProbabilities(step: step, scale: s)
-            let ll = logLikelihood(p)
-            if ll > bestSingle {
-                bestSingle = ll
-                singleAt = p
-                bestScale = index
+
+        /// The best first step among `primaries` and its log-likelihood gain over a single quantisation.
+        func fit(primaries: [Int]) -> (gain: Double, model: FrequencyModel)? {
+            var best: (gain: Double, model: FrequencyModel)?
+            for primary in primaries where primary != step && primary >= 1 {
+                let candidate: (gain: Double, model: FrequencyModel)
+                if let known = fits[primary] {
+                    candidate = known
+                } else {
+                    guard let computed = fitOne(primary) else { continue }
+                    fits[primary] = computed
+                    candidate = computed
+                }
+                if best == nil || candidate.gain > best!.gain { best = candidate }
             }
+            return best
         }
-        // The double model is tried around the single model's scale only (the envelope barely moves).
-        let nearScales = scales[max(0, bestScale - 1)...min(scales.count - 1, bestScale + 1)]
-        let singles = nearScales.map { singleProbabilities(step: step, scale: $0) }
-        var bestDouble = -Double.infinity
-        var bestPrimary = 0
-        var doubleAt: [Double] = []
-        for primary in 1...max(2, min(64, 3 * step + 8)) where primary != step {
-            for (s, ps) in zip(nearScales, singles) {
-                for noise in noiseLevels {
-                    let pd = doubleProbabilities(step: step, primary: primary, scale: s, noise: noise)
-                    let mixed = zip(pd, ps).map { (1 - strayShare) * $0 + strayShare * $1 }
-                    let ll = logLikelihood(mixed)
-                    if ll > bestDouble {
-                        bestDouble = ll
-                        bestPrimary = primary
-                        doubleAt = mixed
+
+        private func fitOne(_ primary: Int) -> (gain: Double, model: FrequencyModel)? {
+            let primaries = [primary]
+            var bestDouble = -Double.infinity
+            var bestPrimary = 0
+            var doubleAt: [Double] = []
+            for primary in primaries where primary != step && primary >= 1 {
+                for (s, ps) in zip(nearScales, singles) {
+                    for noise in noiseLevels {
+                        let pd = doubleProbabilities(step: step, primary: primary, scale: s, noise: noise)
+                        let mixed = zip(pd, ps).map { (1 - strayShare) * $0 + strayShare * $1 }
+                        let ll = ACHistogram.logLikelihood(histogram, mixed)
+                        if ll > bestDouble {
+                            bestDouble = ll
+                            bestPrimary = primary
+                            doubleAt = mixed
+                        }
                     }
                 }
             }
+            guard bestPrimary > 0 else { return nil }
+            var ratio = [Float](repeating: 0, count: 2 * maxBin + 1)
+            for v in -maxBin...maxBin where v != 0 {
+                let r = log(max(singleAt[v + maxBin], 1e-12) / max(doubleAt[v + maxBin], 1e-12))
+                ratio[v + maxBin] = Float(min(3, max(-2, r)))
+            }
+            let model = FrequencyModel(
+                natural: natural, step: step, primaryStep: bestPrimary, bins: maxBin, judgesZero: false, logRatio: ratio)
+            return (bestDouble - bestSingle, model)
         }
-        let gain = bestDouble - bestSingle
-        // A finer first step (q1 < q2) only reshapes the histogram gently; a Laplacian that does not
-        // quite fit the picture can imitate it (see Spec/detector.md, failure modes), and the
-        // per-block evidence it gives is weak accordingly.
-        guard gain > max(8, 0.01 * nonzero) else { return nil }
-        var ratio = [Float](repeating: 0, count: 2 * maxBin + 1)
-        for v in -maxBin...maxBin where v != 0 {
-            let r = log(max(singleAt[v + maxBin], 1e-12) / max(doubleAt[v + maxBin], 1e-12))
-            ratio[v + maxBin] = Float(min(3, max(-2, r)))
-        }
-        return FrequencyModel(natural: k, step: step, primaryStep: bestPrimary, bins: maxBin, judgesZero: false, logRatio: ratio)
     }
 
     /// The DC term: its distribution is the picture's brightness histogram, far from Laplacian, so the
     /// envelope is the histogram itself smoothed over a window wider than the comb's period.
-    static func fitDC(_ component: DCTComponent) -> FrequencyModel? {
-        let step = Int(component.quant[0])
-        guard step >= 1 else { return nil }
-        let bins = 1024 / step + 2
-        let width = 2 * bins + 1
-        var histogram = [Double](repeating: 0, count: width)
-        var total = 0.0
-        component.coefficients.withUnsafeBufferPointer { c in
-            var index = 0
-            while index < c.count {
-                let v = Int(c[index])
-                if abs(v) <= bins {
-                    histogram[v + bins] += 1
-                    total += 1
+    final class DCHistogram {
+        var step: Int
+        var bins: Int
+        var histogram: [Double]
+        var prefix: [Double]
+        var total: Double
+
+        init?(_ component: DCTComponent) {
+            let step = Int(component.quant[0])
+            guard step >= 1 else { return nil }
+            let bins = 1024 / step + 2
+            let width = 2 * bins + 1
+            var histogram = [Double](repeating: 0, count: width)
+            var total = 0.0
+            component.coefficients.withUnsafeBufferPointer { c in
+                var index = 0
+                while index < c.count {
+                    let v = Int(c[index])
+                    if abs(v) <= bins {
+                        histogram[v + bins] += 1
+                        total += 1
+                    }
+                    index += 64
                 }
-                index += 64
             }
+            guard total >= 200 else { return nil }
+            var prefix = [Double](repeating: 0, count: width + 1)
+            for i in 0..<width { prefix[i + 1] = prefix[i] + histogram[i] }
+            self.step = step
+            self.bins = bins
+            self.histogram = histogram
+            self.prefix = prefix
+            self.total = total
         }
-        guard total >= 200 else { return nil }
-        var prefix = [Double](repeating: 0, count: width + 1)
-        for i in 0..<width { prefix[i + 1] = prefix[i] + histogram[i] }
-        var best: (gain: Double, primary: Int, ratio: [Float])?
-        for primary in 1...max(2, min(64, 3 * step + 8)) where primary != step {
-            // Multiplicity: how many first-quantisation values land on each second value.
-            var multiplicity = [Double](repeating: 0, count: width)
-            let reach = (bins + 1) * step / primary + 2
-            var spreadTotal = 0.0
-            for m in -reach...reach {
-                spread(1, at: Double(m * primary), step: Double(step), noise: 0.4, bins: bins, into: &multiplicity, skipZero: false, total: &spreadTotal)
+
+        func fit(primaries: [Int]) -> (gain: Double, model: FrequencyModel)? {
+            let width = 2 * bins + 1
+            var best: (gain: Double, primary: Int, ratio: [Float])?
+            for primary in primaries where primary != step && primary >= 1 {
+                // Multiplicity: how many first-quantisation values land on each second value.
+                var multiplicity = [Double](repeating: 0, count: width)
+                let reach = (bins + 1) * step / primary + 2
+                var spreadTotal = 0.0
+                for m in -reach...reach {
+                    spread(1, at: Double(m * primary), step: Double(step), noise: 0.4, bins: bins, into: &multiplicity, skipZero: false, total: &spreadTotal)
+                }
+                var multiplicityPrefix = [Double](repeating: 0, count: width + 1)
+                for i in 0..<width { multiplicityPrefix[i + 1] = multiplicityPrefix[i] + multiplicity[i] }
+                let half = max(3, 2 * max(primary, step) / step + 2)
+                var single = [Double](repeating: 0, count: width)
+                var double = [Double](repeating: 0, count: width)
+                for i in 0..<width {
+                    let lo = max(0, i - half), hi = min(width, i + half + 1)
+                    let mass = prefix[hi] - prefix[lo]
+                    let slots = multiplicityPrefix[hi] - multiplicityPrefix[lo]
+                    single[i] = (mass + 0.5) / Double(hi - lo)
+                    double[i] = slots > 0 ? (mass + 0.5) * multiplicity[i] / slots : 0
+                }
+                let sumSingle = single.reduce(0, +), sumDouble = double.reduce(0, +)
+                guard sumDouble > 0 else { continue }
+                var gain = 0.0
+                var ratio = [Float](repeating: 0, count: width)
+                for i in 0..<width {
+                    let ps = single[i] / sumSingle
+                    let pd = (1 - strayShare) * double[i] / sumDouble + strayShare * ps
+                    let r = log(ps / max(pd, 1e-12))
+                    gain -= histogram[i] * r
+                    ratio[i] = Float(min(3, max(-2, r)))
+                }
+                if best == nil || gain > best!.gain { best = (gain, primary, ratio) }
             }
-            var multiplicityPrefix = [Double](repeating: 0, count: width + 1)
-            for i in 0..<width { multiplicityPrefix[i + 1] = multiplicityPrefix[i] + multiplicity[i] }
-            let half = max(3, 2 * max(primary, step) / step + 2)
-            var single = [Double](repeating: 0, count: width)
-            var double = [Double](repeating: 0, count: width)
-            for i in 0..<width {
-                let lo = max(0, i - half), hi = min(width, i + half + 1)
-                let mass = prefix[hi] - prefix[lo]
-                let slots = multiplicityPrefix[hi] - multiplicityPrefix[lo]
-                single[i] = (mass + 0.5) / Double(hi - lo)
-                double[i] = slots > 0 ? (mass + 0.5) * multiplicity[i] / slots : 0
-            }
-            let sumSingle = single.reduce(0, +), sumDouble = double.reduce(0, +)
-            guard sumDouble > 0 else { continue }
-            var gain = 0.0
-            var ratio = [Float](repeating: 0, count: width)
-            for i in 0..<width {
-                let ps = single[i] / sumSingle
-                let pd = (1 - strayShare) * double[i] / sumDouble + strayShare * ps
-                let r = log(ps / max(pd, 1e-12))
-                gain -= histogram[i] * r
-                ratio[i] = Float(min(3, max(-2, r)))
-            }
-            if gain > (best?.gain ?? 0) { best = (gain, primary, ratio) }
+            guard let best else { return nil }
+            let model = FrequencyModel(
+                natural: 0, step: step, primaryStep: best.primary, bins: bins, judgesZero: true, logRatio: best.ratio)
+            return (best.gain, model)
         }
-        guard let best, best.gain > max(8, 0.01 * total) else { return nil }
-        return FrequencyModel(natural: 0, step: step, primaryStep: best.primary, bins: bins, judgesZero: true, logRatio: best.ratio)
     }
 
     /// Laplacian with mean absolute value `scale`: P(X <= x).
@@ -317,15 +416,16 @@ enum DoubleCompression {
         return out
     }
 
-    /// The libjpeg quality whose standard luminance table best explains the estimated first steps.
-    static func primaryQuality(_ models: [FrequencyModel]) -> Int? {
-        var best: (quality: Int, misses: Int)?
+    /// The libjpeg quality whose standard luminance table best explains the estimated first steps:
+    /// at least `minimumMatches` of them and half of all must match it exactly.
+    static func primaryQuality(_ models: [FrequencyModel], minimumMatches: Int = 1) -> Int? {
+        var best: (quality: Int, matches: Int)?
         for quality in 1...100 {
             let table = StandardTables.luminance(quality: quality)
-            let misses = models.filter { Int(table[$0.natural]) != $0.primaryStep }.count
-            if best == nil || misses < best!.misses { best = (quality, misses) }
+            let matches = models.filter { Int(table[$0.natural]) == $0.primaryStep }.count
+            if best == nil || matches > best!.matches { best = (quality, matches) }
         }
-        guard let best, best.misses * 2 <= models.count else { return nil }
+        guard let best, best.matches >= minimumMatches, best.matches * 2 >= models.count else { return nil }
         return best.quality
     }
 }
