@@ -117,12 +117,21 @@ public enum Detector {
     }
 
     static func decode(path: String, format: AssetFormat, options: DetectOptions) -> Result<Picture, DetectError> {
-        do {
-            let rgb = try ImageCodec.decode(path: path, maxPixels: options.maxPixels)
-            var dct: DCTImage?
-            if format == .jpeg {
-                dct = try ImageCodec.readCoefficients(path: path, maxBlocks: options.maxPixels / 64 * 3 + 64, components: 1)
+        // Pixels and DCT coefficients are read on two cores at once (the header check inside each refuses
+        // oversized pictures before either allocates).
+        let pixels = DecodeSlot<RGBImage>(), coefficients = DecodeSlot<DCTImage>()
+        DispatchQueue.concurrentPerform(iterations: format == .jpeg ? 2 : 1) { job in
+            if job == 0 {
+                pixels.set(Result { () throws(ImagingError) in try ImageCodec.decode(path: path, maxPixels: options.maxPixels) })
+            } else {
+                coefficients.set(Result { () throws(ImagingError) in
+                    try ImageCodec.readCoefficients(path: path, maxBlocks: options.maxPixels / 64 * 3 + 64, components: 1)
+                })
             }
+        }
+        do throws(ImagingError) {
+            guard let rgb = try pixels.get() else { return .failure(DetectError(.corrupt, "the picture could not be decoded")) }
+            let dct = try coefficients.get()
             return .success(Picture(format: format, rgb: rgb, dct: dct))
         } catch {
             let code: DetectError.Code
@@ -148,6 +157,24 @@ public enum Detector {
     static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
+
+/// One decode's outcome, written by a concurrent job.
+private final class DecodeSlot<Value: Sendable>: @unchecked Sendable {
+    private var result: Result<Value, ImagingError>?
+    private let lock = NSLock()
+
+    func set(_ value: Result<Value, ImagingError>) { lock.withLock { result = value } }
+
+    /// The value, nil when the job did not run; rethrows the job's error.
+    func get() throws(ImagingError) -> Value? {
+        let stored = lock.withLock { result }
+        switch stored {
+        case .none: return nil
+        case .success(let value): return value
+        case .failure(let error): throw error
+        }
     }
 }
 
