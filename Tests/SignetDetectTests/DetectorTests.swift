@@ -376,3 +376,35 @@ enum PNGFiles {
         return file
     }
 }
+
+@Suite("Detector calibration")
+struct CalibrationFileTests {
+    @Test("The compiled-in calibration is exactly Calibration.json, the file fit.py writes")
+    func compiledTableMatchesTheDataFile() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/SignetDetect/Calibration.json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let shipped = Calibration.shipped
+        #expect(abs((json["intercept"] as? Double ?? .nan) - shipped.intercept) < 1e-9)
+        let signals = try #require(json["signals"] as? [String: [String: Double]])
+        #expect(Set(signals.keys) == Set(shipped.signals.keys))
+        for (name, entry) in signals {
+            let compiled = try #require(shipped.signals[name])
+            #expect(entry["a"] == compiled.a && entry["b"] == compiled.b && entry["prior"] == compiled.prior && entry["weight"] == compiled.weight, "\(name)")
+        }
+        let bands = try #require(json["bands"] as? [String: Double])
+        #expect(bands["inconclusive"] == shipped.inconclusive && bands["moderate"] == shipped.moderate && bands["strong"] == shipped.strong)
+        #expect(shipped.inconclusive <= shipped.moderate && shipped.moderate <= shipped.strong)
+    }
+
+    @Test("Declarations an attacker can write only ever raise the score: their signals never contribute below zero")
+    func declarationsCannotLowerTheScore() throws {
+        for name in ["c2pa_remnants", "declared_source", "generator_metadata", "exif_consistency", "jpeg_quantization"] {
+            let s = try #require(Calibration.shipped.signals[name], "\(name)")
+            // contribution = weight * (a * value + b - prior) with value in 0...1
+            for value in [0.0, 0.3, 0.6, 1.0] {
+                #expect(s.weight * (s.a * value + s.b - s.prior) >= 0, "\(name) at \(value)")
+            }
+        }
+    }
+}
