@@ -2,20 +2,20 @@
 extension Calibration {
     /// The calibration shipped with this build.
     public static let shipped = Calibration(
-        intercept: -0.0173815,
+        intercept: -0.0550682,
         signals: [
-            "blur_inconsistency": .init(a: 0.359533, b: -0.545901, prior: 0.0, weight: 0.49588),
+            "blur_inconsistency": .init(a: 0.359533, b: -0.545901, prior: 0.0, weight: 0.386105),
             "c2pa_remnants": .init(a: 1.5, b: 0.0, prior: 0.0, weight: 1.0),
-            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.746522),
+            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.775835),
             "declared_source": .init(a: 3.0, b: 0.0, prior: 0.0, weight: 1.0),
-            "double_compression": .init(a: 3.58931, b: -1.46767, prior: 0.0, weight: 0.935342),
-            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.212114),
+            "double_compression": .init(a: 5.04668, b: -1.24193, prior: 0.0, weight: 0.937525),
+            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.185806),
             "exif_consistency": .init(a: 2.0, b: 0.0, prior: 0.0, weight: 1.0),
             "generator_metadata": .init(a: 4.0, b: 0.0, prior: 0.0, weight: 1.0),
             "grid_alignment": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
             "jpeg_quantization": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
-            "noise_inconsistency": .init(a: 0.0286024, b: -0.0559385, prior: 0.0, weight: 0.040045),
+            "noise_inconsistency": .init(a: 0.0286024, b: -0.0559385, prior: 0.0, weight: 0.0),
             "resampling": .init(a: 0.0252425, b: -0.0586905, prior: 0.0, weight: 0.0),
         ],
-        inconclusive: 0.349, moderate: 0.6544, strong: 0.8567)
+        inconclusive: 0.3089, moderate: 0.5604, strong: 0.8855)
 }
