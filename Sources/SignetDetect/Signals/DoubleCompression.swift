@@ -18,6 +18,9 @@ enum DoubleCompression {
     static let zigzagRange = 1...27
     /// Quantised values beyond ±maxBin are ignored (rare and uninformative).
     static let maxBin = 40
+    /// Frequencies quantised with larger steps are skipped: they hold almost no non-zero values, and a
+    /// hostile 16-bit table (steps up to 65535) must not make the model's work explode.
+    static let maxStep = 255
     /// Share of coefficients that stray from the comb (rounding and clipping between the saves).
     static let strayShare: Double = 0.05
 
@@ -159,7 +162,7 @@ enum DoubleCompression {
 
         init?(_ component: DCTComponent, natural k: Int) {
             let step = Int(component.quant[k])
-            guard step >= 1 else { return nil }
+            guard (1...maxStep).contains(step) else { return nil }
             var histogram = [Double](repeating: 0, count: 2 * maxBin + 1)
             var nonzero = 0.0
             component.coefficients.withUnsafeBufferPointer { c in
@@ -268,7 +271,7 @@ enum DoubleCompression {
 
         init?(_ component: DCTComponent) {
             let step = Int(component.quant[0])
-            guard step >= 1 else { return nil }
+            guard (1...maxStep).contains(step) else { return nil }
             let bins = 1024 / step + 2
             let width = 2 * bins + 1
             var histogram = [Double](repeating: 0, count: width)
@@ -363,7 +366,8 @@ enum DoubleCompression {
         var p = [Double](repeating: 0, count: 2 * maxBin + 1)
         var total = 0.0
         let q1 = Double(primary), q2 = Double(step)
-        let reach = Int((Double(maxBin) + 1) * q2 / q1) + 1
+        // First-save values beyond the histogram, or beyond 40 Laplacian scales (no mass left), are skipped.
+        let reach = Int(min((Double(maxBin) + 1) * q2, 40 * max(scale, 1)) / q1) + 1
         for m in -reach...reach {
             let x = Double(m)
             let mass = laplaceCDF((x + 0.5) * q1, scale: scale) - laplaceCDF((x - 0.5) * q1, scale: scale)
