@@ -9,9 +9,11 @@
 #include "csi_common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jerror.h>
 #include <jpeglib.h>
@@ -25,6 +27,9 @@ typedef struct {
     struct jpeg_progress_mgr progress;
     jmp_buf jump;
     int eof_hit;
+    /* libjpeg warned that the entropy-coded data is damaged (see csi_coef_emit_message). */
+    int damaged;
+    char damage[JMSG_LENGTH_MAX];
     int override_code;
     int library_code;
     int created;
@@ -40,8 +45,25 @@ static void csi_coef_error_exit(j_common_ptr cinfo) {
 
 static void csi_coef_emit_message(j_common_ptr cinfo, int msg_level) {
     csi_coefficient_job *job = (csi_coefficient_job *)cinfo->client_data;
-    if (msg_level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+    if (msg_level >= 0) {
+        return;
+    }
+    switch (cinfo->err->msg_code) {
+    case JWRN_JPEG_EOF:
         job->eof_hit = 1;
+        break;
+    /* The entropy decoder met a marker, or a code no table holds, before the scan was complete: libjpeg
+     * goes on with zero coefficients, so what it returns is not the file's picture. */
+    case JWRN_HIT_MARKER:
+    case JWRN_HUFF_BAD_CODE:
+    case JWRN_MUST_RESYNC:
+        if (!job->damaged) {
+            job->damaged = 1;
+            (*cinfo->err->format_message)(cinfo, job->damage);
+        }
+        break;
+    default:
+        break;
     }
 }
 
@@ -100,16 +122,26 @@ int32_t csi_jpeg_read_coefficients(const char *path, uint64_t max_blocks, int32_
         return CSI_NOT_FOUND;
     }
     memset(out, 0, sizeof(*out));
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
+    /* Non-blocking open, so that a FIFO (or a file swapped for one since the caller looked) is refused
+     * at once instead of waiting for a writer; blocking reads are restored for a regular file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         int error = errno;
         csi_set_status(status, CSI_NOT_FOUND, "cannot open %s: %s", path, strerror(error));
         return CSI_NOT_FOUND;
     }
     struct stat st;
-    if (fstat(fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(file);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         csi_set_status(status, CSI_NOT_FOUND, "%s is not a regular file", path);
+        return CSI_NOT_FOUND;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *file = NULL;
+    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 || (file = fdopen(fd, "rb")) == NULL) {
+        int error = errno;
+        close(fd);
+        csi_set_status(status, CSI_NOT_FOUND, "cannot open %s: %s", path, strerror(error));
         return CSI_NOT_FOUND;
     }
     csi_coefficient_job *job = (csi_coefficient_job *)calloc(1, sizeof(csi_coefficient_job));
@@ -167,6 +199,12 @@ int32_t csi_jpeg_read_coefficients(const char *path, uint64_t max_blocks, int32_
         longjmp(job->jump, 1);
     }
     jvirt_barray_ptr *arrays = jpeg_read_coefficients(&job->dinfo);
+    /* Damaged entropy-coded data (a file merely cut short is reported as truncated instead). */
+    if (job->damaged && !job->eof_hit) {
+        job->override_code = CSI_CORRUPT;
+        snprintf(job->message, sizeof(job->message), "the compressed picture data is damaged (%s)", job->damage);
+        longjmp(job->jump, 1);
+    }
     out->width = job->dinfo.image_width;
     out->height = job->dinfo.image_height;
     out->progressive = job->dinfo.progressive_mode ? 1 : 0;
