@@ -50,6 +50,7 @@ check "verify the edit" 0 "c\.jpg: TRUSTED" -- "$bin" verify --trust-anchors "$a
 
 # The fallback detector: a signed file is reported as signed, an unsigned one is scored, bad input gets exit 3.
 check "detect a signed file" 0 "signed, provenance: valid manifest" -- "$bin" detect --trust-anchors "$anchors" "$work/a.jpg"
+check "detect judges a file whose signer is not trusted" 0 "a\.jpg: (low|inconclusive|moderate|strong) \(score .*provenance: valid manifest" -- "$bin" detect "$work/a.jpg"
 check "detect an unsigned file, JSON" 0 '"band":"(low|inconclusive|moderate|strong)"' -- "$bin" detect --json "$sample"
 check "detect writes a heatmap" 0 "heatmap: .*hm\.png" -- "$bin" detect --heatmap "$work/hm.png" "$sample"
 check "detect keeps an existing heatmap without --force" 5 "already exists|exists" -- "$bin" detect --heatmap "$work/hm.png" "$sample"

@@ -9,6 +9,8 @@
 #include "csi_common.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdlib.h>
@@ -366,6 +368,12 @@ static void csi_open_png(csi_reader *r) {
     }
     png_set_read_fn(r->png, r, csi_png_read);
     png_set_user_limits(r->png, 0x7fffffffu, 0x7fffffffu);
+    /* Text and other metadata chunks are not needed for pixels: skipped unread (a compressed-text bomb
+     * would otherwise be inflated by libpng), and any chunk libpng must hold is capped at 8 MiB. */
+    static const png_byte skipped[] = {'t', 'E', 'X', 't', '\0', 'z', 'T', 'X', 't', '\0', 'i', 'T', 'X', 't', '\0',
+                                       'i', 'C', 'C', 'P', '\0', 's', 'P', 'L', 'T', '\0', 'e', 'X', 'I', 'f', '\0'};
+    png_set_keep_unknown_chunks(r->png, PNG_HANDLE_CHUNK_NEVER, skipped, 6);
+    png_set_chunk_malloc_max(r->png, 8 * 1024 * 1024);
     png_read_info(r->png, r->png_info);
     png_uint_32 width = 0, height = 0;
     int bit_depth = 0, color_type = 0, interlace = 0;
@@ -404,16 +412,26 @@ csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, 
         csi_set_status(status, CSI_NOT_FOUND, "no path");
         return NULL;
     }
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
+    /* Non-blocking open, so a FIFO or a device is refused at once instead of waiting for a writer;
+     * blocking reads are restored for a regular file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         int error = errno;
         csi_set_status(status, CSI_NOT_FOUND, "cannot open %s: %s", path, strerror(error));
         return NULL;
     }
     struct stat st;
-    if (fstat(fileno(file), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(file);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
         csi_set_status(status, CSI_NOT_FOUND, "%s is not a regular file", path);
+        return NULL;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    FILE *file = NULL;
+    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 || (file = fdopen(fd, "rb")) == NULL) {
+        int error = errno;
+        close(fd);
+        csi_set_status(status, CSI_NOT_FOUND, "cannot open %s: %s", path, strerror(error));
         return NULL;
     }
     return csi_reader_open_stream(file, path, (uint64_t)st.st_size, max_pixels, lenient, status);

@@ -59,17 +59,21 @@ struct DetectCommand: AsyncParsableCommand {
         let width = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         let files = self.files
         var worst = ExitStatus.ok
-        await withTaskGroup(of: (Int, Result<DetectionReport, DetectError>).self) { group in
+        await withTaskGroup(of: (Int, HeatmapOutcome).self) { group in
             var next = 0
-            var pending: [Int: Result<DetectionReport, DetectError>] = [:]
+            var pending: [Int: HeatmapOutcome] = [:]
             var printed = 0
             func launch() {
                 guard next < files.count else { return }
                 let index = next
                 next += 1
+                let target = heatmapTargets?[index]
+                let overwrite = force
                 group.addTask {
                     let manifest = await Self.manifestStatus(files[index], verifier: verifier)
-                    return (index, Detector.analyze(path: files[index], manifest: manifest, options: settings))
+                    // The heatmap is written as soon as it exists and dropped, so reports waiting to be
+                    // printed in order hold no pictures.
+                    return (index, Self.writeHeatmap(Detector.analyze(path: files[index], manifest: manifest, options: settings), to: target, overwrite: overwrite))
                 }
             }
             for _ in 0..<min(width, files.count) { launch() }
@@ -77,7 +81,7 @@ struct DetectCommand: AsyncParsableCommand {
                 pending[index] = result
                 launch()
                 while let ready = pending.removeValue(forKey: printed) {
-                    let status = emit(ready, file: files[printed], heatmapPath: heatmapTargets?[printed])
+                    let status = emit(ready, file: files[printed])
                     if status.rawValue > worst.rawValue { worst = status }
                     printed += 1
                 }
@@ -100,12 +104,17 @@ struct DetectCommand: AsyncParsableCommand {
                 throw CLIError(.output, "cannot create \(heatmap): \(error.localizedDescription)")
             }
         }
-        var seen: [String: Int] = [:]
+        // Names are made unique among themselves (two inputs called x.jpg, or x.jpg and x.jpg.1).
+        var taken = Set<String>()
         return files.map { file in
             let base = (file as NSString).lastPathComponent
-            let count = seen[base, default: 0]
-            seen[base] = count + 1
-            let name = count == 0 ? base : "\(base).\(count)"
+            var name = base
+            var count = 0
+            while taken.contains(name) {
+                count += 1
+                name = "\(base).\(count)"
+            }
+            taken.insert(name)
             return (heatmap as NSString).appendingPathComponent(name + ".heatmap.png")
         }
     }
@@ -119,51 +128,64 @@ struct DetectCommand: AsyncParsableCommand {
     static func manifestStatus(of report: VerificationReport) -> ManifestStatus {
         switch report.outcome {
         case .noManifest: return .absent
-        case .unreadableManifest(let reason): return .broken(verdict: "unreadable", reasons: [reason])
+        case .unreadableManifest(let reason): return .unreadable(reason: reason)
         case .validated(let state):
             if state == .invalid {
                 let codes = report.activeManifest?.statuses.failure.map(\.code.rawValue) ?? []
                 return .broken(verdict: state.rawValue, reasons: Array(Set(codes)).sorted())
             }
-            return .valid(verdict: state.rawValue)
+            return state == .trusted ? .valid(verdict: state.rawValue) : .untrusted(verdict: state.rawValue)
         }
     }
 
-    func emit(_ result: Result<DetectionReport, DetectError>, file: String, heatmapPath: String?) -> ExitStatus {
-        switch result {
+    /// A report with its heatmap already written (or the reason it could not be).
+    struct HeatmapOutcome: Sendable {
+        var result: Result<DetectionReport, DetectError>
+        var heatmap: String?
+        var heatmapError: String?
+    }
+
+    static func writeHeatmap(_ result: Result<DetectionReport, DetectError>, to path: String?, overwrite: Bool) -> HeatmapOutcome {
+        guard case .success(var report) = result else { return HeatmapOutcome(result: result) }
+        let image = report.heatmapImage
+        report.heatmapImage = nil
+        guard let path, let image else { return HeatmapOutcome(result: .success(report)) }
+        guard let png = try? ImageCodec.encodePNG(image) else {
+            return HeatmapOutcome(result: .success(report), heatmapError: "\(path): the heatmap could not be encoded")
+        }
+        do throws(MediaError) {
+            let output = try OutputFile(destination: path, overwrite: overwrite)
+            do throws(MediaError) {
+                try output.write(png)
+                try output.commit()
+            } catch {
+                output.discard()
+                throw error
+            }
+            return HeatmapOutcome(result: .success(report), heatmap: path)
+        } catch {
+            let message = error.code == .outputExists ? "\(path) already exists (use --force to replace it)" : "\(path): \(error.reason)"
+            return HeatmapOutcome(result: .success(report), heatmapError: message)
+        }
+    }
+
+    func emit(_ outcome: HeatmapOutcome, file: String) -> ExitStatus {
+        switch outcome.result {
         case .failure(let error):
             if json {
                 print(JSONValue.object([("file", .string(file)), ("error", .object([("code", .string(error.code.rawValue)), ("message", .string(error.reason))]))]).serialized())
             }
-            printError("\(file): \(error.reason)")
+            printError("\(DetectionText.printable(file)): \(error.reason)")
             return error.code == .notFound ? .usage : .badInput
-        case .success(var report):
-            var written: String?
-            if let heatmapPath, let image = report.heatmapImage {
-                do throws(MediaError) {
-                    guard let png = try? ImageCodec.encodePNG(image) else {
-                        printError("\(heatmapPath): the heatmap could not be encoded")
-                        return .output
-                    }
-                    let output = try OutputFile(destination: heatmapPath, overwrite: force)
-                    do throws(MediaError) {
-                        try output.write(png)
-                        try output.commit()
-                    } catch {
-                        output.discard()
-                        throw error
-                    }
-                    written = heatmapPath
-                } catch {
-                    printError(error.code == .outputExists ? "\(heatmapPath) already exists (use --force to replace it)" : "\(heatmapPath): \(error.reason)")
-                    return .output
-                }
+        case .success(let report):
+            if let problem = outcome.heatmapError {
+                printError(DetectionText.printable(problem))
+                return .output
             }
-            report.heatmapImage = nil
             if json {
-                print(DetectionJSON.render(report, heatmap: written).serialized())
+                print(DetectionJSON.render(report, heatmap: outcome.heatmap).serialized())
             } else {
-                print(DetectionText.render(report, explain: explain, heatmap: written))
+                print(DetectionText.render(report, explain: explain, heatmap: outcome.heatmap))
             }
             return .ok
         }
@@ -209,7 +231,23 @@ enum DetectionJSON {
 
 /// The detector's text: one headline per file, then the signals that moved the score.
 enum DetectionText {
+    /// A path or message on one line: control characters (a newline in a file name could forge a result
+    /// line) are shown escaped.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out += "\\u{" + String(scalar.value, radix: 16) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     static func render(_ report: DetectionReport, explain: Bool, heatmap: String?) -> String {
+        var report = report
+        report.file = printable(report.file)
         var lines: [String] = []
         if let score = report.score, let band = report.band {
             lines.append("\(report.file): \(band.rawValue) (score \(String(format: "%.2f", score))), provenance: \(report.provenance.rawValue)")

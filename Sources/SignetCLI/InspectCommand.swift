@@ -95,6 +95,7 @@ extension InspectCommand {
     static func detect(_ file: String, report: VerificationReport, drawHeatmap: Bool) -> DetectionReport? {
         let manifest = DetectCommand.manifestStatus(of: report)
         if case .valid = manifest { return nil }
+        // A Valid (untrusted) manifest's page already shows its history; the detector adds its opinion below.
         var options = DetectOptions()
         if drawHeatmap { options.heatmapStyle = .overlay }
         return try? Detector.analyze(path: file, manifest: manifest, options: options).get()

@@ -76,14 +76,29 @@ public enum Detector {
             report.notes.insert("a valid C2PA manifest binds this file (\(verdict)): its provenance is the manifest's, so the pixels were not judged", at: 0)
             report.milliseconds = milliseconds(clock.now - start)
             return .success(report)
+        case .untrusted(let verdict):
+            report.provenance = .validManifest
+            report.manifestVerdict = verdict
+            report.notes.insert("the C2PA manifest validates but its signer is not on the trust list: anyone can make such a signature, so the pixels were judged as if it were unsigned", at: 0)
         case .broken(let verdict, let reasons):
             report.provenance = .brokenManifest
             report.manifestVerdict = verdict
             if !reasons.isEmpty {
                 report.notes.insert("the C2PA manifest does not validate: " + reasons.joined(separator: "; "), at: 0)
             }
+        case .unreadable(let reason):
+            if facts.c2paRemnants.isEmpty && !facts.hasC2PAStore {
+                report.provenance = .none
+            } else {
+                report.provenance = .brokenManifest
+                report.manifestVerdict = "unreadable"
+                report.notes.insert("the C2PA manifest cannot be read: " + reason, at: 0)
+            }
         case .absent:
             report.provenance = facts.c2paRemnants.isEmpty && !facts.hasC2PAStore ? .none : .manifestRemnants
+        }
+        guard facts.format != nil else {
+            return .failure(DetectError(.unsupported, "not a format Signet reads (neither an image nor a container it knows)"))
         }
         var measurements = MetadataReader.measurements(facts)
         var picture: Picture?

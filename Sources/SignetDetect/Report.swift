@@ -17,10 +17,16 @@ public enum Provenance: String, Sendable, Hashable {
 public enum ManifestStatus: Sendable, Hashable {
     /// No manifest store was found.
     case absent
-    /// A store validates; `verdict` is the verifier's word for it (for example "Trusted").
+    /// A store validates and its signer is trusted; `verdict` is the verifier's word for it ("Trusted").
     case valid(verdict: String)
+    /// A store validates but its signer is not on the trust list ("Valid"): anyone can make such a
+    /// signature, so the pixels are judged as if the file were unsigned.
+    case untrusted(verdict: String)
     /// A store is present but does not validate, for the reasons given.
     case broken(verdict: String, reasons: [String])
+    /// The verifier could not read the file or its store. It is a broken manifest when the file holds
+    /// C2PA traces, and nothing at all when it does not (a damaged container with no C2PA in it).
+    case unreadable(reason: String)
 }
 
 /// One signal's verdict in a report.

@@ -19,7 +19,7 @@ import CSignetImaging
 /// Limits: a header claiming more than 2^28 pixels (or more than the caller's `maxPixels`) is
 /// refused with `.tooLarge` before any pixel memory is allocated; libjpeg's working memory is capped
 /// at 1 GiB (very large progressive JPEGs fail with `.tooLarge`); progressive JPEGs with more than
-/// 1000 scans are `.corrupt`.
+/// 100 scans are `.corrupt` (encoders write about 10).
 ///
 /// Truncation policy: ``decode(path:maxPixels:)`` is strict (a file that ends before the end of
 /// the image data, including a missing JPEG EOI or PNG IEND, throws `.truncated`).

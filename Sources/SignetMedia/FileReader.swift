@@ -27,7 +27,8 @@ public final class FileReader: Sendable {
     public init(path: String) throws(MediaError) {
         var fd: Int32
         repeat {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
+            // Non-blocking, so a FIFO or a device cannot make the open wait; cleared below for a regular file.
+            fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         } while fd < 0 && errno == EINTR
         if fd < 0 {
             let err = errno
@@ -51,6 +52,12 @@ public final class FileReader: Sendable {
         if kind != S_IFREG {
             close(fd)
             throw MediaError(.unreadable, "\(path) is not a regular file")
+        }
+        let flags = fcntl(fd, F_GETFL)
+        if flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 {
+            let err = errno
+            close(fd)
+            throw MediaError(.unreadable, "\(path): cannot open: \(errnoDescription(err))")
         }
         self.fd = fd
         self.path = path

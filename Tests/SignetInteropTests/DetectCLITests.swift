@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Signet
 import SignetImaging
 import SignetTestSupport
@@ -87,5 +90,44 @@ struct DetectCLITests {
         #expect(missing.status == 2)
         let json = try Interop.signet(["detect", "--json", cut])
         #expect(try objects(json.stdout).first?["error"]?["code"]?.stringValue == "truncated")
+    }
+
+    @Test("A FIFO, a directory and a file that is no picture are refused at once with their own statuses")
+    func nonFilesAndNonPicturesAreRefused() throws {
+        let dir = try Interop.makeTempDirectory("detect-fifo")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("pipe.jpg").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let piped = try Interop.signet(["detect", fifo])
+        #expect(clock.now - started < .seconds(20))
+        #expect(piped.status == 2 || piped.status == 3, "\(piped.stderr)")
+        let noise = dir.appendingPathComponent("noise.jpg").path
+        try Data((0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }).write(to: URL(fileURLWithPath: noise))
+        let random = try Interop.signet(["detect", noise])
+        #expect(random.status == 3, "\(random.stdout) \(random.stderr)")
+        let folder = try Interop.signet(["detect", dir.path])
+        #expect(folder.status == 2 || folder.status == 3)
+    }
+
+    @Test("Heatmaps of inputs with the same name get distinct files, and a newline in a name cannot forge a line")
+    func namesAreDistinctAndPrintable() throws {
+        let dir = try Interop.makeTempDirectory("detect-names")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for sub in ["d1", "d2"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        let a = try picture(dir.appendingPathComponent("d1"), "x.jpg"), b = try picture(dir.appendingPathComponent("d2"), "x.jpg")
+        let c = try picture(dir, "x.jpg.1")
+        let maps = dir.appendingPathComponent("maps").path
+        let run = try Interop.signet(["detect", "--json", "--heatmap", maps, a, b, c])
+        #expect(run.status == 0, "\(run.stderr)")
+        let written = try objects(run.stdout).compactMap { $0["heatmap"]?.stringValue }
+        #expect(written.count == 3 && Set(written).count == 3, "\(written)")
+        let evil = try picture(dir, "evil\nfake: strong (score 0.99).jpg")
+        let text = try Interop.signet(["detect", evil])
+        #expect(text.status == 0)
+        #expect(!text.stdout.split(separator: "\n").contains { $0.hasPrefix("fake: strong") })
     }
 }

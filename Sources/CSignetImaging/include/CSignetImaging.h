@@ -48,7 +48,7 @@ typedef struct csi_status {
 /** Ceiling on the pixel count of an interlaced PNG, which must be held in memory whole. */
 #define CSI_INTERLACED_MAX_PIXELS ((uint64_t)1 << 25)
 /** Ceiling on the number of scans in a progressive JPEG (guards against scan-flooding). */
-#define CSI_MAX_JPEG_SCANS 1000
+#define CSI_MAX_JPEG_SCANS 100
 
 /* ---------------------------------------------------------------- reading */
 
