@@ -20,6 +20,8 @@
 
 /* Defined in csi_reader.c: a 256 KiB source manager that supplies a fake EOI at end of file. */
 void csi_jpeg_source_attach(j_decompress_ptr cinfo, FILE *file);
+/* Defined in csi_reader.c: the csi_code for a fatal libjpeg error. */
+int32_t csi_jpeg_library_code(int msg_code);
 
 typedef struct {
     struct jpeg_decompress_struct dinfo;
@@ -85,22 +87,7 @@ static int32_t csi_coef_code(const csi_coefficient_job *job) {
     if (job->override_code != CSI_OK) {
         return job->override_code;
     }
-    switch (job->library_code) {
-    case JERR_INPUT_EMPTY:
-    case JERR_INPUT_EOF:
-        return CSI_TRUNCATED;
-    case JERR_IMAGE_TOO_BIG:
-    case JERR_NO_BACKING_STORE:
-    case JERR_OUT_OF_MEMORY:
-    case JERR_WIDTH_OVERFLOW:
-        return CSI_TOO_LARGE;
-    case JERR_BAD_PRECISION:
-    case JERR_SOF_UNSUPPORTED:
-    case JERR_NOT_COMPILED:
-        return CSI_UNSUPPORTED;
-    default:
-        return CSI_CORRUPT;
-    }
+    return csi_jpeg_library_code(job->library_code);
 }
 
 void csi_dct_image_free(csi_dct_image *image) {

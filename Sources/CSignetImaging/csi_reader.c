@@ -151,11 +151,11 @@ static void csi_jpeg_progress(j_common_ptr cinfo) {
     }
 }
 
-static int32_t csi_jpeg_error_code(const csi_reader *r) {
-    if (r->override_code != CSI_OK) {
-        return r->override_code;
-    }
-    switch (r->library_code) {
+/* The csi_code for a fatal libjpeg error (msg_code); CSI_CORRUPT for anything not listed. Shared with the
+ * coefficient reader. */
+int32_t csi_jpeg_library_code(int msg_code);
+int32_t csi_jpeg_library_code(int msg_code) {
+    switch (msg_code) {
     case JERR_INPUT_EMPTY:
     case JERR_INPUT_EOF:
         return CSI_TRUNCATED;
@@ -170,12 +170,19 @@ static int32_t csi_jpeg_error_code(const csi_reader *r) {
     case JERR_CONVERSION_NOTIMPL:
         return CSI_UNSUPPORTED;
     default:
-        break;
+        return CSI_CORRUPT;
     }
-    if (r->eof_hit) {
+}
+
+static int32_t csi_jpeg_error_code(const csi_reader *r) {
+    if (r->override_code != CSI_OK) {
+        return r->override_code;
+    }
+    int32_t code = csi_jpeg_library_code(r->library_code);
+    if (code == CSI_CORRUPT && r->eof_hit) {
         return CSI_TRUNCATED;
     }
-    return CSI_CORRUPT;
+    return code;
 }
 
 static void csi_jpeg_fail_from_jump(csi_reader *r) {
