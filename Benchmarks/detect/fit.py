@@ -2,7 +2,7 @@
 """Fits the calibration of `signet detect` on the train split of the set made by build_set.py.
 
 Usage: fit.py --set DIR --signet BIN --out Sources/SignetDetect/Calibration.json
-              [--swift Sources/SignetDetect/CalibrationTable.swift] [--jobs 2] [--C 1.0] [--low-tpr 0.5]
+              [--swift Sources/SignetDetect/CalibrationTable.swift] [--jobs 2] [--C 1.0] [--low-tpr 0.8]
 
 1. Per signal, on the train images where it applies (a finite `value`): a 1-D logistic regression
    score = sigmoid(a * value + b) (scikit-learn; the value is standardised for the fit, a and b are given back on
@@ -17,7 +17,7 @@ Usage: fit.py --set DIR --signet BIN --out Sources/SignetDetect/Calibration.json
    loss + ||w||^2 / (2 C n)), fitted with scipy's L-BFGS-B under bounds (scipy comes with scikit-learn).
 3. Bands, from the fused score's ROC on train: strong = the lowest threshold with train FPR <= 2 %, moderate = the
    lowest with FPR <= 10 %, inconclusive = the score of the manipulated images' --low-tpr quantile from the top
-   (the threshold where TPR = 50 % by default), capped at moderate; below inconclusive is "low". The rule and the
+   (the threshold where TPR = 80 % by default), capped at moderate; below inconclusive is "low". The rule and the
    in-sample numbers go into `notes`.
 Output: {"version": 1, "fitted_on", "intercept", "signals": {name: {"a", "b", "prior", "weight"}}, "bands", "notes"},
 numbers to 6 significant digits; with --swift, the same numbers as the Swift table `Calibration.shipped`.
@@ -142,7 +142,7 @@ def main():
     ap.add_argument("--C", type=float, default=1.0, help="inverse L2 strength of the fused regression")
     ap.add_argument("--allow-negative-slopes", action="store_true",
                     help="keep signals whose fitted slope a is <= 0 (by default they are left out and reported)")
-    ap.add_argument("--low-tpr", type=float, default=0.5, help="train TPR at the 'inconclusive' threshold")
+    ap.add_argument("--low-tpr", type=float, default=0.8, help="train TPR at the 'inconclusive' threshold")
     args = ap.parse_args()
 
     rows = common.read_labels(args.set_dir, "train")
