@@ -10,14 +10,16 @@ struct DetectCommand: AsyncParsableCommand {
         commandName: "detect",
         abstract: "Score unsigned images for manipulation or synthesis, and explain each signal.",
         discussion: """
-            A second opinion for files without a valid C2PA manifest. Each file gets a score from 0 to 1 (higher
-            means more likely manipulated or synthetic), a band (low, inconclusive, moderate, strong), its
-            provenance (none, valid manifest, broken manifest, manifest remnants) and every signal with its own
-            score, its contribution and a one-line reason. A file whose manifest validates is reported as signed
-            and its pixels are not judged. The signals, their calibration and their failure modes are described
-            in Spec/detector.md.
-            Exit status: 0 when every file was analysed; 2 for usage errors or a file that cannot be opened;
-            3 when a file is corrupt, truncated, too large or in a format Signet cannot read.
+            A second opinion for files without a valid C2PA manifest. Each file gets a score from 0 to 1 (higher \
+            means more likely manipulated or synthetic), a band (low, inconclusive, moderate, strong), its \
+            provenance (none, valid manifest, broken manifest, manifest remnants) and every signal with its own \
+            score, its contribution and a one-line reason. A file whose manifest validates with a trusted signer \
+            is reported as signed and its pixels are not judged; an untrusted signer's file is judged. The \
+            signals, their calibration and their failure modes are described in Spec/detector.md.
+
+            Exit status: 0 when every file was analysed; 2 for usage errors or a file that cannot be opened; \
+            3 when a file is corrupt, truncated, too large or in a format Signet cannot read; 5 when a heatmap \
+            exists (without --force) or cannot be written.
             """
     )
 
