@@ -20,6 +20,8 @@
 
 /* Defined in csi_reader.c: a 256 KiB source manager that supplies a fake EOI at end of file. */
 void csi_jpeg_source_attach(j_decompress_ptr cinfo, FILE *file);
+/* Defined in csi_reader.c: opens a regular file for reading (never waits on a FIFO). */
+FILE *csi_open_regular_file(const char *path, uint64_t *size, csi_status *status);
 /* Defined in csi_reader.c: the csi_code for a fatal libjpeg error. */
 int32_t csi_jpeg_library_code(int msg_code);
 
@@ -109,27 +111,9 @@ int32_t csi_jpeg_read_coefficients(const char *path, uint64_t max_blocks, int32_
         return CSI_NOT_FOUND;
     }
     memset(out, 0, sizeof(*out));
-    /* Non-blocking open, so that a FIFO (or a file swapped for one since the caller looked) is refused
-     * at once instead of waiting for a writer; blocking reads are restored for a regular file. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        int error = errno;
-        csi_set_status(status, CSI_NOT_FOUND, "cannot open %s: %s", path, strerror(error));
-        return CSI_NOT_FOUND;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        csi_set_status(status, CSI_NOT_FOUND, "%s is not a regular file", path);
-        return CSI_NOT_FOUND;
-    }
-    int flags = fcntl(fd, F_GETFL);
-    FILE *file = NULL;
-    if (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1 || (file = fdopen(fd, "rb")) == NULL) {
-        int error = errno;
-        close(fd);
-        csi_set_status(status, CSI_NOT_FOUND, "cannot open %s: %s", path, strerror(error));
-        return CSI_NOT_FOUND;
+    FILE *file = csi_open_regular_file(path, NULL, status);
+    if (file == NULL) {
+        return status != NULL ? status->code : CSI_NOT_FOUND;
     }
     csi_coefficient_job *job = (csi_coefficient_job *)calloc(1, sizeof(csi_coefficient_job));
     if (job == NULL) {

@@ -410,17 +410,11 @@ static void csi_open_png(csi_reader *r) {
     r->info.source_channels = channels;
 }
 
-static csi_reader *csi_reader_open_stream(FILE *file, const char *path, uint64_t size, uint64_t max_pixels,
-                                          int lenient, csi_status *status);
-
-csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, csi_status *status) {
-    csi_clear_status(status);
-    if (path == NULL) {
-        csi_set_status(status, CSI_NOT_FOUND, "no path");
-        return NULL;
-    }
-    /* Non-blocking open, so a FIFO or a device is refused at once instead of waiting for a writer;
-     * blocking reads are restored for a regular file. */
+/* Opens `path` for reading if it is a regular file. The open is non-blocking, so a FIFO or a device is
+ * refused at once instead of waiting for a writer (or a file swapped for one since the caller looked);
+ * blocking reads are restored for a regular file. Shared with the coefficient reader. */
+FILE *csi_open_regular_file(const char *path, uint64_t *size, csi_status *status);
+FILE *csi_open_regular_file(const char *path, uint64_t *size, csi_status *status) {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         int error = errno;
@@ -441,7 +435,27 @@ csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, 
         csi_set_status(status, CSI_NOT_FOUND, "cannot open %s: %s", path, strerror(error));
         return NULL;
     }
-    return csi_reader_open_stream(file, path, (uint64_t)st.st_size, max_pixels, lenient, status);
+    if (size != NULL) {
+        *size = (uint64_t)st.st_size;
+    }
+    return file;
+}
+
+static csi_reader *csi_reader_open_stream(FILE *file, const char *path, uint64_t size, uint64_t max_pixels,
+                                          int lenient, csi_status *status);
+
+csi_reader *csi_reader_open(const char *path, uint64_t max_pixels, int lenient, csi_status *status) {
+    csi_clear_status(status);
+    if (path == NULL) {
+        csi_set_status(status, CSI_NOT_FOUND, "no path");
+        return NULL;
+    }
+    uint64_t size = 0;
+    FILE *file = csi_open_regular_file(path, &size, status);
+    if (file == NULL) {
+        return NULL;
+    }
+    return csi_reader_open_stream(file, path, size, max_pixels, lenient, status);
 }
 
 csi_reader *csi_reader_open_memory(const uint8_t *bytes, size_t length, uint64_t max_pixels, int lenient,
