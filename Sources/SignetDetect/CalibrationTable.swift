@@ -2,14 +2,14 @@
 extension Calibration {
     /// The calibration shipped with this build.
     public static let shipped = Calibration(
-        intercept: -0.0550682,
+        intercept: -0.0463411,
         signals: [
-            "blur_inconsistency": .init(a: 0.359533, b: -0.545901, prior: 0.0, weight: 0.386105),
+            "blur_inconsistency": .init(a: 0.942694, b: -1.25585, prior: 0.0, weight: 1.42482),
             "c2pa_remnants": .init(a: 1.5, b: 0.0, prior: 0.0, weight: 1.0),
-            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.775835),
+            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.880165),
             "declared_source": .init(a: 3.0, b: 0.0, prior: 0.0, weight: 1.0),
-            "double_compression": .init(a: 5.04668, b: -1.24193, prior: 0.0, weight: 0.937525),
-            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.185806),
+            "double_compression": .init(a: 5.04668, b: -1.24193, prior: 0.0, weight: 0.986099),
+            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.282806),
             "exif_consistency": .init(a: 2.0, b: 0.0, prior: 0.0, weight: 1.0),
             "generator_metadata": .init(a: 4.0, b: 0.0, prior: 0.0, weight: 1.0),
             "grid_alignment": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
@@ -17,5 +17,5 @@ extension Calibration {
             "noise_inconsistency": .init(a: 0.0286024, b: -0.0559385, prior: 0.0, weight: 0.0),
             "resampling": .init(a: 0.0252425, b: -0.0586905, prior: 0.0, weight: 0.0),
         ],
-        inconclusive: 0.3089, moderate: 0.5604, strong: 0.8855)
+        inconclusive: 0.3269, moderate: 0.536, strong: 0.8632)
 }

@@ -32,16 +32,22 @@ enum Fusion {
         let cell = Picture.flatnessCell
         let columns = picture.width / cell, rows = picture.height / cell
         guard columns > 0, rows > 0 else { return nil }
-        var sum = [Float](repeating: 0, count: columns * rows)
-        var weight = [Float](repeating: 0, count: columns * rows)
-        var any = false
+        // Each firing signal's local map, scaled by how strongly that signal fired relative to the
+        // strongest one (so a weak signal alone cannot paint a cell red); a cell takes the largest
+        // scaled value: signals see different edits, and one that is blind to a region (a level
+        // signal on a double-compressed paste) must not dilute one that sees it.
+        var firing: [(map: LocalMap, strength: Float)] = []
         for m in measurements {
             guard m.applicable, let map = m.map, let value = m.value, let w = calibration.signals[m.name],
                 w.weight > 0
             else { continue }
             let strength = Float(w.weight * sigmoid(w.a * value + w.b))
-            guard strength > 0 else { continue }
-            any = true
+            if strength > 0 { firing.append((map, strength)) }
+        }
+        guard let strongest = firing.map(\.strength).max() else { return nil }
+        var values = [Float](repeating: .nan, count: columns * rows)
+        for (map, strength) in firing {
+            let scale = min(1, strength / (strongest * 0.5))
             for y in 0..<rows {
                 let my = (y * cell + cell / 2) / map.cell
                 guard my < map.rows else { continue }
@@ -49,20 +55,12 @@ enum Fusion {
                     let mx = (x * cell + cell / 2) / map.cell
                     guard mx < map.columns else { continue }
                     let v = map[mx, my]
-                    if v.isFinite {
-                        sum[y * columns + x] += strength * v
-                        weight[y * columns + x] += strength
-                    }
+                    guard v.isFinite else { continue }
+                    let i = y * columns + x
+                    let scaled = min(1, v * scale)
+                    values[i] = values[i].isFinite ? max(values[i], scaled) : scaled
                 }
             }
-        }
-        guard any else { return nil }
-        var values = [Float](repeating: .nan, count: columns * rows)
-        // Normalise by the total strength of all firing signals (not just those known here), so
-        // one weak signal alone cannot paint a cell red.
-        let total = max(weight.max() ?? 0, 1e-6)
-        for i in 0..<values.count where weight[i] > 0 {
-            values[i] = min(1, sum[i] / max(weight[i], total * 0.5))
         }
         for y in 0..<min(rows, picture.flatnessGrid.rows) {
             for x in 0..<min(columns, picture.flatnessGrid.columns)

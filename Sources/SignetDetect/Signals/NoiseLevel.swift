@@ -60,16 +60,21 @@ enum NoiseLevel {
     }
 }
 
-/// Local sharpness inconsistency (blurring and sharpening).
+/// Local sharpness inconsistency (a blurred, or upscaled, region).
 ///
-/// Per 32x32 cell: the ratio of gradient energy before and after a 3x3 box blur. Sharp detail
-/// loses much of its gradient to the blur, already-blurred detail little; an edited region sits
-/// far from the rest of the picture, in either direction.
+/// Per cell, how much of the picture's detail sits in the finest band: the energy of the picture
+/// minus its 3x3 mean against the energy of the 3x3 mean minus the 7x7 mean. Natural detail keeps
+/// a fairly steady ratio between the two bands, sharp or not, whatever its contrast; a blur (or an
+/// upscale) empties the finest band first, so the ratio of an edited region drops far below the
+/// picture's own. Only cells with enough mid-band detail are judged (flat areas say nothing), and
+/// only the low side counts: raised ratios are mostly noise and JPEG ringing.
 enum BlurLevel {
     static let name = "blur_inconsistency"
-    static let cell = 32
+    /// Mid-band energy (mean squared grey levels) below which a cell is too flat to judge.
+    static let minimumDetail: Float = 2
 
     static func measure(_ picture: Picture) -> SignalMeasurement {
+        let cell = levelCell(picture)
         let luma = picture.luma
         let grid = CellGrid(width: luma.width, height: luma.height, cell: cell)
         guard grid.columns >= 3, grid.rows >= 3 else {
@@ -77,37 +82,52 @@ enum BlurLevel {
         }
         let w = luma.width, h = luma.height
         var level = [Float](repeating: .nan, count: grid.count)
+        // Box sums over a cell plus a 3-pixel margin, from a summed-area table of that tile only.
+        let margin = 3
+        let tileSide = cell + 2 * margin + 1
+        var table = [Float](repeating: 0, count: tileSide * tileSide)
         luma.samples.withUnsafeBufferPointer { s in
-            // 3x3 mean at (x, y), 1 <= x < w-1, 1 <= y < h-1 (summed directly: no full-size table).
-            func box(_ x: Int, _ y: Int) -> Float {
-                let i = y * w + x
-                let top = s[i - w - 1] + s[i - w] + s[i - w + 1]
-                let middle = s[i - 1] + s[i] + s[i + 1]
-                let bottom = s[i + w - 1] + s[i + w] + s[i + w + 1]
-                return (top + middle + bottom) / 9
-            }
             for row in 0..<grid.rows {
                 for column in 0..<grid.columns {
                     if picture.isUnjudgeable(column: column, row: row, cell: cell) { continue }
-                    var sharp: Float = 0, soft: Float = 0
-                    let y0 = max(2, row * cell), y1 = min(h - 3, (row + 1) * cell)
-                    let x0 = max(2, column * cell), x1 = min(w - 3, (column + 1) * cell)
-                    guard y1 > y0, x1 > x0 else { continue }
-                    for y in y0..<y1 {
-                        for x in x0..<x1 {
-                            let i = y * w + x
-                            sharp += abs(s[i + 1] - s[i]) + abs(s[i + w] - s[i])
-                            let b0 = box(x, y)
-                            soft += abs(box(x + 1, y) - b0) + abs(box(x, y + 1) - b0)
+                    let x0 = max(margin, column * cell), x1 = min(w - margin, (column + 1) * cell)
+                    let y0 = max(margin, row * cell), y1 = min(h - margin, (row + 1) * cell)
+                    guard x1 > x0, y1 > y0 else { continue }
+                    let tx = x0 - margin, ty = y0 - margin
+                    let tw = x1 - x0 + 2 * margin, th = y1 - y0 + 2 * margin
+                    let stride = tw + 1
+                    for x in 0...tw { table[x] = 0 }
+                    for y in 0..<th {
+                        table[(y + 1) * stride] = 0
+                        var run: Float = 0
+                        for x in 0..<tw {
+                            run += s[(ty + y) * w + tx + x]
+                            table[(y + 1) * stride + x + 1] = table[y * stride + x + 1] + run
                         }
                     }
-                    let n = Float((y1 - y0) * (x1 - x0))
-                    guard soft / n > 0.4 else { continue }  // too little detail to judge
-                    level[row * grid.columns + column] = logf(sharp / soft)
+                    // Sum of the (2r+1)^2 square centred on tile pixel (x, y).
+                    func box(_ x: Int, _ y: Int, _ r: Int) -> Float {
+                        let a = (y - r) * stride + (x - r), b = (y + r + 1) * stride + (x + r + 1)
+                        return table[b] - table[(y - r) * stride + x + r + 1] - table[(y + r + 1) * stride + x - r] + table[a]
+                    }
+                    var fine: Float = 0, middle: Float = 0
+                    for y in margin..<(th - margin) {
+                        for x in margin..<(tw - margin) {
+                            let v = s[(ty + y) * w + tx + x]
+                            let m3 = box(x, y, 1) / 9, m7 = box(x, y, 3) / 49
+                            fine += (v - m3) * (v - m3)
+                            middle += (m3 - m7) * (m3 - m7)
+                        }
+                    }
+                    let n = Float((x1 - x0) * (y1 - y0))
+                    fine /= n
+                    middle /= n
+                    guard middle > minimumDetail else { continue }
+                    level[row * grid.columns + column] = logf(fine + 0.001) - logf(middle)
                 }
             }
         }
-        return inconsistency(name: name, values: level, grid: grid, cell: cell, what: "sharpness")
+        return inconsistency(name: name, values: level, grid: grid, cell: cell, what: "sharpness", lowSideOnly: true)
     }
 }
 
@@ -117,8 +137,11 @@ func levelCell(_ picture: Picture) -> Int {
 }
 
 /// Shared by the per-cell level signals: robust z-scores against the picture's own typical level,
-/// pooled over 3x3 cells; the value is the mean |z| of the most deviant 5% of cells.
-func inconsistency(name: String, values: [Float], grid: CellGrid, cell: Int, what: String) -> SignalMeasurement {
+/// pooled over 3x3 cells; the value is the mean |z| of the most deviant 5% of cells. With
+/// `lowSideOnly`, only cells below the typical level count (z above it counts as 0).
+func inconsistency(
+    name: String, values: [Float], grid: CellGrid, cell: Int, what: String, lowSideOnly: Bool = false
+) -> SignalMeasurement {
     guard let stats = robustStats(values) else {
         return .notApplicable(name, "too few textured areas to compare the \(what)")
     }
@@ -131,7 +154,7 @@ func inconsistency(name: String, values: [Float], grid: CellGrid, cell: Int, wha
     var map = [Float](repeating: .nan, count: values.count)
     var low = 0, high = 0
     for i in 0..<pooled.count where pooled[i].isFinite {
-        let m = abs(pooled[i])
+        let m = lowSideOnly ? max(0, -pooled[i]) : abs(pooled[i])
         magnitudes.append(m)
         map[i] = squash(m, center: 2.2, width: 0.5)
         if map[i] > 0.5 {
