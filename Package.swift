@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "SignetLog", targets: ["SignetLog"]),
         .library(name: "SignetOCSP", targets: ["SignetOCSP"]),
         .library(name: "SignetDetect", targets: ["SignetDetect"]),
+        .library(name: "SignetReport", targets: ["SignetReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -67,10 +68,12 @@ let package = Package(
             ]
                 + crypto + x509
         ),
+        // Presenting reports: the c2pa-rs-shaped JSON, the terminal views, the detector's JSON and text, the HTML page.
+        .target(name: "SignetReport", dependencies: ["Signet", "SignetDetect", "SignetCBOR", "SignetCOSE", "SignetJUMBF"]),
         .executableTarget(
             name: "SignetCLI",
             dependencies: [
-                "Signet", "SignetImaging", "SignetKeys", "SignetMedia", "SignetRegistry", "SignetLog", "SignetDetect",
+                "Signet", "SignetImaging", "SignetKeys", "SignetMedia", "SignetRegistry", "SignetLog", "SignetDetect", "SignetReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
@@ -88,9 +91,9 @@ let package = Package(
         .testTarget(name: "SignetDetectTests", dependencies: ["SignetDetect", "SignetImaging", "SignetMedia", "SignetTestSupport"]),
         // Test helpers shared by the test targets: the keyless-forgery generator, the child-process runner.
         .target(name: "SignetTestSupport", dependencies: ["SignetJUMBF", "SignetMedia"], path: "Tests/SignetTestSupport"),
-        .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetTestSupport"] + crypto + x509),
+        .testTarget(name: "SignetTests", dependencies: ["Signet", "SignetReport", "SignetImaging", "SignetKeys", "SignetTestSupport"] + crypto + x509),
         .testTarget(name: "SignetInteropTests", dependencies: ["Signet", "SignetImaging", "SignetKeys", "SignetRegistry", "SignetTestSupport"]),
-        .testTarget(name: "SignetHTMLTests", dependencies: ["Signet"], exclude: ["Samples"]),
+        .testTarget(name: "SignetReportTests", dependencies: ["SignetReport", "Signet"], exclude: ["Samples"]),
         .testTarget(
             name: "SignetTimestampTests",
             dependencies: ["SignetTimestamp", "SignetCBOR", "SignetJUMBF", "SignetMedia"] + crypto + x509),

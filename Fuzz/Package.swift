@@ -13,7 +13,7 @@ let fuzzTargets: [(name: String, products: [String])] = [
     ("media", ["SignetMedia"]),
     ("cose", ["SignetCOSE", "SignetCBOR"]),
     ("manifest", ["Signet", "SignetTrust"]),
-    ("verify", ["Signet", "SignetTrust"]),
+    ("verify", ["Signet", "SignetTrust", "SignetReport"]),
     ("x509", ["SignetTrust"]),
     ("timestamp", ["SignetTimestamp", "SignetCBOR"]),
     ("ocsp", ["SignetOCSP"]),

@@ -5,6 +5,7 @@ import SignetCOSE
 import SignetImaging
 import SignetKeys
 import SignetTrust
+import SignetReport
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import Foundation
 import SignetCOSE
 import SignetKeys
 import SignetMedia
+import SignetReport
 import SignetTrust
 import Testing
 

@@ -3,6 +3,7 @@ import SignetCBOR
 import SignetCOSE
 import SignetJUMBF
 import SignetMedia
+import SignetReport
 import SignetTrust
 import SignetTestSupport
 import Testing

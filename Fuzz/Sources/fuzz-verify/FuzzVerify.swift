@@ -1,6 +1,7 @@
 import Foundation
 import FuzzSupport
 import Signet
+import SignetReport
 import SignetTrust
 
 private let trust: TrustSettings = {

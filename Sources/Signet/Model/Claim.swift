@@ -36,10 +36,13 @@ public struct HashedURI: Hashable, Sendable {
     }
 }
 
-enum JUMBFURI {
-    static let prefix = "self#jumbf="
+/// JUMBF URIs as C2PA writes them (`self#jumbf=/c2pa/<manifest>/<path>` or relative `self#jumbf=<path>`).
+public enum JUMBFURI {
+    /// The scheme part every C2PA JUMBF URI starts with.
+    public static let prefix = "self#jumbf="
 
-    static func parse(_ url: String) -> (manifest: String?, path: String)? {
+    /// The manifest label (absolute URIs only) and the label path inside it; nil if `url` is not a JUMBF URI.
+    public static func parse(_ url: String) -> (manifest: String?, path: String)? {
         guard url.hasPrefix(prefix) else { return nil }
         var rest = String(url.dropFirst(prefix.count))
         if rest.hasPrefix("/") {
@@ -52,7 +55,8 @@ enum JUMBFURI {
         return (nil, rest)
     }
 
-    static func absolute(manifest: String, path: String) -> String {
+    /// The absolute URI of `path` inside the manifest labelled `manifest` (the manifest itself when `path` is empty).
+    public static func absolute(manifest: String, path: String) -> String {
         path.isEmpty ? "\(prefix)/c2pa/\(manifest)" : "\(prefix)/c2pa/\(manifest)/\(path)"
     }
 }

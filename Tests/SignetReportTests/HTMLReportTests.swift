@@ -1,5 +1,6 @@
 import Foundation
-@testable import Signet
+import Signet
+@testable import SignetReport
 import Testing
 
 private let sampleNames = ["c2pa-CA.json", "c2pa-XCA.json", "c2pa-cloud.json", "signet-single.json", "synthetic-chain.json"]

@@ -3,7 +3,7 @@ import Signet
 
 /// Helpers shared by the HTML report tests: sample loading, small generated images, HTML counting, Chromium.
 enum Support {
-    /// <repo>/Tests/SignetHTMLTests/Support.swift -> <repo>
+    /// <repo>/Tests/SignetReportTests/Support.swift -> <repo>
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
     static let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Samples")

@@ -1,5 +1,6 @@
 import Foundation
 import Signet
+import SignetReport
 import Testing
 
 /// Renders the synthetic three-step chain and opens it in headless Chromium: once for a screenshot (kept under

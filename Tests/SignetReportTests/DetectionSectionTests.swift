@@ -1,5 +1,6 @@
 import Foundation
 import Signet
+import SignetReport
 import Testing
 
 @Suite("Investigator page: the fallback detector's section")

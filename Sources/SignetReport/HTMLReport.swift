@@ -1,4 +1,5 @@
 import Foundation
+import Signet
 
 /// Renders a verification report as one self-contained HTML page: the investigator's view of a file's
 /// edit history.
@@ -41,11 +42,11 @@ public enum HTMLReport {
     /// How many ingredient links are followed from the active manifest before the history is cut short.
     public static let maxHistoryDepth = 100
 
-    /// Failure codes that concern only whether the signer is on a trust list; they do not break the chain (nor do
-    /// CAWG identity codes, `cawg.*`: an identity that cannot be confirmed says nothing of the content).
     /// The thumbnails key under which a detector heatmap (PNG) is passed to ``render(report:thumbnails:)``.
     public static let heatmapKey = "signet:detection/heatmap"
 
+    /// Failure codes that concern only whether the signer is on a trust list; they do not break the chain (nor do
+    /// CAWG identity codes, `cawg.*`: an identity that cannot be confirmed says nothing of the content).
     public static let trustOnlyFailureCodes: Set<String> = ["signingCredential.untrusted", "timeStamp.untrusted"]
 
     /// Renders the page.

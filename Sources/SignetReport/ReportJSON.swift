@@ -1,10 +1,12 @@
 import Foundation
+import Signet
 import SignetCBOR
 import SignetCOSE
 
 /// Renders reports in the shape of c2pa-rs's Reader JSON (`active_manifest`, `manifests`, `validation_results`,
 /// `validation_state`) plus a `file` field, so tools written for c2patool's output read Signet's.
 public enum ReportJSON {
+    /// The report as c2pa-rs's Reader JSON plus `file` (what `signet verify --json` and `inspect --json` print).
     public static func render(_ report: VerificationReport) -> JSONValue {
         var members: [(String, JSONValue)] = [("file", .string(report.file))]
         if let note = report.formatMismatch { members.append(("format_mismatch", .string(note))) }
@@ -193,44 +195,5 @@ public enum ReportJSON {
         let n = alg.name
         guard n.count == 5, n.hasPrefix("ES") || n.hasPrefix("PS") else { return n }
         return n.prefix(1) + n.dropFirst().lowercased()
-    }
-}
-
-/// CBOR to JSON for display: byte strings become base64 text, tags are dropped (their content is shown), map keys
-/// that are not text become their JSON text.
-public enum CBORJSON {
-    public static func json(from cbor: CBOR, depth: Int = 0) -> JSONValue {
-        guard depth < 64 else { return .null }
-        switch cbor {
-        case .unsignedInt(let u): return u <= UInt64(Int64.max) ? .int(Int64(u)) : .double(Double(u))
-        case .negativeInt(let n): return n < UInt64(Int64.max) ? .int(-1 - Int64(n)) : .double(-1 - Double(n))
-        case .byteString(let b): return .string(Data(b).base64EncodedString())
-        case .textString(let s): return .string(s)
-        case .array(let items): return .array(items.map { json(from: $0, depth: depth + 1) })
-        case .map(let entries):
-            return .object(
-                entries.map { e in
-                    let key = e.key.stringValue ?? json(from: e.key, depth: depth + 1).serialized()
-                    return (key, json(from: e.value, depth: depth + 1))
-                })
-        case .tagged(_, let inner): return json(from: inner, depth: depth + 1)
-        case .simple(let v): return .int(Int64(v))
-        case .bool(let b): return .bool(b)
-        case .null, .undefined: return .null
-        case .float(let d): return .double(d)
-        }
-    }
-
-    /// JSON to CBOR for assertion data given in manifest definitions.
-    public static func cbor(from json: JSONValue) -> CBOR {
-        switch json {
-        case .null: return .null
-        case .bool(let b): return .bool(b)
-        case .int(let i): return .int(i)
-        case .double(let d): return .float(d)
-        case .string(let s): return .textString(s)
-        case .array(let items): return .array(items.map(cbor(from:)))
-        case .object(let members): return .map(members.map { CBOR.MapEntry(.textString($0.0), cbor(from: $0.1)) })
-        }
     }
 }
