@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "SignetOCSP", targets: ["SignetOCSP"]),
         .library(name: "SignetDetect", targets: ["SignetDetect"]),
         .library(name: "SignetReport", targets: ["SignetReport"]),
+        .library(name: "SignetServer", targets: ["SignetServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -37,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(name: "SignetCBOR"),
@@ -70,10 +74,20 @@ let package = Package(
         ),
         // Presenting reports: the c2pa-rs-shaped JSON, the terminal views, the detector's JSON and text, the HTML page.
         .target(name: "SignetReport", dependencies: ["Signet", "SignetDetect", "SignetCBOR", "SignetCOSE", "SignetJUMBF"]),
+        // HTTP on Hummingbird: verify, inspect, detect, the upload page, health and metrics.
+        .target(
+            name: "SignetServer",
+            dependencies: [
+                "Signet", "SignetDetect", "SignetImaging", "SignetMedia", "SignetReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "SignetCLI",
             dependencies: [
                 "Signet", "SignetImaging", "SignetKeys", "SignetMedia", "SignetRegistry", "SignetLog", "SignetDetect", "SignetReport",
+                "SignetServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
@@ -98,6 +112,13 @@ let package = Package(
             name: "SignetTimestampTests",
             dependencies: ["SignetTimestamp", "SignetCBOR", "SignetJUMBF", "SignetMedia"] + crypto + x509),
         .testTarget(name: "SignetLogTests", dependencies: ["SignetLog"] + crypto),
+        .testTarget(
+            name: "SignetServerTests",
+            dependencies: [
+                "SignetServer", "Signet", "SignetReport", "SignetKeys", "SignetTrust", "SignetImaging", "SignetTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "SignetOCSPTests", dependencies: ["SignetOCSP"] + crypto + x509),
         .testTarget(
             name: "SignetRegistryTests",

@@ -20,6 +20,7 @@ enum ExitStatus: Int32 {
     case registry = 7
     /// registry: storage failure, or an integrity failure (a log whose history was rewritten).
     case registryFailure = 8
+    case listen = 9
 }
 
 /// An error the CLI reports as one line on stderr with a given exit status.
@@ -50,9 +51,10 @@ struct SignetCommand: AsyncParsableCommand {
               6  the signer failed
               7  registry: not initialized, no such publisher or key, or a refused request
               8  registry: storage or integrity failure (a log whose history was rewritten)
+              9  serve: the address cannot be listened on (in use, or not permitted)
             """,
         version: "0.1.0",
-        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, DetectCommand.self, RemoveCommand.self, DemoCommand.self, KeysCommand.self, RegistryCommand.self]
+        subcommands: [SignCommand.self, VerifyCommand.self, InspectCommand.self, DetectCommand.self, ServeCommand.self, RemoveCommand.self, DemoCommand.self, KeysCommand.self, RegistryCommand.self]
     )
 
     static func main() async {

@@ -39,6 +39,11 @@ import Signet
 /// other than a trust-list failure (``trustOnlyFailureCodes``): an untrusted signer makes a step "Valid", as in
 /// c2pa-rs's validation state, not broken.
 public enum HTMLReport {
+    /// The page's Content-Security-Policy (in its own meta element, and as a header where a server sends it):
+    /// nothing is loaded from the network; images are data: URIs; the one script and style are inline.
+    public static let contentSecurityPolicy =
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
     /// How many ingredient links are followed from the active manifest before the history is cut short.
     public static let maxHistoryDepth = 100
 
@@ -530,7 +535,7 @@ private struct Renderer {
             <html lang="en">
             <head>
             <meta charset="utf-8">
-            <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+            <meta http-equiv="Content-Security-Policy" content="\(HTMLReport.contentSecurityPolicy)">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="referrer" content="no-referrer">
             <title>Content Credentials: \(esc(fileName ?? "report"))</title>

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SignetServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve verification, inspection and the detector over HTTP (and a page to drop files on).",
+        discussion: """
+            Routes: POST /v1/verify (a file as the body, or several as multipart/form-data), POST /v1/inspect,
+            POST /v1/inspect.html, POST /v1/detect (?heatmap=1 for the PNG), GET /healthz, GET /readyz,
+            GET /metrics (Prometheus text), GET / (a page to check a file). Add ?name=FILE to name the upload in
+            reports. Errors are JSON: {"error": {"code", "message"}}. The API is described in Spec/openapi.yaml.
+            Bodies are stored in a private temporary folder (never held in memory) and deleted with the response.
+            SIGTERM or SIGINT stops accepting connections and finishes the requests in flight.
+            Exit status: 2 for usage errors; 9 when the address cannot be listened on.
+            """
+    )
+
+    @Option(name: .long, help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(name: .long, help: "Port to listen on (0: any free port, printed at start).")
+    var port = 8080
+
+    @OptionGroup var trust: TrustOptions
+
+    @Option(name: .long, help: "Largest request body in bytes (413 past it).")
+    var maxBody = 256 << 20
+
+    @Option(name: .long, help: "Verify, inspect and detect requests worked on at once; past it 503 with Retry-After (default: the number of cores).")
+    var concurrency: Int?
+
+    @Option(name: .long, help: "Seconds a request body may take to arrive (408 past it).")
+    var bodyTimeout = 120
+
+    func validate() throws {
+        if !(0...65535).contains(port) { throw ValidationError("--port must be 0...65535") }
+        if maxBody < 1 { throw ValidationError("--max-body must be at least 1") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if bodyTimeout < 1 { throw ValidationError("--body-timeout must be at least 1 second") }
+    }
+
+    func run() async throws {
+        let verifier = try trust.verifier()
+        var configuration = ServiceConfiguration()
+        configuration.maxBody = maxBody
+        if let concurrency { configuration.concurrency = concurrency }
+        configuration.bodyTimeout = .seconds(bodyTimeout)
+        let spool: BodySpool
+        do { spool = try BodySpool() } catch { throw CLIError(.output, "\(error)") }
+        defer { spool.removeAll() }
+        var logger = Logger(label: "signet.serve")
+        logger.logLevel = ProcessInfo.processInfo.environment["SIGNET_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let service = SignetService(verifier: verifier, configuration: configuration, spool: spool, logger: logger)
+        let host = self.host
+        let app = service.application(host: host, port: port) { bound in
+            FileHandle.standardOutput.write(Data("signet serve: listening on http://\(host):\(bound)\n".utf8))
+        }
+        do {
+            try await app.runService()
+        } catch {
+            throw CLIError(.listen, "cannot serve on \(host):\(port): \(error)")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Hummingbird
+
+/// A request body written to a private temporary file: bodies are never held in memory, so a 100 MB upload
+/// costs its disk space and a read buffer, not 100 MB of RAM.
+public struct SpooledFile: Sendable {
+    public let path: String
+    public let size: Int
+
+    /// Deletes the file (the handler that made it calls this when the response is built).
+    public func remove() { unlink(path) }
+}
+
+/// Where request bodies go: a folder of the server's own (0700), files in it created exclusively (0600).
+public struct BodySpool: Sendable {
+    public let folder: String
+
+    /// Makes a fresh private folder under `parent` (the system's temporary folder by default).
+    public init(parent: String? = nil) throws {
+        let base = parent ?? NSTemporaryDirectory()
+        var template = Array(((base as NSString).appendingPathComponent("signet-serve-XXXXXX")).utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw ServiceError(.internalError, "cannot create a private folder for request bodies: \(String(cString: strerror(errno)))")
+        }
+        folder = String(cString: made)
+    }
+
+    /// Removes the folder and whatever is left in it.
+    public func removeAll() { try? FileManager.default.removeItem(atPath: folder) }
+
+    /// A new empty file in the folder, open for writing.
+    func create(suffix: String = "") throws(ServiceError) -> (path: String, fd: Int32) {
+        let path = (folder as NSString).appendingPathComponent(UUID().uuidString + suffix)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ServiceError(.internalError, "cannot store the request body") }
+        return (path, fd)
+    }
+
+    /// Streams `body` into a new file, refusing more than `limit` bytes and a body that takes longer than
+    /// `timeout` to arrive (a slow client holds a connection, never a heavy slot or unbounded disk).
+    /// `onTimeout` runs when the deadline passes, before the reader is awaited: it must end the body (closing the
+    /// connection's input does), since a body iterator does not stop for task cancellation alone.
+    public func spool(
+        _ body: RequestBody, declaredLength: Int?, limit: Int, timeout: Duration, onTimeout: @escaping @Sendable () -> Void = {}
+    ) async throws(ServiceError) -> SpooledFile {
+        if let declaredLength, declaredLength > limit {
+            throw ServiceError(.bodyTooLarge, "the body is \(declaredLength) bytes; this server takes at most \(limit)")
+        }
+        let (path, fd) = try create()
+        var keep = false
+        defer {
+            close(fd)
+            if !keep { unlink(path) }
+        }
+        let written: Int
+        do {
+            written = try await withThrowingTaskGroup(of: Int?.self) { group in
+                group.addTask {
+                    var total = 0
+                    for try await buffer in body {
+                        total += buffer.readableBytes
+                        if total > limit {
+                            throw ServiceError(.bodyTooLarge, "the body is over \(limit) bytes, the most this server takes")
+                        }
+                        try buffer.withUnsafeReadableBytes { raw in
+                            var offset = 0
+                            while offset < raw.count {
+                                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                                if n < 0 {
+                                    if errno == EINTR { continue }
+                                    throw ServiceError(.internalError, "cannot store the request body")
+                                }
+                                offset += n
+                            }
+                        }
+                    }
+                    return total
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first: Int??
+                do {
+                    first = try await group.next()
+                } catch {
+                    group.cancelAll()
+                    throw error
+                }
+                guard let first else { throw ServiceError(.internalError, "no body reader") }
+                if first == nil { onTimeout() }
+                group.cancelAll()
+                guard let total = first else {
+                    throw ServiceError(.bodyTimeout, "the body did not arrive within \(timeout)")
+                }
+                return total
+            }
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw ServiceError(.truncatedBody, "the body could not be read to its end")
+        }
+        if let declaredLength, written != declaredLength {
+            throw ServiceError(.truncatedBody, "the body ended after \(written) of its \(declaredLength) bytes")
+        }
+        guard written > 0 else { throw ServiceError(.emptyBody, "send the file as the request body") }
+        keep = true
+        return SpooledFile(path: path, size: written)
+    }
+}

@@ -1,0 +1,327 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Signet
+import SignetDetect
+import SignetImaging
+import SignetReport
+
+/// How `signet serve` behaves; every limit has a default a demanding deployment can tighten.
+public struct ServiceConfiguration: Sendable {
+    /// The most bytes a request body may carry (413 past it).
+    public var maxBody: Int = 256 << 20
+    /// Verify, inspect and detect requests worked on at once; past it 503 with Retry-After.
+    public var concurrency: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Uploads being received at once (each costs disk, not memory); past it 503 with Retry-After.
+    public var uploads: Int = 64
+    /// How long a request body may take to arrive (408 past it).
+    public var bodyTimeout: Duration = .seconds(120)
+    /// A connection with no traffic for this long is closed.
+    public var idleTimeout: Duration = .seconds(30)
+    /// Parts of one multipart request.
+    public var maxParts: Int = Multipart.maxParts
+
+    public init() {}
+}
+
+/// The HTTP service: the same verifier, reports and detector as the CLI, over Hummingbird.
+///
+/// Routes (see `Spec/openapi.yaml`): `POST /v1/verify` (a file as the body, or several as multipart/form-data),
+/// `POST /v1/inspect`, `POST /v1/inspect.html`, `POST /v1/detect` (`?heatmap=1` for the PNG), `GET /healthz`,
+/// `GET /readyz`, `GET /metrics`, `GET /` (the upload page).
+public struct SignetService: Sendable {
+    public let verifier: Signet.Verifier
+    public let configuration: ServiceConfiguration
+    public let spool: BodySpool
+    public let metrics: ServiceMetrics
+    let heavy: HeavyGate
+    let uploads: HeavyGate
+    let logger: Logger
+
+    public init(verifier: Signet.Verifier, configuration: ServiceConfiguration = .init(), spool: BodySpool, logger: Logger? = nil) {
+        self.verifier = verifier
+        self.configuration = configuration
+        self.spool = spool
+        self.metrics = ServiceMetrics()
+        self.heavy = HeavyGate(limit: configuration.concurrency)
+        self.uploads = HeavyGate(limit: configuration.uploads)
+        self.logger = logger ?? Logger(label: "signet.serve")
+    }
+
+    /// The routes, with JSON errors, metrics and an access log around every request.
+    public func router() -> Router<ServiceContext> {
+        let router = Router(context: ServiceContext.self)
+        router.add(middleware: AccessMiddleware(metrics: metrics, logger: logger))
+        router.get("/healthz") { _, _ in Self.json(.object([("status", .string("ok"))])) }
+        router.get("/readyz") { _, _ in
+            // Ready once the spool folder is writable: every heavy route needs it.
+            guard access(spool.folder, W_OK) == 0 else {
+                return ServiceError(.internalError, "the request body folder is not writable").response()
+            }
+            return Self.json(.object([("status", .string("ready"))]))
+        }
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        router.get("/") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/html; charset=utf-8"
+            headers[.contentSecurityPolicy] = UploadPage.contentSecurityPolicy
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: UploadPage.html)))
+        }
+        router.post("/v1/verify") { request, context in
+            await heavy(request, context) { (file: SpooledFile) async throws(ServiceError) -> Response in try await verify(request, file) }
+        }
+        router.post("/v1/inspect") { request, context in
+            await heavy(request, context) { (file: SpooledFile) async throws(ServiceError) -> Response in try await inspect(request, file, html: false) }
+        }
+        router.post("/v1/inspect.html") { request, context in
+            await heavy(request, context) { (file: SpooledFile) async throws(ServiceError) -> Response in try await inspect(request, file, html: true) }
+        }
+        router.post("/v1/detect") { request, context in
+            await heavy(request, context) { (file: SpooledFile) async throws(ServiceError) -> Response in try await detect(request, file) }
+        }
+        return router
+    }
+
+    /// Builds the application listening on host:port.
+    public func application(host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        Application(
+            router: router(),
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
+            configuration: .init(address: .hostname(host, port: port), serverName: "signet"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+    }
+
+    // MARK: Handlers
+
+    /// Takes an upload slot, stores the body, takes a work slot, runs `work`, always cleaning up.
+    func heavy(_ request: Request, _ context: ServiceContext, _ work: (SpooledFile) async throws(ServiceError) -> Response) async -> Response {
+        guard uploads.tryEnter() else {
+            metrics.refusedBusy()
+            return ServiceError(.busy, "too many uploads in progress; retry shortly").response()
+        }
+        let file: SpooledFile
+        do throws(ServiceError) {
+            let declared = request.headers[.contentLength].flatMap { Int($0) }
+            // On timeout the connection's input side is closed: the body stops, and the 408 still goes out.
+            let channel = context.channel
+            file = try await spool.spool(
+                request.body, declaredLength: declared, limit: configuration.maxBody, timeout: configuration.bodyTimeout,
+                onTimeout: { channel?.close(mode: .input, promise: nil) })
+        } catch {
+            uploads.leave()
+            return error.response()
+        }
+        uploads.leave()
+        defer { file.remove() }
+        metrics.received(file.size)
+        guard heavy.tryEnter() else {
+            metrics.refusedBusy()
+            return ServiceError(.busy, "the server is at its limit of \(heavy.limit) requests at once; retry shortly").response()
+        }
+        metrics.inFlight(1)
+        defer {
+            heavy.leave()
+            metrics.inFlight(-1)
+        }
+        // Hashing and pixel work run on threads of their own, not Swift's cooperative pool (as many threads as
+        // cores): a full pool would delay every timer and body read of the lighter requests.
+        return await withTaskExecutorPreference(WorkExecutor.shared) {
+            do throws(ServiceError) {
+                return try await work(file)
+            } catch {
+                return error.response()
+            }
+        }
+    }
+
+    /// The name a client gave its file (query `name=`), or "upload"; never a server path.
+    static func displayName(_ request: Request, fallback: String = "upload") -> String {
+        let name = request.uri.queryParameters.get("name") ?? fallback
+        let clean = String(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(255).map(Character.init))
+        return clean.isEmpty ? fallback : clean
+    }
+
+    /// Verifies a stored file; the report names `display`, and no message carries the server's own path.
+    func verified(_ file: SpooledFile, display: String) async -> Result<VerificationReport, VerifyError> {
+        switch await verifier.result(path: file.path) {
+        case .success(var report):
+            report.file = display
+            metrics.verdict(Self.verdict(report))
+            metrics.verified(file.size)
+            return .success(report)
+        case .failure(var error):
+            error.reason = error.reason.replacingOccurrences(of: file.path, with: display)
+            metrics.verdict("error")
+            return .failure(error)
+        }
+    }
+
+    static func verdict(_ report: VerificationReport) -> String {
+        switch report.outcome {
+        case .validated(let state): state.rawValue
+        case .noManifest: "no manifest"
+        case .unreadableManifest: "unreadable"
+        }
+    }
+
+    static func failureJSON(_ error: VerifyError, display: String) -> JSONValue {
+        .object([("file", .string(display)), ("error", .object([("code", .string(error.code.rawValue)), ("message", .string(error.reason))]))])
+    }
+
+    func verify(_ request: Request, _ body: SpooledFile) async throws(ServiceError) -> Response {
+        let contentType = request.headers[.contentType] ?? "application/octet-stream"
+        guard let boundary = try Multipart.boundary(contentType: contentType) else {
+            let display = Self.displayName(request)
+            switch await verified(body, display: display) {
+            case .success(let report): return Self.json(ReportJSON.render(report))
+            case .failure(let error): throw ServiceError(.unsupportedFile, error.reason)
+            }
+        }
+        let parts = try Multipart.parts(of: body, boundary: boundary, spool: spool, maxParts: configuration.maxParts)
+        defer { for p in parts { p.file.remove() } }
+        let files = parts.filter { $0.file.size > 0 }
+        guard !files.isEmpty else { throw ServiceError(.emptyBody, "the multipart body holds no file") }
+        var results: [JSONValue] = []
+        for (i, part) in files.enumerated() {
+            let display = part.filename.map { String($0.prefix(255)) } ?? part.name ?? "part \(i + 1)"
+            switch await verified(part.file, display: display) {
+            case .success(let report): results.append(ReportJSON.render(report))
+            case .failure(let error): results.append(Self.failureJSON(error, display: display))
+            }
+        }
+        return Self.json(.object([("results", .array(results))]))
+    }
+
+    func inspect(_ request: Request, _ body: SpooledFile, html: Bool) async throws(ServiceError) -> Response {
+        let display = Self.displayName(request)
+        let report: VerificationReport
+        switch await verified(body, display: display) {
+        case .success(let r): report = r
+        case .failure(let error): throw ServiceError(.unsupportedFile, error.reason)
+        }
+        let detection = Inspection.detection(path: body.path, report: report, drawHeatmap: html).map { d -> DetectionReport in
+            var d = d
+            d.file = display
+            return d
+        }
+        let document = Inspection.reportJSON(report, detection: detection)
+        guard html else { return Self.json(document, pretty: true) }
+        var headers = HTTPFields()
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] = HTMLReport.contentSecurityPolicy
+        let page = Inspection.page(report, detection: detection)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    func detect(_ request: Request, _ body: SpooledFile) async throws(ServiceError) -> Response {
+        let display = Self.displayName(request)
+        let wantsHeatmap = request.uri.queryParameters.get("heatmap").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? false
+        let manifest: ManifestStatus
+        switch await verified(body, display: display) {
+        case .success(let report): manifest = Inspection.manifestStatus(of: report)
+        case .failure: manifest = .absent
+        }
+        var options = DetectOptions()
+        if wantsHeatmap { options.heatmapStyle = request.uri.queryParameters.get("style") == "raw" ? .raw : .overlay }
+        switch Detector.analyze(path: body.path, manifest: manifest, options: options) {
+        case .failure(let error):
+            let reason = error.reason.replacingOccurrences(of: body.path, with: display)
+            throw ServiceError(.unsupportedFile, reason)
+        case .success(var report):
+            report.file = display
+            if wantsHeatmap {
+                guard let image = report.heatmapImage else {
+                    throw ServiceError(.unsupportedFile, "no heatmap: \(Self.noHeatmapReason(report))")
+                }
+                guard let png = try? ImageCodec.encodePNG(image) else {
+                    throw ServiceError(.internalError, "the heatmap could not be encoded")
+                }
+                var headers = HTTPFields()
+                headers[.contentType] = "image/png"
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: png)))
+            }
+            report.heatmapImage = nil
+            return Self.json(DetectionJSON.render(report, heatmap: nil))
+        }
+    }
+
+    static func noHeatmapReason(_ report: DetectionReport) -> String {
+        switch report.provenance {
+        case .validManifest: "the file carries a valid manifest, so its pixels are not judged"
+        default: "no local signal could be measured on this file"
+        }
+    }
+
+    static func json(_ value: JSONValue, pretty: Bool = false) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.serialized(pretty: pretty) + "\n")))
+    }
+}
+
+/// Counts and logs every request, and turns the router's own errors (no such route, wrong method) into the
+/// service's JSON error shape.
+struct AccessMiddleware: RouterMiddleware {
+    typealias Context = ServiceContext
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as HTTPError {
+            let code: ServiceError.Code =
+                switch error.status {
+                case .notFound: .notFound
+                case .methodNotAllowed: .methodNotAllowed
+                case .contentTooLarge: .bodyTooLarge
+                default: error.status.code >= 500 ? .internalError : .badRequest
+                }
+            response = ServiceError(code, error.body ?? error.status.reasonPhrase).response()
+        } catch {
+            response = ServiceError(.internalError, "the request failed").response()
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        // Known routes by name; anything else as one label, so a scan cannot grow the metrics without bound.
+        let route = SignetService.routes.contains(request.uri.path) ? request.uri.path : "other"
+        metrics.record(route: route, status: Int(response.status.code), seconds: seconds)
+        logger.info(
+            "request",
+            metadata: [
+                "method": .string(request.method.rawValue), "route": .string(route),
+                "status": .stringConvertible(response.status.code), "ms": .stringConvertible(Int(seconds * 1000)),
+            ])
+        return response
+    }
+}
+
+extension SignetService {
+    /// Every route the service answers (metrics label them by name).
+    public static let routes: Set<String> = [
+        "/", "/healthz", "/readyz", "/metrics", "/v1/verify", "/v1/inspect", "/v1/inspect.html", "/v1/detect",
+    ]
+}
+
+/// The request context: Hummingbird's core storage, and the connection, so that a body that stops arriving
+/// can be cut off (its input side closed) while the error response still goes out.
+public struct ServiceContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: (any Channel)?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+}

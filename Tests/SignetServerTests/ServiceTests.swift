@@ -1,0 +1,254 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Signet
+import SignetImaging
+import SignetReport
+import SignetKeys
+import SignetTrust
+import Testing
+
+@testable import SignetServer
+
+/// Development credentials, a signed JPEG, a tampered copy and an unsigned picture, made once.
+final class ServiceWorld: Sendable {
+    let dir: String
+    let anchors: String
+    let signed: [UInt8]
+    let tampered: [UInt8]
+    let unsigned: [UInt8]
+    /// Made once, on first use (signing is async: no thread is blocked waiting for it).
+    static func shared() async throws -> ServiceWorld { try await Cache.instance.world() }
+
+    actor Cache {
+        static let instance = Cache()
+        var task: Task<ServiceWorld, any Error>?
+        func world() async throws -> ServiceWorld {
+            if let task { return try await task.value }
+            let made = Task { try await ServiceWorld() }
+            task = made
+            return try await made.value
+        }
+    }
+
+    private init() async throws {
+        dir = NSTemporaryDirectory() + "signet-serve-tests-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let layout = try DevelopmentCredentials.generate(in: dir + "/creds")
+        anchors = try String(contentsOfFile: layout.trustAnchors, encoding: .utf8)
+        unsigned = try ImageCodec.encodeJPEG(SampleImage.generate(width: 96, height: 64, seed: 3), quality: 90)
+        let input = dir + "/in.jpg", output = dir + "/signed.jpg"
+        try Data(unsigned).write(to: URL(fileURLWithPath: input))
+        let signer = try PEMKeySigner(keyPath: layout.keyPath(.es256), certificateChainPath: layout.chainPath(.es256), algorithm: .es256)
+        _ = try await Builder(signer: signer).sign(input: input, output: output, options: SignOptions())
+        signed = Array(try Data(contentsOf: URL(fileURLWithPath: output)))
+        var t = signed
+        t[t.count - 10] ^= 1
+        tampered = t
+    }
+
+    func service(_ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws -> SignetService {
+        var configuration = ServiceConfiguration()
+        configure(&configuration)
+        let verifier = Signet.Verifier(trust: try TrustSettings(anchorsPEM: anchors))
+        return SignetService(verifier: verifier, configuration: configuration, spool: try BodySpool())
+    }
+}
+
+func json(_ buffer: ByteBuffer) throws -> [String: Any] {
+    let object = try JSONSerialization.jsonObject(with: Data(buffer: buffer))
+    return try #require(object as? [String: Any])
+}
+
+/// Expects a JSON error body with this code.
+func expectCode(_ r: TestResponse, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let found = try errorCode(r.body)
+    #expect(found == code, sourceLocation: sourceLocation)
+}
+
+func errorCode(_ buffer: ByteBuffer) throws -> String? {
+    (try json(buffer)["error"] as? [String: Any])?["code"] as? String
+}
+
+@Suite("The HTTP service, in process")
+struct ServiceTests {
+    let world: ServiceWorld
+    init() async throws { world = try await ServiceWorld.shared() }
+
+    func app(_ service: SignetService) -> some ApplicationProtocol { service.application(host: "127.0.0.1", port: 0) }
+
+    @Test("A signed JPEG posted as the body gets the same JSON report as the CLI, naming the client's file")
+    func verifyOneFile() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/verify?name=photo.jpg", method: .post, headers: [.contentType: "image/jpeg"], body: ByteBuffer(bytes: world.signed)) { r in
+                #expect(r.status == .ok)
+                let body = try json(r.body)
+                #expect(body["validation_state"] as? String == "Trusted")
+                #expect(body["file"] as? String == "photo.jpg")
+                #expect(!String(buffer: r.body).contains(service.spool.folder))
+            }
+            try await client.execute(uri: "/v1/verify", method: .post, body: ByteBuffer(bytes: world.tampered)) { r in
+                let body = try json(r.body)
+                #expect(body["validation_state"] as? String == "Invalid")
+                #expect(String(buffer: r.body).contains("assertion.dataHash.mismatch"))
+            }
+        }
+        // The library's own rendering of the same bytes, with the same name, is what the service sent.
+        let path = world.dir + "/photo.jpg"
+        try Data(world.signed).write(to: URL(fileURLWithPath: path))
+        let direct = try await service.verifier.verify(path: path)
+        let expected = ReportJSON.render(direct).serialized()
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/verify?name=\(path)", method: .post, body: ByteBuffer(bytes: world.signed)) { r in
+                #expect(String(buffer: r.body) == expected + "\n")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
+    }
+
+    @Test("Several files in one multipart request each get their report, in order")
+    func verifyMultipart() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        let boundary = "----signet-test-boundary"
+        var parts: [UInt8] = []
+        for (name, bytes) in [("a.jpg", world.signed), ("b.jpg", world.unsigned), ("c.jpg", world.tampered)] {
+            parts += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8)
+            parts += bytes + Array("\r\n".utf8)
+        }
+        parts += Array("--\(boundary)--\r\n".utf8)
+        let body = parts
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .post, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(bytes: body)) { r in
+                #expect(r.status == .ok)
+                let results = try #require(try json(r.body)["results"] as? [[String: Any]])
+                #expect(results.map { $0["file"] as? String } == ["a.jpg", "b.jpg", "c.jpg"])
+                #expect(results[0]["validation_state"] as? String == "Trusted")
+                #expect((results[1]["manifests"] as? [String: Any])?.isEmpty != false)
+
+                #expect(results[2]["validation_state"] as? String == "Invalid")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
+    }
+
+    @Test("Hostile requests get a JSON 4xx with a stable code and the service keeps answering")
+    func hostileRequests() async throws {
+        let service = try world.service { $0.maxBody = 4096 }
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .post, body: ByteBuffer(bytes: [UInt8](repeating: 1, count: 5000))) { r in
+                #expect(r.status == .contentTooLarge)
+                try expectCode(r, "body_too_large")
+            }
+            try await client.execute(uri: "/v1/verify", method: .post) { r in
+                #expect(r.status == .badRequest)
+                try expectCode(r, "empty_body")
+            }
+            try await client.execute(uri: "/v1/verify", method: .post, headers: [.contentType: "multipart/form-data; boundary=x"], body: ByteBuffer(string: "--x\r\n\r\nunterminated")) { r in
+                #expect(r.status == .badRequest)
+                try expectCode(r, "bad_multipart")
+            }
+            try await client.execute(uri: "/v1/verify", method: .post, headers: [.contentType: "multipart/form-data"], body: ByteBuffer(string: "x")) { r in
+                try expectCode(r, "bad_multipart")
+            }
+            try await client.execute(uri: "/v1/detect", method: .post, body: ByteBuffer(string: "not a picture at all")) { r in
+                #expect(r.status == .unprocessableContent)
+                try expectCode(r, "unsupported_file")
+            }
+            for uri in ["/nope", "/v1/../etc/passwd", "/v1/verify/../../x", "/%2e%2e/%2e%2e/etc/passwd"] {
+                try await client.execute(uri: uri, method: .get) { r in
+                    #expect(r.status == .notFound, "\(uri)")
+                    try expectCode(r, "not_found")
+                }
+            }
+            try await client.execute(uri: "/v1/verify", method: .get) { r in
+                #expect(r.status.code >= 400 && r.status.code < 500)
+                #expect((try? errorCode(r.body)) != nil)
+            }
+            try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
+    }
+
+    @Test("Past the bound on heavy requests the service answers 503 with Retry-After")
+    func busyIsRefused() async throws {
+        let service = try world.service { $0.concurrency = 1 }
+        defer { service.spool.removeAll() }
+        #expect(service.heavy.tryEnter())
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/verify", method: .post, body: ByteBuffer(bytes: world.signed)) { r in
+                #expect(r.status == .serviceUnavailable)
+                #expect(r.headers[.retryAfter] == "1")
+                try expectCode(r, "busy")
+            }
+            service.heavy.leave()
+            try await client.execute(uri: "/v1/verify", method: .post, body: ByteBuffer(bytes: world.signed)) { r in
+                #expect(r.status == .ok)
+            }
+            try await client.execute(uri: "/metrics", method: .get) { r in
+                let text = String(buffer: r.body)
+                #expect(text.contains("signet_busy_refusals_total 1"))
+                #expect(text.contains("signet_http_requests_total{route=\"/v1/verify\",status=\"503\"} 1"))
+                #expect(text.contains("signet_http_requests_total{route=\"/v1/verify\",status=\"200\"} 1"))
+                #expect(text.contains("signet_verdicts_total{verdict=\"Trusted\"} 1"))
+                #expect(text.contains("signet_verified_bytes_total \(world.signed.count)"))
+            }
+        }
+    }
+
+    @Test("Inspect gives the report with the detector's opinion for an unsigned file, and the investigator page")
+    func inspectAndPage() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/inspect?name=u.jpg", method: .post, body: ByteBuffer(bytes: world.unsigned)) { r in
+                #expect(r.status == .ok)
+                let body = try json(r.body)
+                let detection = try #require(body["detection"] as? [String: Any])
+                #expect(detection["band"] is String)
+                #expect(detection["file"] as? String == "u.jpg")
+            }
+            try await client.execute(uri: "/v1/inspect.html?name=s.jpg", method: .post, body: ByteBuffer(bytes: world.signed)) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType]?.hasPrefix("text/html") == true)
+                #expect(r.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
+                let page = String(buffer: r.body)
+                #expect(page.contains("<html"))
+                #expect(page.contains("Trusted"))
+            }
+            try await client.execute(uri: "/", method: .get) { r in
+                #expect(r.status == .ok)
+                let page = String(buffer: r.body)
+                #expect(page.contains("/v1/inspect.html"))
+                #expect(!page.contains("http://") && !page.contains("https://"))
+            }
+        }
+    }
+
+    @Test("Detect gives the detector's JSON, or with heatmap=1 a PNG of the picture's size")
+    func detect() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/detect?name=u.jpg", method: .post, body: ByteBuffer(bytes: world.unsigned)) { r in
+                #expect(r.status == .ok)
+                let body = try json(r.body)
+                #expect(body["score"] is Double)
+                #expect(body["provenance"] as? String == "none")
+                #expect((body["signals"] as? [Any])?.isEmpty == false)
+            }
+            try await client.execute(uri: "/v1/detect?heatmap=1", method: .post, body: ByteBuffer(bytes: world.unsigned)) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentType] == "image/png")
+                #expect(Array(r.body.readableBytesView.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
+            }
+            try await client.execute(uri: "/v1/detect", method: .post, body: ByteBuffer(bytes: world.signed)) { r in
+                let provenance = try json(r.body)["provenance"] as? String
+                #expect(provenance == "valid manifest")
+            }
+        }
+    }
+}
