@@ -41,6 +41,12 @@ public struct TimestampError: Error, Hashable, Sendable, CustomStringConvertible
         public static let signingFailed = Code("signingFailed")
         /// The time-stamp authority refused the request; the reason names the PKIFailureInfo.
         public static let requestRejected = Code("requestRejected")
+        /// ``HTTPTimestamper``: the TSA could not be reached, or answered with an HTTP status other than 200.
+        public static let tsaUnreachable = Code("tsaUnreachable")
+        /// ``HTTPTimestamper``: the TSA's answer, or the token in it, is larger than the client accepts.
+        public static let responseTooLarge = Code("responseTooLarge")
+        /// ``HTTPTimestamper``: the TSA's token answers another request (its nonce or message imprint differs).
+        public static let responseMismatch = Code("responseMismatch")
 
         /// The code's name.
         public var description: String { name }
