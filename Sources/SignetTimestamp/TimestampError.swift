@@ -2,8 +2,8 @@
 ///
 /// The validator never throws: it turns these into `timeStamp.*` status codes. They are thrown by
 /// ``TimeStampToken/init(derEncoded:)`` for callers that want the parsed token itself, by the parsers of
-/// ``TimeStampRequest``, ``TimeStampResponse`` and ``TimeStampTokenInfo``, and by ``TimeStampAuthority`` when it
-/// cannot be set up or cannot issue a token.
+/// ``TimeStampRequest``, ``TimeStampResponse`` and ``TimeStampTokenInfo``, by ``TimeStampAuthority`` when it
+/// cannot be set up or cannot issue a token, and by the TSA clients (``HTTPTimestamper``, ``LocalTimestamper``).
 public struct TimestampError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable, open-ended error code; tests and callers match on this, never on ``reason``.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
