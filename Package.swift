@@ -54,7 +54,8 @@ let package = Package(
         .target(
             name: "SignetRegistry",
             dependencies: [
-                "SignetCOSE", "SignetKeys", "SignetLog", "SignetOCSP", "SignetTimestamp", .product(name: "GRDB", package: "GRDB.swift"),
+                "Signet", "SignetCOSE", "SignetKeys", "SignetLog", "SignetOCSP", "SignetTimestamp", "SignetTrust",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ] + crypto + x509),
         .target(name: "SignetLog", dependencies: crypto),
         .target(name: "SignetOCSP", dependencies: ["SignetPKI"] + crypto + x509),
@@ -87,7 +88,7 @@ let package = Package(
             name: "SignetCLI",
             dependencies: [
                 "Signet", "SignetImaging", "SignetKeys", "SignetMedia", "SignetRegistry", "SignetLog", "SignetDetect", "SignetReport",
-                "SignetServer",
+                "SignetTimestamp", "SignetServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]

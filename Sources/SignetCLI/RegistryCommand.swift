@@ -56,6 +56,7 @@ extension CLIError {
     static func registry(_ e: RegistryError) -> CLIError {
         switch e.code {
         case .passphrase: return CLIError(.credentials, e.reason)
+        case .invalidInput: return CLIError(.usage, e.reason)
         case .notInitialized, .notFound, .invalidRequest, .alreadyInitialized, .alreadyExists: return CLIError(.registry, e.reason)
         case .inconsistent: return CLIError(.registryFailure, "registry integrity failure: \(e.reason)")
         default: return CLIError(.registryFailure, e.reason)

@@ -5,6 +5,7 @@ import SignetCOSE
 import SignetImaging
 import SignetKeys
 import SignetRegistry
+import SignetTimestamp
 
 /// Thumbnails through libjpeg-turbo / libpng: scaled decode, long edge <= 1024, never upscaled, never larger than the source.
 struct CodecThumbnails: ThumbnailProvider {
@@ -232,7 +233,7 @@ struct SignCommand: AsyncParsableCommand {
             guard let url = URL(string: tsaURL), url.scheme == "http" || url.scheme == "https" else {
                 throw CLIError(.usage, "--tsa-url \(tsaURL) is not an http(s) URL")
             }
-            options.timestamper = HTTPTimestamper(url: url)
+            options.timestamper = CLITimestamper(client: HTTPTimestamper(url: url))
         }
         if credentials.publisher != nil {
             let made = try credentials.makeRegistrySigner()

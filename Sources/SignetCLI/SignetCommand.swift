@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SignetRegistry
 
 /// Exit statuses, documented in `signet --help` and the README.
 enum ExitStatus: Int32 {
@@ -93,17 +94,9 @@ struct SignetCommand: AsyncParsableCommand {
     }
 }
 
+/// A small UTF-8 text file; a missing, unreadable, oversized or non-UTF-8 file is a usage error.
 func readTextFile(_ path: String, what: String) throws -> String {
-    guard let data = FileManager.default.contents(atPath: path) else {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
-            throw CLIError(.usage, "\(what) \(path) cannot be read\(isDir.boolValue ? " (it is a directory)" : "")")
-        }
-        throw CLIError(.usage, "\(what) \(path) does not exist")
-    }
-    guard data.count <= 16 << 20 else { throw CLIError(.usage, "\(what) \(path) is larger than 16 MiB") }
-    guard let text = String(data: data, encoding: .utf8) else { throw CLIError(.usage, "\(what) \(path) is not UTF-8 text") }
-    return text
+    do { return try TextFile.read(path, what: what) } catch { throw CLIError(.usage, error.reason) }
 }
 
 func printError(_ line: String) {

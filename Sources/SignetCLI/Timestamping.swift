@@ -1,122 +1,18 @@
-import Crypto
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Signet
 import SignetTimestamp
 
-/// Timestamps from a TimeStampAuthority in this process (the key registry's TSA).
-struct LocalTimestamper: TimestampProvider {
-    let authority: TimeStampAuthority
-    var maximumTokenSize: Int { 6144 }
-    func timestamp(_ data: [UInt8]) async throws -> [UInt8] {
-        try authority.token(imprint: Array(SHA256.hash(data: data)), hashAlgorithm: .sha256, nonce: .random(byteCount: 8))
-    }
-}
+/// The HTTP client's own refusals (no connection, an HTTP error, too much data, a refusal, a token for another
+/// request) printed as one plain line, as the CLI always has: "timestamping failed: cannot reach the TSA at ...".
+/// A response that does not parse keeps its error code in the message.
+struct CLITimestamper: TimestampProvider {
+    let client: HTTPTimestamper
+    var maximumTokenSize: Int { client.maximumTokenSize }
 
-/// Timestamps from an RFC 3161 TSA over HTTP (RFC 3161 section 3.4: POST application/timestamp-query).
-struct HTTPTimestamper: TimestampProvider {
-    let url: URL
-    /// The URL without user or password, for messages.
-    var shown: String {
-        guard var c = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the TSA" }
-        c.user = nil
-        c.password = nil
-        return c.string ?? "the TSA"
-    }
-    var maximumTokenSize: Int { 16_384 }
+    static let exchangeCodes: Set<TimestampError.Code> = [.tsaUnreachable, .responseTooLarge, .requestRejected, .responseMismatch]
 
     func timestamp(_ data: [UInt8]) async throws -> [UInt8] {
-        let nonce = TimeStampInteger.random(byteCount: 8)
-        let request = TimeStampRequest(
-            messageImprint: try TimeStampMessageImprint(hashing: data, with: .sha256), nonce: nonce, certificateRequested: true)
-        var http = URLRequest(url: url, timeoutInterval: 30)
-        http.httpMethod = "POST"
-        http.setValue("application/timestamp-query", forHTTPHeaderField: "Content-Type")
-        http.httpBody = Data(request.derEncoded)
-        let body: Data
-        let response: URLResponse
-        do {
-            (body, response) = try await BoundedDownload.post(http, limit: TimeStampResponse.maximumEncodedLength, shown: shown)
-        } catch let e as CLIError {
-            throw e
-        } catch {
-            let reason = (error as? URLError).map { ($0.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "\($0.code)" }
-            throw CLIError(.signing, "cannot reach the TSA at \(shown): \(reason ?? "\(error)")")
+        do { return try await client.timestamp(data) } catch where Self.exchangeCodes.contains(error.code) {
+            throw CLIError(.signing, error.reason)
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
-            throw CLIError(.signing, "TSA \(shown) answered HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
-        }
-        guard body.count <= TimeStampResponse.maximumEncodedLength else { throw CLIError(.signing, "TSA \(shown) answered too much data") }
-        let reply = try TimeStampResponse(derEncoded: Array(body))
-        guard reply.isGranted, let token = reply.timeStampToken else {
-            throw CLIError(.signing, "TSA \(shown) refused: \(reply.status) \(reply.failureInfo) \(reply.statusStrings.joined(separator: " "))")
-        }
-        guard token.count <= maximumTokenSize else { throw CLIError(.signing, "TSA \(shown) returned a token larger than \(maximumTokenSize) bytes") }
-        let info = try TimeStampTokenInfo(derEncoded: try Self.tstInfo(of: token))
-        guard info.nonce == nonce, info.messageImprint.hashedMessage == request.messageImprint.hashedMessage else {
-            throw CLIError(.signing, "TSA \(shown) answered for another request (nonce or imprint differs)")
-        }
-        return token
-    }
-
-    /// The TSTInfo DER inside a token, for the nonce and imprint checks.
-    static func tstInfo(of token: [UInt8]) throws -> [UInt8] {
-        let parsed = try TimeStampToken(derEncoded: token)
-        return parsed.encapsulatedContent
-    }
-}
-
-/// An HTTP exchange whose response body is cut off (and the request cancelled) past `limit` bytes, so a hostile
-/// server cannot make Signet buffer without bound.
-final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let limit: Int
-    private let lock = NSLock()
-    private var body = Data()
-    private var response: URLResponse?
-    private var exceeded = false
-    private var continuation: CheckedContinuation<(Data, URLResponse), Error>?
-
-    init(limit: Int) { self.limit = limit }
-
-    static func post(_ request: URLRequest, limit: Int, shown: String) async throws -> (Data, URLResponse) {
-        let download = BoundedDownload(limit: limit)
-        let session = URLSession(configuration: .ephemeral, delegate: download, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                download.lock.withLock { download.continuation = continuation }
-                session.dataTask(with: request).resume()
-            }
-        } catch where download.lock.withLock({ download.exceeded }) {
-            throw CLIError(.signing, "the TSA at \(shown) answered more than \(limit) bytes")
-        }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        lock.withLock { self.response = response }
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let over = lock.withLock { () -> Bool in
-            body.append(data)
-            if body.count > limit { exceeded = true }
-            return exceeded
-        }
-        if over { dataTask.cancel() }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        let (continuation, body, response, exceeded) = lock.withLock { () -> (CheckedContinuation<(Data, URLResponse), Error>?, Data, URLResponse?, Bool) in
-            defer { self.continuation = nil }
-            return (self.continuation, self.body, self.response, self.exceeded)
-        }
-        if let error, !exceeded { continuation?.resume(throwing: error) }
-        else if exceeded { continuation?.resume(throwing: URLError(.dataLengthExceedsMaximum)) }
-        else if let response { continuation?.resume(returning: (body, response)) }
-        else { continuation?.resume(throwing: URLError(.badServerResponse)) }
     }
 }

@@ -1,11 +1,8 @@
 import ArgumentParser
 import Foundation
 import Signet
-import SignetTrust
 import SignetRegistry
 import SignetReport
-import SwiftASN1
-import X509
 
 struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: "PEM bundle of trust anchors (root or intermediate CA certificates).")
@@ -20,43 +17,6 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: "PEM bundle of trust anchors for CAWG identity assertions' X.509 credentials (a list of its own, as in c2pa-rs).")
     var identityTrustAnchors: String?
 
-    func identitySettings() throws -> TrustSettings {
-        guard let identityTrustAnchors else { return .none }
-        let anchors = try readTextFile(identityTrustAnchors, what: "identity trust anchors")
-        do {
-            // c2pa-rs judges identity certificates with its default EKU list (claim signing, email, document signing...).
-            return try TrustSettings(anchorsPEM: anchors, ekuConfigText: TrustSettings.c2paRecommendedEKUConfig)
-        } catch {
-            throw CLIError(.usage, "identity trust settings: \(error)")
-        }
-    }
-
-    func verifier() throws -> Signet.Verifier {
-        let material = try registryMaterial()
-        var revocations = RevocationList()
-        if let material, let intermediate = try? Certificate(derEncoded: material.intermediate) {
-            revocations = RevocationList(entries: material.revoked.map {
-                RevocationList.Entry(issuer: intermediate.subject, serial: $0.serial, revokedAt: $0.effectiveAt, reason: $0.reason)
-            })
-        } else if let bundle {
-            // A bundle without its CRL would silently skip revocation: refuse it.
-            let crlPath = (bundle as NSString).appendingPathComponent("crl.der")
-            guard let crl = FileManager.default.contents(atPath: crlPath), crl.count <= 64 << 20 else {
-                throw CLIError(.usage, "\(crlPath) is missing or unreadable: a bundle is used with its CRL")
-            }
-            var cas: [[UInt8]] = []
-            for name in ["anchors.pem", "intermediates.pem"] {
-                let path = (bundle as NSString).appendingPathComponent(name)
-                if FileManager.default.fileExists(atPath: path) { cas += try PEMCertificates.read(path) }
-            }
-            do { revocations = try RevocationList(crls: [Array(crl)], issuers: cas) } catch {
-                throw CLIError(.usage, "\(crlPath): \(error.reason)")
-            }
-        }
-        let trust = try settings(bundle: bundle, material: material)
-        return Signet.Verifier(trust: trust, identityTrust: try identitySettings(), revocations: revocations)
-    }
-
     @Option(name: .long, help: "A trust bundle folder (`signet registry export`): its anchors, EKU configuration and CRL.")
     var bundle: String?
 
@@ -70,28 +30,22 @@ struct TrustOptions: ParsableArguments {
         }
     }
 
-    func settings() throws -> TrustSettings {
-        try settings(bundle: bundle, material: try registryMaterial())
-    }
-
-    /// With --registry: the registry's anchors, EKUs and revocations, read without its passphrase or any write.
-    func registryMaterial() throws -> VerificationMaterial? {
-        guard let registry else { return nil }
-        let options = try RegistryOptions.parse(["--registry", registry])
-        let reg = try options.open()
-        return try registryCall { () throws(RegistryError) in try reg.verificationMaterial() }
-    }
-
-    func settings(bundle: String?, material: VerificationMaterial?) throws -> TrustSettings {
-        func inBundle(_ name: String) -> String? { bundle.map { ($0 as NSString).appendingPathComponent(name) } }
-        let anchors = try material?.anchorsPEM ?? (inBundle("anchors.pem") ?? trustAnchors).map { try readTextFile($0, what: "trust anchors") }
-        let allowed = try allowedList.map { try readTextFile($0, what: "allowed list") }
-        let eku = try material?.ekuConfig ?? (inBundle("store.cfg") ?? trustConfig).map { try readTextFile($0, what: "trust config") }
-        do {
-            return try TrustSettings(anchorsPEM: anchors, allowedListText: allowed, ekuConfigText: eku)
-        } catch {
-            throw CLIError(.usage, "trust settings: \(error)")
+    /// What the flags name, for the library to load.
+    var configuration: VerifierConfiguration {
+        let source: TrustSource
+        if let bundle {
+            source = .bundle(directory: bundle)
+        } else if let registry {
+            source = .registry(directory: registry)
+        } else {
+            source = .files(anchors: trustAnchors, ekuConfig: trustConfig)
         }
+        return VerifierConfiguration(source: source, allowedList: allowedList, identityAnchors: identityTrustAnchors)
+    }
+
+    func verifier() throws -> Signet.Verifier {
+        let configuration = self.configuration
+        return try registryCall { () throws(RegistryError) in try configuration.verifier() }
     }
 }
 
@@ -195,18 +149,6 @@ struct VerifyCommand: AsyncParsableCommand {
             case .noManifest, .unreadableManifest:
                 return .verificationFailed
             }
-        }
-    }
-}
-
-/// Certificates from a PEM file, as DER.
-enum PEMCertificates {
-    static func read(_ path: String) throws -> [[UInt8]] {
-        let text = try readTextFile(path, what: "certificates")
-        do {
-            return try PEMDocument.parseMultiple(pemString: text).filter { $0.discriminator == "CERTIFICATE" }.map { Array($0.derBytes) }
-        } catch {
-            throw CLIError(.usage, "\(path): not a PEM certificate bundle")
         }
     }
 }

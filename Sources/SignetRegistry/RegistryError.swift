@@ -23,6 +23,9 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let inconsistent = Code("inconsistent")
         /// Issuing a certificate or signing failed.
         public static let crypto = Code("crypto")
+        /// A file given as input (trust anchors, an allowed list, an EKU configuration, a trust bundle's CRL) is
+        /// missing, unreadable or malformed.
+        public static let invalidInput = Code("invalidInput")
     }
 
     public var code: Code

@@ -2,8 +2,8 @@
 ///
 /// The validator never throws: it turns these into `timeStamp.*` status codes. They are thrown by
 /// ``TimeStampToken/init(derEncoded:)`` for callers that want the parsed token itself, by the parsers of
-/// ``TimeStampRequest``, ``TimeStampResponse`` and ``TimeStampTokenInfo``, and by ``TimeStampAuthority`` when it
-/// cannot be set up or cannot issue a token.
+/// ``TimeStampRequest``, ``TimeStampResponse`` and ``TimeStampTokenInfo``, by ``TimeStampAuthority`` when it
+/// cannot be set up or cannot issue a token, and by the TSA clients (``HTTPTimestamper``, ``LocalTimestamper``).
 public struct TimestampError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A stable, open-ended error code; tests and callers match on this, never on ``reason``.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -41,6 +41,12 @@ public struct TimestampError: Error, Hashable, Sendable, CustomStringConvertible
         public static let signingFailed = Code("signingFailed")
         /// The time-stamp authority refused the request; the reason names the PKIFailureInfo.
         public static let requestRejected = Code("requestRejected")
+        /// ``HTTPTimestamper``: the TSA could not be reached, or answered with an HTTP status other than 200.
+        public static let tsaUnreachable = Code("tsaUnreachable")
+        /// ``HTTPTimestamper``: the TSA's answer, or the token in it, is larger than the client accepts.
+        public static let responseTooLarge = Code("responseTooLarge")
+        /// ``HTTPTimestamper``: the TSA's token answers another request (its nonce or message imprint differs).
+        public static let responseMismatch = Code("responseMismatch")
 
         /// The code's name.
         public var description: String { name }
