@@ -125,20 +125,7 @@ struct DetectCommand: AsyncParsableCommand {
     /// What the verifier finds: the detector does not second-guess a valid manifest.
     static func manifestStatus(_ path: String, verifier: Signet.Verifier) async -> ManifestStatus {
         guard case .success(let report) = await verifier.result(path: path) else { return .absent }
-        return manifestStatus(of: report)
-    }
-
-    static func manifestStatus(of report: VerificationReport) -> ManifestStatus {
-        switch report.outcome {
-        case .noManifest: return .absent
-        case .unreadableManifest(let reason): return .unreadable(reason: reason)
-        case .validated(let state):
-            if state == .invalid {
-                let codes = report.activeManifest?.statuses.failure.map(\.code.rawValue) ?? []
-                return .broken(verdict: state.rawValue, reasons: Array(Set(codes)).sorted())
-            }
-            return state == .trusted ? .valid(verdict: state.rawValue) : .untrusted(verdict: state.rawValue)
-        }
+        return Inspection.manifestStatus(of: report)
     }
 
     /// A report with its heatmap already written (or the reason it could not be).

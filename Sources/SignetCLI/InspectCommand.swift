@@ -49,15 +49,10 @@ struct InspectCommand: AsyncParsableCommand {
         case .failure(let error): throw CLIError(.usage, error.reason)
         }
         // A file without a valid manifest also gets the fallback detector's second opinion.
-        let detection = Self.detect(file, report: report, drawHeatmap: html != nil)
-        var reportJSON = ReportJSON.render(report)
-        if let detection { reportJSON = reportJSON.setting("detection", DetectionJSON.render(detection, heatmap: nil)) }
+        let detection = Inspection.detection(path: file, report: report, drawHeatmap: html != nil)
+        let reportJSON = Inspection.reportJSON(report, detection: detection)
         if let html {
-            var thumbnails = HTMLReport.thumbnails(report)
-            if let image = detection?.heatmapImage, let png = try? ImageCodec.encodePNG(image) {
-                thumbnails[HTMLReport.heatmapKey] = ("image/png", png)
-            }
-            let page = HTMLReport.render(report: reportJSON, thumbnails: thumbnails)
+            let page = Inspection.page(report, detection: detection)
             do {
                 let out = try OutputFile(destination: html, overwrite: force)
                 try out.write(Array(page.utf8))
@@ -88,15 +83,3 @@ struct InspectCommand: AsyncParsableCommand {
     }
 }
 
-extension InspectCommand {
-    /// The detector's report for a file whose manifest is missing, unreadable or invalid (nil otherwise, or when
-    /// the file cannot be analysed: inspect reports the manifest, the detector is a second opinion).
-    static func detect(_ file: String, report: VerificationReport, drawHeatmap: Bool) -> DetectionReport? {
-        let manifest = DetectCommand.manifestStatus(of: report)
-        if case .valid = manifest { return nil }
-        // A Valid (untrusted) manifest's page already shows its history; the detector adds its opinion below.
-        var options = DetectOptions()
-        if drawHeatmap { options.heatmapStyle = .overlay }
-        return try? Detector.analyze(path: file, manifest: manifest, options: options).get()
-    }
-}
