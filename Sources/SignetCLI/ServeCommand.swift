@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Verify, inspect and detect requests worked on at once; past it 503 with Retry-After (default: the number of cores).")
     var concurrency: Int?
 
+    @Option(name: .long, help: "Heavy requests that may wait for a slot when all are busy; past it 503 with Retry-After.")
+    var queue = 64
+
     @Option(name: .long, help: "Seconds a request body may take to arrive (408 past it).")
     var bodyTimeout = 120
 
@@ -39,6 +42,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0...65535") }
         if maxBody < 1 { throw ValidationError("--max-body must be at least 1") }
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if queue < 0 { throw ValidationError("--queue must be at least 0") }
         if bodyTimeout < 1 { throw ValidationError("--body-timeout must be at least 1 second") }
     }
 
@@ -48,6 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.maxBody = maxBody
         if let concurrency { configuration.concurrency = concurrency }
         configuration.bodyTimeout = .seconds(bodyTimeout)
+        configuration.queue = queue
         let spool: BodySpool
         do { spool = try BodySpool() } catch { throw CLIError(.output, "\(error)") }
         defer { spool.removeAll() }

@@ -90,22 +90,83 @@ public final class ServiceMetrics: Sendable {
     }
 }
 
-/// A bound on concurrent heavy requests: past it a request is refused at once (503 and Retry-After), rather than
-/// queued, so a burst costs the client a retry instead of the server its memory.
+/// A bound on concurrent heavy requests, with a bounded queue in front: up to `limit` run at once, up to
+/// `queueLimit` more wait their turn in arrival order, and past that a request is refused at once (503 and
+/// Retry-After) rather than queued without end, so a burst costs the client a retry instead of the server its
+/// memory.
 public final class HeavyGate: Sendable {
     public let limit: Int
-    private let count = Mutex(0)
+    public let queueLimit: Int
 
-    public init(limit: Int) { self.limit = max(1, limit) }
+    struct State {
+        var running = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
 
-    /// True if a slot was taken (give it back with `leave()`).
+    private let state = Mutex(State())
+
+    public init(limit: Int, queueLimit: Int = 0) {
+        self.limit = max(1, limit)
+        self.queueLimit = max(0, queueLimit)
+    }
+
+    /// True if a slot was taken at once (give it back with `leave()`).
     public func tryEnter() -> Bool {
-        count.withLock { n in
-            guard n < limit else { return false }
-            n += 1
+        state.withLock { s in
+            guard s.running < limit else { return false }
+            s.running += 1
             return true
         }
     }
 
-    public func leave() { count.withLock { $0 -= 1 } }
+    /// Takes a slot, waiting in the queue if need be; false (at once) if the queue is full.
+    public func enter() async -> Bool {
+        enum Decision { case run, wait, refuse }
+        let early: Decision = state.withLock { s in
+            if s.running < limit {
+                s.running += 1
+                return .run
+            }
+            return s.waiting.count < queueLimit ? .wait : .refuse
+        }
+        switch early {
+        case .run: return true
+        case .refuse: return false
+        case .wait: break
+        }
+        var admitted = true
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let now: Decision = state.withLock { s in
+                // The state may have changed since the first look.
+                if s.running < limit {
+                    s.running += 1
+                    return .run
+                }
+                guard s.waiting.count < queueLimit else { return .refuse }
+                s.waiting.append(c)
+                return .wait
+            }
+            switch now {
+            case .run: c.resume()
+            case .refuse:
+                admitted = false
+                c.resume()
+            case .wait: break
+            }
+        }
+        return admitted
+    }
+
+    /// Gives a slot back: to the longest waiting request if there is one.
+    public func leave() {
+        let next: CheckedContinuation<Void, Never>? = state.withLock { s in
+            if !s.waiting.isEmpty { return s.waiting.removeFirst() }  // the slot passes on; running is unchanged
+            s.running -= 1
+            return nil
+        }
+        next?.resume()
+    }
+
+    /// Requests running and waiting.
+    public var load: (running: Int, waiting: Int) { state.withLock { ($0.running, $0.waiting.count) } }
 }

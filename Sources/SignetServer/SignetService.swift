@@ -13,6 +13,8 @@ public struct ServiceConfiguration: Sendable {
     public var maxBody: Int = 256 << 20
     /// Verify, inspect and detect requests worked on at once; past it 503 with Retry-After.
     public var concurrency: Int = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Heavy requests that may wait for a slot once all are busy; past it 503 with Retry-After.
+    public var queue: Int = 64
     /// Uploads being received at once (each costs disk, not memory); past it 503 with Retry-After.
     public var uploads: Int = 64
     /// How long a request body may take to arrive (408 past it).
@@ -44,7 +46,7 @@ public struct SignetService: Sendable {
         self.configuration = configuration
         self.spool = spool
         self.metrics = ServiceMetrics()
-        self.heavy = HeavyGate(limit: configuration.concurrency)
+        self.heavy = HeavyGate(limit: configuration.concurrency, queueLimit: configuration.queue)
         self.uploads = HeavyGate(limit: configuration.uploads)
         self.logger = logger ?? Logger(label: "signet.serve")
     }
@@ -123,9 +125,9 @@ public struct SignetService: Sendable {
         uploads.leave()
         defer { file.remove() }
         metrics.received(file.size)
-        guard heavy.tryEnter() else {
+        guard await heavy.enter() else {
             metrics.refusedBusy()
-            return ServiceError(.busy, "the server is at its limit of \(heavy.limit) requests at once; retry shortly").response()
+            return ServiceError(.busy, "the server is at its limit of \(heavy.limit) requests at once and \(heavy.queueLimit) waiting; retry shortly").response()
         }
         metrics.inFlight(1)
         defer {

@@ -6,6 +6,7 @@ import SignetImaging
 import SignetReport
 import SignetKeys
 import SignetTrust
+import Synchronization
 import Testing
 
 @testable import SignetServer
@@ -58,6 +59,13 @@ final class ServiceWorld: Sendable {
 func json(_ buffer: ByteBuffer) throws -> [String: Any] {
     let object = try JSONSerialization.jsonObject(with: Data(buffer: buffer))
     return try #require(object as? [String: Any])
+}
+
+/// The order in which waiting tasks got through.
+final class Arrivals: Sendable {
+    private let items = Mutex<[Int]>([])
+    func add(_ i: Int) { items.withLock { $0.append(i) } }
+    var list: [Int] { items.withLock { $0 } }
 }
 
 /// Expects a JSON error body with this code.
@@ -175,7 +183,10 @@ struct ServiceTests {
 
     @Test("Past the bound on heavy requests the service answers 503 with Retry-After")
     func busyIsRefused() async throws {
-        let service = try world.service { $0.concurrency = 1 }
+        let service = try world.service {
+            $0.concurrency = 1
+            $0.queue = 0
+        }
         defer { service.spool.removeAll() }
         #expect(service.heavy.tryEnter())
         try await app(service).test(.router) { client in
@@ -197,6 +208,33 @@ struct ServiceTests {
                 #expect(text.contains("signet_verified_bytes_total \(world.signed.count)"))
             }
         }
+    }
+
+    @Test("The heavy-work gate runs at most its limit at once, queues up to its queue limit in order, and refuses past it")
+    func gateQueuesThenRefuses() async throws {
+        let gate = HeavyGate(limit: 1, queueLimit: 2)
+        #expect(await gate.enter())
+        let order = Arrivals()
+        let first = Task { () -> Bool in
+            let ok = await gate.enter()
+            order.add(1)
+            return ok
+        }
+        while gate.load.waiting < 1 { await Task.yield() }
+        let second = Task { () -> Bool in
+            let ok = await gate.enter()
+            order.add(2)
+            return ok
+        }
+        while gate.load.waiting < 2 { await Task.yield() }
+        #expect(await gate.enter() == false)  // the queue is full
+        gate.leave()
+        #expect(await first.value)
+        gate.leave()
+        #expect(await second.value)
+        #expect(order.list == [1, 2])
+        gate.leave()
+        #expect(gate.load.running == 0 && gate.load.waiting == 0)
     }
 
     @Test("Inspect gives the report with the detector's opinion for an unsigned file, and the investigator page")
