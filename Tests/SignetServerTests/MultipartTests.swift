@@ -38,7 +38,7 @@ struct MultipartTests {
         big.replaceSubrange(262_140..<262_140 + near.count, with: near)
         let first: [UInt8] = [0xFF, 0xD8, 0x0D, 0x0A, 0x2D, 0x2D, 0xFF, 0xD9]
         let body = Self.body([("a", "one.jpg", first), ("b", "two.bin", big), ("c", nil, [])], boundary: "boundaryX", preamble: "ignored\r\n")
-        let parts = try Multipart.parts(of: try stored(body), boundary: "boundaryX", spool: spool)
+        let parts = try Multipart.parts(of: try stored(body), boundary: "boundaryX", spool: spool)  // read in 256 KiB chunks
         #expect(parts.count == 3)
         #expect(parts.map(\.filename) == ["one.jpg", "two.bin", nil])
         #expect(parts.map(\.name) == ["a", "b", "c"])
@@ -49,6 +49,7 @@ struct MultipartTests {
 
     @Test("The boundary is read from the Content-Type, quoted or not, and a bad one is refused")
     func boundaries() throws {
+        defer { spool.removeAll() }
         #expect(try Multipart.boundary(contentType: "multipart/form-data; boundary=abc") == "abc")
         #expect(try Multipart.boundary(contentType: "Multipart/Form-Data; charset=utf-8; boundary=\"a b\"") == "a b")
         #expect(try Multipart.boundary(contentType: "image/jpeg") == nil)
