@@ -26,9 +26,26 @@ final class RawConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    func send(_ text: String) {
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    func send(_ text: String) { send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    /// What one read returns (within 10 s), on a thread of its own.
+    func readSome() async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let n = buffer.withUnsafeMutableBytes { recv(self.fd, $0.baseAddress, $0.count, 0) }
+                continuation.resume(returning: n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : "")
+            }
+        }
     }
 
     /// Everything the server sends until it closes the connection or 10 s pass, read on a thread of its own (a
@@ -78,6 +95,23 @@ struct LiveServerTests {
             try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
+    }
+
+    @Test("A client that sends Expect: 100-continue is told to go on at once, and then gets its report")
+    func expectContinue() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        try await service.application(host: "127.0.0.1", port: 0).test(.live) { client in
+            let port = try #require(client.port)
+            let c = try RawConnection(port: port)
+            c.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: \(world.signed.count)\r\n\r\n")
+            let interim = await c.readSome()
+            #expect(interim.hasPrefix("HTTP/1.1 100 Continue"), "\(interim.prefix(100))")
+            c.send(world.signed)
+            let answer = await c.readAll()
+            #expect(answer.contains("HTTP/1.1 200"), "\(answer.prefix(200))")
+            #expect(answer.contains("\"validation_state\":\"Trusted\""))
+        }
     }
 
     @Test("A declared length over the cap is refused before the body is read")
