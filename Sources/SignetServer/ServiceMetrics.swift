@@ -74,18 +74,15 @@ public final class ServiceMetrics: Sendable {
         out += "# HELP signet_verdicts_total Files judged, by verdict (Trusted, Valid, Invalid, no manifest, unreadable).\n"
         out += "# TYPE signet_verdicts_total counter\n"
         for v in s.verdicts.keys.sorted() { out += "signet_verdicts_total{verdict=\"\(label(v))\"} \(s.verdicts[v]!)\n" }
-        out += "# HELP signet_request_body_bytes_total Request body bytes stored.\n"
-        out += "# TYPE signet_request_body_bytes_total counter\n"
-        out += "signet_request_body_bytes_total \(s.bytesReceived)\n"
-        out += "# HELP signet_verified_bytes_total Bytes of the files verified (each read and hashed once).\n"
-        out += "# TYPE signet_verified_bytes_total counter\n"
-        out += "signet_verified_bytes_total \(s.bytesVerified)\n"
-        out += "# HELP signet_heavy_requests_in_flight Verify, inspect and detect requests being worked on.\n"
-        out += "# TYPE signet_heavy_requests_in_flight gauge\n"
-        out += "signet_heavy_requests_in_flight \(s.inFlight)\n"
-        out += "# HELP signet_busy_refusals_total Heavy requests refused with 503 because the bound was reached.\n"
-        out += "# TYPE signet_busy_refusals_total counter\n"
-        out += "signet_busy_refusals_total \(s.refused)\n"
+        let singles: [(name: String, type: String, help: String, value: Int)] = [
+            ("signet_request_body_bytes_total", "counter", "Request body bytes stored.", s.bytesReceived),
+            ("signet_verified_bytes_total", "counter", "Bytes of the files verified (each read and hashed once).", s.bytesVerified),
+            ("signet_heavy_requests_in_flight", "gauge", "Verify, inspect and detect requests being worked on.", s.inFlight),
+            ("signet_busy_refusals_total", "counter", "Heavy requests refused with 503 because the bound was reached.", s.refused),
+        ]
+        for m in singles {
+            out += "# HELP \(m.name) \(m.help)\n# TYPE \(m.name) \(m.type)\n\(m.name) \(m.value)\n"
+        }
         return out
     }
 }
