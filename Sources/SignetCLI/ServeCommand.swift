@@ -38,6 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a request body may take to arrive (408 past it).")
     var bodyTimeout = 120
 
+    @Option(name: .long, help: "Bytes a second a body must average after its first 10 seconds (408 below it; 0: no floor).")
+    var minBodyRate = 8192
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0...65535") }
         if maxBody < 1 { throw ValidationError("--max-body must be at least 1") }
@@ -53,6 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let concurrency { configuration.concurrency = concurrency }
         configuration.bodyTimeout = .seconds(bodyTimeout)
         configuration.queue = queue
+        configuration.minimumBodyRate = max(0, minBodyRate)
         let spool: BodySpool
         do { spool = try BodySpool() } catch { throw CLIError(.output, "\(error)") }
         defer { spool.removeAll() }

@@ -21,10 +21,13 @@ public enum Inspection {
 
     /// The detector's report for the file at `path` when its manifest is not trusted (nil for a trusted one, or
     /// when the file cannot be analysed: inspect reports the manifest; the detector is a second opinion).
-    public static func detection(path: String, report: VerificationReport, drawHeatmap: Bool) -> DetectionReport? {
+    public static func detection(path: String, report: VerificationReport, drawHeatmap: Bool, maxPixels: Int? = nil)
+        -> DetectionReport?
+    {
         let manifest = manifestStatus(of: report)
         if case .valid = manifest { return nil }
         var options = DetectOptions()
+        if let maxPixels { options.maxPixels = maxPixels }
         if drawHeatmap { options.heatmapStyle = .overlay }
         return try? Detector.analyze(path: path, manifest: manifest, options: options).get()
     }

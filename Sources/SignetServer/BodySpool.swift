@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Synchronization
 
 /// A request body written to a private temporary file: bodies are never held in memory, so a 100 MB upload
 /// costs its disk space and a read buffer, not 100 MB of RAM.
@@ -41,8 +42,10 @@ public struct BodySpool: Sendable {
     /// `onTimeout` runs when the deadline passes, before the reader is awaited: it must end the body (closing the
     /// connection's input does), since a body iterator does not stop for task cancellation alone.
     public func spool(
-        _ body: RequestBody, declaredLength: Int?, limit: Int, timeout: Duration, onTimeout: @escaping @Sendable () -> Void = {}
+        _ body: RequestBody, declaredLength: Int?, limit: Int, timeout: Duration, minimumRate: Int = 0, grace: Duration = .seconds(10),
+        onTimeout: @escaping @Sendable () -> Void = {}
     ) async throws(ServiceError) -> SpooledFile {
+        let progress = Progress()
         if let declaredLength, declaredLength > limit {
             throw ServiceError(.bodyTooLarge, "the body is \(declaredLength) bytes; this server takes at most \(limit)")
         }
@@ -59,6 +62,7 @@ public struct BodySpool: Sendable {
                     var total = 0
                     for try await buffer in body {
                         total += buffer.readableBytes
+                        progress.add(buffer.readableBytes)
                         if total > limit {
                             throw ServiceError(.bodyTooLarge, "the body is over \(limit) bytes, the most this server takes")
                         }
@@ -77,7 +81,17 @@ public struct BodySpool: Sendable {
                     return total
                 }
                 group.addTask {
-                    try await Task.sleep(for: timeout)
+                    // The deadline, and after a grace period a floor on the average rate, checked every second.
+                    let start = ContinuousClock.now
+                    while ContinuousClock.now - start < timeout {
+                        try await Task.sleep(for: min(.seconds(1), timeout))
+                        let elapsed = ContinuousClock.now - start
+                        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                        if minimumRate > 0, elapsed >= grace, Double(progress.bytes) < Double(minimumRate) * seconds
+                        {
+                            return nil
+                        }
+                    }
                     return nil
                 }
                 let first: Int??
@@ -91,7 +105,7 @@ public struct BodySpool: Sendable {
                 if first == nil { onTimeout() }
                 group.cancelAll()
                 guard let total = first else {
-                    throw ServiceError(.bodyTimeout, "the body did not arrive within \(timeout)")
+                    throw ServiceError(.bodyTimeout, "the body did not arrive in time (within \(timeout), at least \(minimumRate) bytes a second)")
                 }
                 return total
             }
@@ -107,4 +121,11 @@ public struct BodySpool: Sendable {
         keep = true
         return SpooledFile(path: path, size: written)
     }
+}
+
+/// Bytes received so far, shared by the body reader and its watchdog.
+final class Progress: Sendable {
+    private let count = Mutex(0)
+    func add(_ n: Int) { count.withLock { $0 += n } }
+    var bytes: Int { count.withLock { $0 } }
 }

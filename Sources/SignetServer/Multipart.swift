@@ -15,6 +15,8 @@ public struct FormPart: Sendable {
 public enum Multipart {
     public static let maxParts = 100
     public static let maxHeaderBytes = 8 * 1024
+    /// Spaces and tabs allowed between a boundary and its line end (RFC 2046's transport padding).
+    public static let maxPadding = 256
 
     /// The boundary of a `multipart/form-data` Content-Type, or nil if it is not one.
     public static func boundary(contentType: String) throws(ServiceError) -> String? {
@@ -60,9 +62,14 @@ public enum Multipart {
             if marker == [0x2D, 0x2D] { break }  // "--": the close delimiter
             // Transport padding (spaces, tabs) may precede the line's CRLF.
             var lineEnd = marker
+            var padding = 0
             while lineEnd.first == 0x20 || lineEnd.first == 0x09 {
+                padding += 1
+                guard padding <= maxPadding else {
+                    throw ServiceError(.badMultipart, "more than \(maxPadding) bytes of padding after a boundary")
+                }
                 guard let next = try reader.take(1) else { throw ServiceError(.badMultipart, "the body ends inside a boundary line") }
-                lineEnd = Array(lineEnd.dropFirst()) + next
+                lineEnd = [lineEnd[1], next[0]]
             }
             guard lineEnd == [0x0D, 0x0A] else { throw ServiceError(.badMultipart, "a boundary line is followed by other text") }
             guard parts.count < maxParts else {

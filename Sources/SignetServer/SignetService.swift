@@ -24,6 +24,14 @@ public struct ServiceConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// Parts of one multipart request.
     public var maxParts: Int = Multipart.maxParts
+    /// Pictures the detector decodes: a few kilobytes of PNG can declare 64 megapixels (about 1 GB to analyse), so
+    /// the service takes fewer than the CLI; larger pictures are answered 422.
+    public var detectorMaxPixels: Int = 24_000_000
+    /// A body slower than this on average after its first 10 seconds is cut off (408): a client trickling a byte
+    /// at a time must not hold an upload slot for the whole body timeout.
+    public var minimumBodyRate: Int = 8 * 1024
+    /// How long a body may arrive slower than `minimumBodyRate` before the floor applies.
+    public var minimumRateGrace: Duration = .seconds(10)
 
     public init() {}
 }
@@ -73,6 +81,7 @@ public struct SignetService: Sendable {
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.contentSecurityPolicy] = UploadPage.contentSecurityPolicy
+            headers[.xContentTypeOptions] = "nosniff"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: UploadPage.html)))
         }
         router.post("/v1/verify") { request, context in
@@ -111,6 +120,8 @@ public struct SignetService: Sendable {
             metrics.refusedBusy()
             return ServiceError(.busy, "too many uploads in progress; retry shortly").response()
         }
+        // (A connection seen open now and closed later is a client that left; in-process test channels are never open.)
+        let connected = context.channel?.isActive ?? false
         let file: SpooledFile
         do throws(ServiceError) {
             let declared = request.headers[.contentLength].flatMap { Int($0) }
@@ -123,6 +134,7 @@ public struct SignetService: Sendable {
             let channel = context.channel
             file = try await spool.spool(
                 request.body, declaredLength: declared, limit: configuration.maxBody, timeout: configuration.bodyTimeout,
+                minimumRate: configuration.minimumBodyRate, grace: configuration.minimumRateGrace,
                 onTimeout: { channel?.close(mode: .input, promise: nil) })
         } catch {
             uploads.leave()
@@ -134,6 +146,11 @@ public struct SignetService: Sendable {
         guard await heavy.enter() else {
             metrics.refusedBusy()
             return ServiceError(.busy, "the server is at its limit of \(heavy.limit) requests at once and \(heavy.queueLimit) waiting; retry shortly").response()
+        }
+        // A client that hung up while its request waited gets no work done for it.
+        if connected, let channel = context.channel, !channel.isActive {
+            heavy.leave()
+            return ServiceError(.badRequest, "the client closed the connection").response()
         }
         metrics.inFlight(1)
         defer {
@@ -153,8 +170,18 @@ public struct SignetService: Sendable {
 
     /// The name a client gave its file (query `name=`), or "upload"; never a server path.
     static func displayName(_ request: Request, fallback: String = "upload") -> String {
-        let name = request.uri.queryParameters.get("name") ?? fallback
-        let clean = String(name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(255).map(Character.init))
+        shownName(request.uri.queryParameters.get("name"), fallback: fallback)
+    }
+
+    /// A client-given name fit to show: no control characters (C0, DEL, C1) or bidirectional overrides, at most 255
+    /// characters.
+    static func shownName(_ given: String?, fallback: String) -> String {
+        let name = given ?? fallback
+        let hidden: ClosedRange<UInt32> = 0x202A...0x202E
+        let clean = String(
+            name.unicodeScalars.filter { $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) && !hidden.contains($0.value)
+                && !(0x2066...0x2069).contains($0.value) }
+            .prefix(255).map(Character.init))
         return clean.isEmpty ? fallback : clean
     }
 
@@ -163,6 +190,14 @@ public struct SignetService: Sendable {
         switch await verifier.result(path: file.path) {
         case .success(var report):
             report.file = display
+            // Reasons from the parsers may name the file they read: the spooled file, a server path.
+            switch report.outcome {
+            case .noManifest(let reason):
+                report.outcome = .noManifest(reason: reason.replacingOccurrences(of: file.path, with: display))
+            case .unreadableManifest(let reason):
+                report.outcome = .unreadableManifest(reason: reason.replacingOccurrences(of: file.path, with: display))
+            case .validated: break
+            }
             metrics.verdict(Self.verdict(report))
             metrics.verified(file.size)
             return .success(report)
@@ -190,7 +225,7 @@ public struct SignetService: Sendable {
         guard let boundary = try Multipart.boundary(contentType: contentType) else {
             let display = Self.displayName(request)
             switch await verified(body, display: display) {
-            case .success(let report): return Self.json(ReportJSON.render(report))
+            case .success(let report): return Self.json(ReportJSON.render(report), hiding: body, as: display)
             case .failure(let error): throw ServiceError(.unsupportedFile, error.reason)
             }
         }
@@ -200,11 +235,20 @@ public struct SignetService: Sendable {
         guard !files.isEmpty else { throw ServiceError(.emptyBody, "the multipart body holds no file") }
         var results: [JSONValue] = []
         for (i, part) in files.enumerated() {
-            let display = part.filename.map { String($0.prefix(255)) } ?? part.name ?? "part \(i + 1)"
+            let display = Self.shownName(part.filename ?? part.name, fallback: "part \(i + 1)")
+            var one: JSONValue
             switch await verified(part.file, display: display) {
-            case .success(let report): results.append(ReportJSON.render(report))
-            case .failure(let error): results.append(Self.failureJSON(error, display: display))
+            case .success(let report): one = ReportJSON.render(report)
+            case .failure(let error): one = Self.failureJSON(error, display: display)
             }
+            // The same guard as for one file: no spooled path in any message.
+            let text = one.serialized()
+            if text.contains(part.file.path) {
+                let shown = JSONValue.string(display).serialized()
+                one = (try? JSONValue.parse(text.replacingOccurrences(of: part.file.path, with: String(shown.dropFirst().dropLast())))) 
+                    ?? .object([("file", .string(display)), ("error", ServiceError(.internalError, "the report could not be rendered").json["error"]!)])
+            }
+            results.append(one)
         }
         return Self.json(.object([("results", .array(results))]))
     }
@@ -216,16 +260,18 @@ public struct SignetService: Sendable {
         case .success(let r): report = r
         case .failure(let error): throw ServiceError(.unsupportedFile, error.reason)
         }
-        let detection = Inspection.detection(path: body.path, report: report, drawHeatmap: html).map { d -> DetectionReport in
+        let detection = Inspection.detection(path: body.path, report: report, drawHeatmap: html, maxPixels: configuration.detectorMaxPixels).map { d -> DetectionReport in
             var d = d
             d.file = display
             return d
         }
         let document = Inspection.reportJSON(report, detection: detection)
-        guard html else { return Self.json(document, pretty: true) }
+        guard html else { return Self.json(document, hiding: body, as: display, pretty: true) }
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
-        headers[.contentSecurityPolicy] = HTMLReport.contentSecurityPolicy
+        // Opened on its own (not in the upload page's frame), the page still runs in an opaque origin.
+        headers[.contentSecurityPolicy] = HTMLReport.contentSecurityPolicy + "; sandbox allow-scripts; frame-ancestors 'self'"
+        headers[.xContentTypeOptions] = "nosniff"
         let page = Inspection.page(report, detection: detection)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
     }
@@ -239,6 +285,7 @@ public struct SignetService: Sendable {
         case .failure: manifest = .absent
         }
         var options = DetectOptions()
+        options.maxPixels = configuration.detectorMaxPixels
         if wantsHeatmap { options.heatmapStyle = request.uri.queryParameters.get("style") == "raw" ? .raw : .overlay }
         switch Detector.analyze(path: body.path, manifest: manifest, options: options) {
         case .failure(let error):
@@ -258,7 +305,7 @@ public struct SignetService: Sendable {
                 return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: png)))
             }
             report.heatmapImage = nil
-            return Self.json(DetectionJSON.render(report, heatmap: nil))
+            return Self.json(DetectionJSON.render(report, heatmap: nil), hiding: body, as: display)
         }
     }
 
@@ -273,6 +320,19 @@ public struct SignetService: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.serialized(pretty: pretty) + "\n")))
+    }
+
+    /// A report's JSON with any mention of a spooled file's path (in any message the libraries wrote) replaced by
+    /// the name the client gave; the last guard that no server path leaves in an answer.
+    static func json(_ value: JSONValue, hiding file: SpooledFile, as display: String, pretty: Bool = false) -> Response {
+        var text = value.serialized(pretty: pretty)
+        if text.contains(file.path) {
+            let shown = JSONValue.string(display).serialized()
+            text = text.replacingOccurrences(of: file.path, with: String(shown.dropFirst().dropLast()))
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 }
 

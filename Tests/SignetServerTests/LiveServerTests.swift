@@ -97,6 +97,26 @@ struct LiveServerTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
     }
 
+    @Test("A body trickled below the minimum rate is cut off with 408 after the grace period, not the whole timeout")
+    func trickleIsCutOff() async throws {
+        let service = try world.service {
+            $0.bodyTimeout = .seconds(60)
+            $0.minimumBodyRate = 100_000
+            $0.minimumRateGrace = .seconds(1)
+        }
+        defer { service.spool.removeAll() }
+        try await service.application(host: "127.0.0.1", port: 0).test(.live) { client in
+            let port = try #require(client.port)
+            let slow = try RawConnection(port: port)
+            slow.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789")
+            let start = ContinuousClock.now
+            let answer = await slow.readAll()
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
+            #expect(ContinuousClock.now - start < .seconds(8))
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
+    }
+
     @Test("A client that sends Expect: 100-continue is told to go on at once, and then gets its report")
     func expectContinue() async throws {
         let service = try world.service()

@@ -67,9 +67,11 @@ struct MultipartTests {
         #expect(throws: ServiceError.self) { try Multipart.parts(of: try stored(longHeader), boundary: "B", spool: spool) }
         let many = Self.body((0..<5).map { (name: "f\($0)", filename: nil, content: [UInt8]([1])) }, boundary: "B")
         #expect(throws: ServiceError.self) { try Multipart.parts(of: try stored(many), boundary: "B", spool: spool, maxParts: 4) }
+        let padded = Array("--B".utf8) + [UInt8](repeating: 0x20, count: 10_000) + Array("\r\n\r\nabc\r\n--B--".utf8)
+        #expect(throws: ServiceError.self) { try Multipart.parts(of: try stored(padded), boundary: "B", spool: spool) }
         let noBoundary = try stored(Array("just some bytes".utf8))
         #expect(throws: ServiceError.self) { try Multipart.parts(of: noBoundary, boundary: "B", spool: spool) }
-        // Only the four stored inputs remain: every part file made on the way was removed.
-        #expect(leftovers().count == 4)
+        // Only the five stored inputs remain: every part file made on the way was removed.
+        #expect(leftovers().count == 5)
     }
 }

@@ -181,6 +181,45 @@ struct ServiceTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
     }
 
+    @Test("No answer names the server's own files, even when a parser's message does")
+    func noServerPathsInAnswers() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        let png = try ImageCodec.encodePNG(SampleImage.generate(width: 64, height: 64, seed: 1))
+        // Cut inside the first chunk: the PNG reader's message names the file it read.
+        let cut = Array(png.prefix(33))
+        let boundary = "b0undary"
+        let multipart = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a\u{202E}gpj.exe\u{1B}[2J\"\r\n\r\n".utf8)
+            + cut + Array("\r\n--\(boundary)--\r\n".utf8)
+        try await app(service).test(.router) { client in
+            for uri in ["/v1/verify?name=cut.png", "/v1/inspect?name=cut.png", "/v1/detect?name=cut.png"] {
+                try await client.execute(uri: uri, method: .post, body: ByteBuffer(bytes: cut)) { r in
+                    let text = String(buffer: r.body)
+                    #expect(!text.contains(service.spool.folder), "\(uri): \(text.prefix(300))")
+                }
+            }
+            try await client.execute(uri: "/v1/verify", method: .post, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(bytes: multipart)) { r in
+                let text = String(buffer: r.body)
+                #expect(!text.contains(service.spool.folder))
+                let results = try #require(try json(r.body)["results"] as? [[String: Any]])
+                // Control characters and the right-to-left override are dropped from the shown name.
+                #expect(results.first?["file"] as? String == "agpj.exe[2J")
+            }
+        }
+    }
+
+    @Test("The detector refuses pictures over the service's pixel cap with 422, before decoding them")
+    func detectorPixelCap() async throws {
+        let service = try world.service { $0.detectorMaxPixels = 1000 }
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            try await client.execute(uri: "/v1/detect", method: .post, body: ByteBuffer(bytes: world.unsigned)) { r in
+                #expect(r.status == .unprocessableContent)
+                try expectCode(r, "unsupported_file")
+            }
+        }
+    }
+
     @Test("Past the bound on heavy requests the service answers 503 with Retry-After")
     func busyIsRefused() async throws {
         let service = try world.service {
