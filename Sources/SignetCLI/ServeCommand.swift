@@ -8,12 +8,14 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve verification, inspection and the detector over HTTP (and a page to drop files on).",
         discussion: """
-            Routes: POST /v1/verify (a file as the body, or several as multipart/form-data), POST /v1/inspect,
-            POST /v1/inspect.html, POST /v1/detect (?heatmap=1 for the PNG), GET /healthz, GET /readyz,
-            GET /metrics (Prometheus text), GET / (a page to check a file). Add ?name=FILE to name the upload in
-            reports. Errors are JSON: {"error": {"code", "message"}}. The API is described in Spec/openapi.yaml.
-            Bodies are stored in a private temporary folder (never held in memory) and deleted with the response.
-            SIGTERM or SIGINT stops accepting connections and finishes the requests in flight.
+            Routes: POST /v1/verify (a file as the body, or several as multipart/form-data), POST /v1/inspect, \
+            POST /v1/inspect.html, POST /v1/detect (?heatmap=1 for the PNG), GET /healthz, GET /readyz, \
+            GET /metrics (Prometheus text), GET / (a page to check a file). Add ?name=FILE to name the upload \
+            in reports. Errors are JSON: {"error": {"code", "message"}}. The API: Spec/openapi.yaml.
+
+            Bodies are stored in a private temporary folder (never held in memory) and deleted with the \
+            response. SIGTERM or SIGINT stops accepting connections and finishes the requests in flight.
+
             Exit status: 2 for usage errors; 9 when the address cannot be listened on.
             """
     )
