@@ -138,6 +138,9 @@ public struct SignetService: Sendable {
                 onTimeout: { channel?.close(mode: .input, promise: nil) })
         } catch {
             uploads.leave()
+            // A body refused for its size is not read to its end (it may declare gigabytes): the input side is
+            // closed, the answer still goes out, and the connection ends instead of idling until its timeout.
+            if error.code == .bodyTooLarge { context.channel?.close(mode: .input, promise: nil) }
             return error.response()
         }
         uploads.leave()

@@ -11,10 +11,13 @@ final class ServerProcess {
     let port: Int
     let output = Pipe()
 
-    init(_ arguments: [String]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         guard let bin = Interop.signetBinary else { throw InteropSkip.missing("signet binary") }
         process.executableURL = URL(fileURLWithPath: bin)
         process.arguments = ["serve", "--port", "0"] + arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
