@@ -66,16 +66,8 @@ public struct BodySpool: Sendable {
                         if total > limit {
                             throw ServiceError(.bodyTooLarge, "the body is over \(limit) bytes, the most this server takes")
                         }
-                        try buffer.withUnsafeReadableBytes { raw in
-                            var offset = 0
-                            while offset < raw.count {
-                                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                                if n < 0 {
-                                    if errno == EINTR { continue }
-                                    throw ServiceError(.internalError, "cannot store the request body")
-                                }
-                                offset += n
-                            }
+                        guard buffer.withUnsafeReadableBytes({ writeAll(fd, $0) }) else {
+                            throw ServiceError(.internalError, "cannot store the request body")
                         }
                     }
                     return total

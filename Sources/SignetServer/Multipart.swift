@@ -228,16 +228,19 @@ public enum Multipart {
 
 /// Writes all of `bytes` to `fd`; false on a write error.
 func writeAll(_ fd: Int32, _ bytes: ArraySlice<UInt8>) -> Bool {
-    bytes.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
+    bytes.withUnsafeBytes { writeAll(fd, $0) }
+}
+
+/// Writes all of `raw` to `fd`, retrying short writes and EINTR; false on a write error.
+func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {
+    var offset = 0
+    while offset < raw.count {
+        let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return false
         }
-        return true
+        offset += n
     }
+    return true
 }

@@ -247,8 +247,7 @@ public struct SignetService: Sendable {
             // The same guard as for one file: no spooled path in any message.
             let text = one.serialized()
             if text.contains(part.file.path) {
-                let shown = JSONValue.string(display).serialized()
-                one = (try? JSONValue.parse(text.replacingOccurrences(of: part.file.path, with: String(shown.dropFirst().dropLast())))) 
+                one = (try? JSONValue.parse(Self.hidingPath(text, of: part.file, as: display))) 
                     ?? .object([("file", .string(display)), ("error", ServiceError(.internalError, "the report could not be rendered").json["error"]!)])
             }
             results.append(one)
@@ -325,14 +324,17 @@ public struct SignetService: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: value.serialized(pretty: pretty) + "\n")))
     }
 
+    /// JSON text with every mention of a spooled file's path replaced by the shown name (JSON-escaped).
+    static func hidingPath(_ text: String, of file: SpooledFile, as display: String) -> String {
+        guard text.contains(file.path) else { return text }
+        let shown = JSONValue.string(display).serialized()
+        return text.replacingOccurrences(of: file.path, with: String(shown.dropFirst().dropLast()))
+    }
+
     /// A report's JSON with any mention of a spooled file's path (in any message the libraries wrote) replaced by
     /// the name the client gave; the last guard that no server path leaves in an answer.
     static func json(_ value: JSONValue, hiding file: SpooledFile, as display: String, pretty: Bool = false) -> Response {
-        var text = value.serialized(pretty: pretty)
-        if text.contains(file.path) {
-            let shown = JSONValue.string(display).serialized()
-            text = text.replacingOccurrences(of: file.path, with: String(shown.dropFirst().dropLast()))
-        }
+        let text = hidingPath(value.serialized(pretty: pretty), of: file, as: display)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
