@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "SignetServer",
             dependencies: [
-                "Signet", "SignetDetect", "SignetImaging", "SignetMedia", "SignetReport",
+                "Signet", "SignetDetect", "SignetImaging", "SignetMedia", "SignetRegistry", "SignetReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -119,6 +119,7 @@ let package = Package(
             name: "SignetServerTests",
             dependencies: [
                 "SignetServer", "Signet", "SignetReport", "SignetKeys", "SignetTrust", "SignetImaging", "SignetTestSupport",
+                "SignetRegistry", "SignetLog", "SignetOCSP", "SignetTimestamp",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),

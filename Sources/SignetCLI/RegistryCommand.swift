@@ -389,11 +389,7 @@ struct RegistryLogCommand: ParsableCommand {
         @Option(name: .long) var size: UInt64?
         func run() throws {
             let registry = try options.open()
-            let (proof, leaf, root) = try registryCall { () throws(RegistryError) in try registry.inclusionProof(index: index, size: size) }
-            let json = JSONValue.object([
-                ("index", .int(Int64(proof.leafIndex))), ("size", .int(Int64(proof.treeSize))), ("leaf_hash", .string(leaf.base64)),
-                ("hashes", .array(proof.hashes.map { .string($0.base64) })), ("root", .string(root.base64)),
-            ])
+            let json = try registryCall { () throws(RegistryError) in try registry.inclusionProofJSON(index: index, size: size) }
             options.emit(json, text: json.serialized(pretty: true))
         }
     }
@@ -405,11 +401,7 @@ struct RegistryLogCommand: ParsableCommand {
         @Option(name: .long) var new: UInt64?
         func run() throws {
             let registry = try options.open()
-            let (proof, oldRoot, newRoot) = try registryCall { () throws(RegistryError) in try registry.consistencyProof(old: old, new: new) }
-            let json = JSONValue.object([
-                ("old", .int(Int64(proof.oldSize))), ("new", .int(Int64(proof.newSize))), ("old_root", .string(oldRoot.base64)),
-                ("new_root", .string(newRoot.base64)), ("hashes", .array(proof.hashes.map { .string($0.base64) })),
-            ])
+            let json = try registryCall { () throws(RegistryError) in try registry.consistencyProofJSON(old: old, new: new) }
             options.emit(json, text: json.serialized(pretty: true))
         }
     }

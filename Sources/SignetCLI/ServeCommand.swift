@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SignetRegistry
 import SignetServer
 
 struct ServeCommand: AsyncParsableCommand {
@@ -12,6 +13,14 @@ struct ServeCommand: AsyncParsableCommand {
             POST /v1/inspect.html, POST /v1/detect (?heatmap=1 for the PNG), GET /healthz, GET /readyz, \
             GET /metrics (Prometheus text), GET / (a page to check a file). Add ?name=FILE to name the upload \
             in reports. Errors are JSON: {"error": {"code", "message"}}. The API: Spec/openapi.yaml.
+
+            With --registry, the registry is served online too, unlocked with its passphrase \
+            (--passphrase-file, else $SIGNET_PASSPHRASE, else a prompt): GET /registry/bundle/FILE (the trust \
+            bundle as it stands), GET /registry/keys and /registry/keys/ID (status histories), GET \
+            /registry/log/checkpoint, /registry/log/tile/... (C2SP tlog-tiles), /registry/log/proof/inclusion?index=I \
+            and /registry/log/proof/consistency?old=M; the OCSP responder (RFC 6960, POST and GET) at the path of \
+            the URL its signer certificates name (`registry init --ocsp-url`); the timestamp authority (RFC 3161) \
+            at POST /tsa.
 
             Bodies are stored in a private temporary folder (never held in memory) and deleted with the \
             response. SIGTERM or SIGINT stops accepting connections and finishes the requests in flight.
@@ -27,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     var port = 8080
 
     @OptionGroup var trust: TrustOptions
+
+    @Option(name: .long, help: "With --registry: a file whose first line is the registry passphrase (else $SIGNET_PASSPHRASE, else a prompt).")
+    var passphraseFile: String?
 
     @Option(name: .long, help: "Largest request body in bytes (413 past it).")
     var maxBody = 256 << 20
@@ -49,10 +61,18 @@ struct ServeCommand: AsyncParsableCommand {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if queue < 0 { throw ValidationError("--queue must be at least 0") }
         if bodyTimeout < 1 { throw ValidationError("--body-timeout must be at least 1 second") }
+        if passphraseFile != nil && trust.registry == nil { throw ValidationError("--passphrase-file goes with --registry") }
     }
 
     func run() async throws {
         let verifier = try trust.verifier()
+        var publication: RegistryPublication?
+        if let directory = trust.registry {
+            let options = try RegistryOptions.parse(["--registry", directory] + (passphraseFile.map { ["--passphrase-file", $0] } ?? []))
+            let registry = try options.open()
+            let passphrase = try options.passphrase()
+            publication = try registryCall { () throws(RegistryError) in try RegistryPublication(registry: registry, passphrase: passphrase) }
+        }
         var configuration = ServiceConfiguration()
         configuration.maxBody = maxBody
         if let concurrency { configuration.concurrency = concurrency }
@@ -64,10 +84,14 @@ struct ServeCommand: AsyncParsableCommand {
         defer { spool.removeAll() }
         var logger = Logger(label: "signet.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["SIGNET_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
-        let service = SignetService(verifier: verifier, configuration: configuration, spool: spool, logger: logger)
+        let service = SignetService(verifier: verifier, configuration: configuration, spool: spool, registry: publication, logger: logger)
         let host = self.host
+        let ocspPath = publication?.ocspPath
         let app = service.application(host: host, port: port) { bound in
             FileHandle.standardOutput.write(Data("signet serve: listening on http://\(host):\(bound)\n".utf8))
+            if let ocspPath {
+                FileHandle.standardOutput.write(Data("signet serve: registry online: OCSP at \(ocspPath), timestamps at /tsa, log and bundle under /registry\n".utf8))
+            }
         }
         do {
             try await app.runService()

@@ -146,6 +146,9 @@ struct SignCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Add an RFC 3161 timestamp (sigTst2) to the claim signature: from --tsa-url, else the registry's TSA (with --publisher).")
     var timestamp = false
 
+    @Flag(name: .customLong("no-ocsp-staple"), help: "With --publisher: staple no OCSP response; verifiers then ask the responder the signer certificate names (its AIA URL) themselves.")
+    var noOCSPStaple = false
+
     @Option(name: .long, help: "An RFC 3161 timestamp authority's URL (HTTP POST application/timestamp-query).")
     var tsaURL: String?
 
@@ -173,6 +176,7 @@ struct SignCommand: AsyncParsableCommand {
     func validate() throws {
         if !fragments.isEmpty && fragmentsDir == nil { throw ValidationError("--fragments needs --fragments-dir") }
         if fragments.isEmpty && fragmentsDir != nil { throw ValidationError("--fragments-dir needs --fragments") }
+        if noOCSPStaple && credentials.publisher == nil { throw ValidationError("--no-ocsp-staple goes with --publisher") }
     }
 
     func run() async throws {
@@ -238,7 +242,7 @@ struct SignCommand: AsyncParsableCommand {
         if credentials.publisher != nil {
             let made = try credentials.makeRegistrySigner()
             signer = made.signer
-            options.ocspResponses = [made.staple]
+            if !noOCSPStaple { options.ocspResponses = [made.staple] }
             if timestamp && options.timestamper == nil {
                 let passphrase = made.passphrase
                 let registry = made.registry

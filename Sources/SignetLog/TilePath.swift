@@ -39,6 +39,58 @@ public enum TilePath {
         "tile/entries/\(encodeIndex(index))\(suffix(width))"
     }
 
+    /// A tile or entry bundle named by a path.
+    public enum Address: Hashable, Sendable {
+        /// The hash tile at tile level `level`.
+        case tile(level: Int, index: UInt64, width: Int)
+        /// The entry bundle.
+        case entries(index: UInt64, width: Int)
+    }
+
+    /// Parses a tile or entry-bundle path in the exact form ``tile(level:index:width:)`` and
+    /// ``entryBundle(index:width:)`` write (three-digit groups, `x` on all but the last, `.p/W` with W in 1...255,
+    /// no leading zeros in L or W); anything else, such as `..`, empty elements or an index past 2^64, is nil.
+    public static func parse(_ path: String) -> Address? {
+        var elements = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard elements.count >= 3, elements.count <= 12, elements[0] == "tile" else { return nil }
+        var width = fullWidth
+        if elements.count >= 2, let p = elements.last, elements[elements.count - 2].hasSuffix(".p") {
+            guard let w = canonicalNumber(p, limit: 255), w >= 1 else { return nil }
+            width = Int(w)
+            elements.removeLast()
+            elements[elements.count - 1].removeLast(2)
+        }
+        let isEntries = elements[1] == "entries"
+        var level = 0
+        if !isEntries {
+            guard let l = canonicalNumber(elements[1], limit: 63) else { return nil }
+            level = Int(l)
+        }
+        let groups = elements.dropFirst(2)
+        guard !groups.isEmpty, groups.count <= 7 else { return nil }
+        var index: UInt64 = 0
+        for (i, group) in groups.enumerated() {
+            let last = i == groups.count - 1
+            let digits = last ? Substring(group) : (group.hasPrefix("x") ? group.dropFirst() : "")
+            guard digits.count == 3, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }), let value = UInt64(digits) else { return nil }
+            let (times, o1) = index.multipliedReportingOverflow(by: 1000)
+            let (sum, o2) = times.addingReportingOverflow(value)
+            guard !o1, !o2 else { return nil }
+            index = sum
+        }
+        // One spelling per tile: the canonical path must be the path given.
+        guard encodeIndex(index).split(separator: "/").count == groups.count else { return nil }
+        return isEntries ? .entries(index: index, width: width) : .tile(level: level, index: index, width: width)
+    }
+
+    /// A decimal number without leading zeros, at most `limit`.
+    private static func canonicalNumber(_ text: String, limit: UInt64) -> UInt64? {
+        guard !text.isEmpty, text.count <= 3, text.allSatisfy({ $0 >= "0" && $0 <= "9" }), text == "0" || !text.hasPrefix("0"),
+            let n = UInt64(text), n <= limit
+        else { return nil }
+        return n
+    }
+
     private static func suffix(_ width: Int) -> String {
         width == fullWidth ? "" : ".p/\(width)"
     }

@@ -81,6 +81,39 @@ public enum TileWriter {
         }
     }
 
+    /// The one tile or entry bundle `address` names, from a tree of `treeSize` leaves, or nil when that tree does
+    /// not have it yet. A tile is immutable once it exists: a partial tile of width W is the first W hashes of the
+    /// full tile it grows into, so it can be served at any later size. Entries are checked against their leaf hashes.
+    public static func file(
+        at address: TilePath.Address, hashes: some MerkleHashReader, entries: some LogEntrySource, treeSize: UInt64
+    ) throws(LogError) -> TileFile? {
+        let width = UInt64(TilePath.fullWidth)
+        switch address {
+        case .tile(let level, let index, let tileWidth):
+            let shift = UInt64(level * TilePath.treeLevelsPerTile)
+            guard shift < UInt64(UInt64.bitWidth), index <= (UInt64.max - UInt64(tileWidth)) / width else { return nil }
+            guard index * width + UInt64(tileWidth) <= treeSize >> shift else { return nil }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(tileWidth * MerkleHash.byteCount)
+            for offset in 0..<UInt64(tileWidth) {
+                try hashes.hash(level: Int(shift), index: index * width + offset).withUnsafeBytes { bytes.append(contentsOf: $0) }
+            }
+            return TileFile(path: TilePath.tile(level: level, index: index, width: tileWidth), contents: bytes)
+        case .entries(let index, let bundleWidth):
+            guard index <= (UInt64.max - UInt64(bundleWidth)) / width, index * width + UInt64(bundleWidth) <= treeSize else { return nil }
+            var bundle: [[UInt8]] = []
+            for offset in 0..<UInt64(bundleWidth) {
+                let i = index * width + offset
+                let entry = try entries.entry(at: i)
+                guard MerkleHash.leaf(entry) == (try hashes.hash(level: 0, index: i)) else {
+                    throw LogError(.inconsistentData, "entry \(i) does not hash to its leaf hash")
+                }
+                bundle.append(entry)
+            }
+            return TileFile(path: TilePath.entryBundle(index: index, width: bundleWidth), contents: try EntryBundle.encode(bundle))
+        }
+    }
+
     /// The files ``forEachFile(hashes:entries:treeSize:previousSize:_:)`` produces, collected.
     public static func files(
         hashes: some MerkleHashReader, entries: some LogEntrySource, treeSize: UInt64, previousSize: UInt64 = 0

@@ -77,8 +77,6 @@ extension Registry {
                 throw RegistryError(.invalidRequest, "\(directory) holds files that are not part of a trust bundle; refusing to replace it")
             }
         }
-        let root = try certificate(.root)
-        let intermediate = try certificate(.intermediate)
         let keys = try coveredKeys(publisher: nil)
         let now = clock()
         // Check the passphrase before logging anything.
@@ -92,27 +90,7 @@ extension Registry {
         let note = try checkpoint(passphrase: passphrase)
         let crl = try crlDER(passphrase: passphrase)
 
-        var files: [String: [UInt8]] = [:]
-        do {
-            files[TrustBundle.anchors] = Array(try Authority.pem([root]).utf8)
-            files[TrustBundle.intermediates] = Array(try Authority.pem([intermediate]).utf8)
-            files[TrustBundle.tsaAnchors] = Array(try Authority.pem([root]).utf8)
-            let allowed = try keys.filter { $0.revocation == nil }.map { try Certificate(derEncoded: $0.certificate) }
-            files[TrustBundle.allowed] = Array((allowed.isEmpty ? "" : try Authority.pem(allowed)).utf8)
-        } catch let e as RegistryError {
-            throw e
-        } catch {
-            throw RegistryError(.crypto, "cannot write certificates: \(error)")
-        }
-        let hashLines = keys.filter { $0.revocation == nil }.map { key in
-            "// \(key.id) \(key.publisher)\n" + Data(Authority.sha256(key.certificate)).base64EncodedString()
-        }
-        files[TrustBundle.allowedHashes] = Array((hashLines.joined(separator: "\n") + "\n").utf8)
-        files[TrustBundle.ekuConfig] = Array(Self.ekuConfig.utf8)
-        files[TrustBundle.keys] = Array(Self.keysJSON(keys, origin: try origin).utf8)
-        files[TrustBundle.crl] = crl
-        files[TrustBundle.checkpoint] = note.encoded
-        files[TrustBundle.logKey] = Array((try logVerifierKey + "\n").utf8)
+        let files = try bundleFiles(keys: keys, checkpoint: note.encoded, crl: crl)
 
         let parent = (directory as NSString).deletingLastPathComponent
         let temporary = ((parent.isEmpty ? "." : parent) as NSString).appendingPathComponent(".\((directory as NSString).lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
@@ -136,26 +114,57 @@ extension Registry {
         return files.keys.sorted()
     }
 
+    /// The files of a trust bundle (``TrustBundle``), by name: what `exportBundle` writes and what the service
+    /// serves, made one way.
+    func bundleFiles(keys: [KeyRecord], checkpoint: [UInt8], crl: [UInt8]) throws(RegistryError) -> [String: [UInt8]] {
+        let root = try certificate(.root)
+        let intermediate = try certificate(.intermediate)
+        var files: [String: [UInt8]] = [:]
+        do {
+            files[TrustBundle.anchors] = Array(try Authority.pem([root]).utf8)
+            files[TrustBundle.intermediates] = Array(try Authority.pem([intermediate]).utf8)
+            files[TrustBundle.tsaAnchors] = Array(try Authority.pem([root]).utf8)
+            let allowed = try keys.filter { $0.revocation == nil }.map { try Certificate(derEncoded: $0.certificate) }
+            files[TrustBundle.allowed] = Array((allowed.isEmpty ? "" : try Authority.pem(allowed)).utf8)
+        } catch let e as RegistryError {
+            throw e
+        } catch {
+            throw RegistryError(.crypto, "cannot write certificates: \(error)")
+        }
+        let hashLines = keys.filter { $0.revocation == nil }.map { key in
+            "// \(key.id) \(key.publisher)\n" + Data(Authority.sha256(key.certificate)).base64EncodedString()
+        }
+        files[TrustBundle.allowedHashes] = Array((hashLines.joined(separator: "\n") + "\n").utf8)
+        files[TrustBundle.ekuConfig] = Array(Self.ekuConfig.utf8)
+        files[TrustBundle.keys] = Array(Self.keysJSON(keys, origin: try origin).utf8)
+        files[TrustBundle.crl] = crl
+        files[TrustBundle.checkpoint] = checkpoint
+        files[TrustBundle.logKey] = Array((try logVerifierKey + "\n").utf8)
+        return files
+    }
+
     /// `keys.json`: every key with its fingerprints and status history.
     static func keysJSON(_ keys: [KeyRecord], origin: String) -> String {
+        "{\"origin\": \(LogEvent.quote(origin)),\n \"keys\": [\n\(keys.map { keyJSON($0) }.joined(separator: ",\n"))\n ]}\n"
+    }
+
+    /// One key of `keys.json`: its fingerprints, validity, status and status history.
+    static func keyJSON(_ k: KeyRecord) -> String {
         func q(_ s: String) -> String { LogEvent.quote(s) }
-        let items = keys.map { k -> String in
-            let history = k.history.map { h -> String in
-                var members = ["\"status\": \(q(h.status.rawValue))"]
-                if let r = h.reason { members.append("\"reason\": \(q(r.rawValue))") }
-                members.append("\"effective_at\": \(q(Timestamps.format(h.effectiveAt)))")
-                members.append("\"recorded_at\": \(q(Timestamps.format(h.recordedAt)))")
-                members.append("\"log_index\": \(h.logIndex)")
-                return "{" + members.joined(separator: ", ") + "}"
-            }
-            return """
-                    {"id": \(q(k.id)), "publisher": \(q(k.publisher)), "algorithm": \(q(k.algorithm)), "serial": \(q(k.serialHex)),
-                     "cert_sha256": \(q(k.certificateSHA256)), "spki_sha256": \(q(k.spkiSHA256)),
-                     "not_before": \(q(Timestamps.format(k.notBefore))), "not_after": \(q(Timestamps.format(k.notAfter))),
-                     "status": \(q(k.status.rawValue)), "history": [\(history.joined(separator: ", "))]}
-                """
+        let history = k.history.map { h -> String in
+            var members = ["\"status\": \(q(h.status.rawValue))"]
+            if let r = h.reason { members.append("\"reason\": \(q(r.rawValue))") }
+            members.append("\"effective_at\": \(q(Timestamps.format(h.effectiveAt)))")
+            members.append("\"recorded_at\": \(q(Timestamps.format(h.recordedAt)))")
+            members.append("\"log_index\": \(h.logIndex)")
+            return "{" + members.joined(separator: ", ") + "}"
         }
-        return "{\"origin\": \(q(origin)),\n \"keys\": [\n\(items.joined(separator: ",\n"))\n ]}\n"
+        return """
+                {"id": \(q(k.id)), "publisher": \(q(k.publisher)), "algorithm": \(q(k.algorithm)), "serial": \(q(k.serialHex)),
+                 "cert_sha256": \(q(k.certificateSHA256)), "spki_sha256": \(q(k.spkiSHA256)),
+                 "not_before": \(q(Timestamps.format(k.notBefore))), "not_after": \(q(Timestamps.format(k.notAfter))),
+                 "status": \(q(k.status.rawValue)), "history": [\(history.joined(separator: ", "))]}
+            """
     }
 }
 

@@ -49,7 +49,11 @@ extension Registry {
 
     /// Signs a checkpoint of the log at its current size (C2SP tlog-checkpoint as a signed note) and keeps it.
     public func checkpoint(passphrase: String) throws(RegistryError) -> SignedNote {
-        let signer = try logSigner(passphrase: passphrase)
+        try checkpoint(signer: try logSigner(passphrase: passphrase))
+    }
+
+    /// Signs and keeps a checkpoint with the log key, already unlocked.
+    func checkpoint(signer: Ed25519NoteSigner) throws(RegistryError) -> SignedNote {
         let origin = try origin
         let (size, root) = try store.withLogHashes { (size, hashes) throws(LogError) in (size, try hashes.rootHash(treeSize: size)) }
         let note: SignedNote

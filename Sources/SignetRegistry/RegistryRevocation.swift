@@ -64,9 +64,13 @@ extension Registry {
     /// The intermediate CA's CRL: every revoked key, with its effective time and reason. Its number is the log
     /// size, which only grows.
     public func crlDER(passphrase: String) throws(RegistryError) -> [UInt8] {
-        let record = try coveredAuthority(.intermediate)
-        let issuer = try certificate(record)
-        let key = try loadP256(record.keyFile, passphrase: passphrase)
+        try crl(signingKey: try loadP256(try coveredAuthority(.intermediate).keyFile, passphrase: passphrase)).der
+    }
+
+    /// The CRL signed with the intermediate's key, already unlocked, and the time it stops being current (the
+    /// validity, cut short by a revocation scheduled before then).
+    func crl(signingKey key: P256.Signing.PrivateKey) throws(RegistryError) -> (der: [UInt8], nextUpdate: Date) {
+        let issuer = try certificate(try coveredAuthority(.intermediate))
         let now = clock()
         let all = try coveredKeys(publisher: nil)
         let pending = all.compactMap { $0.revocation?.effectiveAt }.filter { $0 > now }.min()
@@ -78,10 +82,11 @@ extension Registry {
                 serialNumber: cert.serialNumber, revocationDate: r.effectiveAt, reason: r.reason.map { CRLReason(rawValue: $0.code) })
         }
         do {
-            return try CertificateRevocationList(
+            let der = try CertificateRevocationList(
                 issuer: issuer, signingKey: Certificate.PrivateKey(key), thisUpdate: now, nextUpdate: nextUpdate,
                 crlNumber: try store.logSize(), revoked: revoked
             ).derEncoded
+            return (der, nextUpdate)
         } catch let e as RegistryError {
             throw e
         } catch {

@@ -6,6 +6,7 @@ import NIOHTTPTypes
 import Signet
 import SignetDetect
 import SignetImaging
+import SignetRegistry
 import SignetReport
 
 /// How `signet serve` behaves; every limit has a default a demanding deployment can tighten.
@@ -40,20 +41,27 @@ public struct ServiceConfiguration: Sendable {
 ///
 /// Routes (see `Spec/openapi.yaml`): `POST /v1/verify` (a file as the body, or several as multipart/form-data),
 /// `POST /v1/inspect`, `POST /v1/inspect.html`, `POST /v1/detect` (`?heatmap=1` for the PNG), `GET /healthz`,
-/// `GET /readyz`, `GET /metrics`, `GET /` (the upload page).
+/// `GET /readyz`, `GET /metrics`, `GET /` (the upload page); with a registry, the registry online
+/// (``RegistryRoutes``).
 public struct SignetService: Sendable {
     public let verifier: Signet.Verifier
     public let configuration: ServiceConfiguration
     public let spool: BodySpool
     public let metrics: ServiceMetrics
+    /// The registry served online, if any: its bundle, keys, log, OCSP responder and timestamp authority.
+    public let registry: RegistryPublication?
     let heavy: HeavyGate
     let uploads: HeavyGate
     let logger: Logger
 
-    public init(verifier: Signet.Verifier, configuration: ServiceConfiguration = .init(), spool: BodySpool, logger: Logger? = nil) {
+    public init(
+        verifier: Signet.Verifier, configuration: ServiceConfiguration = .init(), spool: BodySpool, registry: RegistryPublication? = nil,
+        logger: Logger? = nil
+    ) {
         self.verifier = verifier
         self.configuration = configuration
         self.spool = spool
+        self.registry = registry
         self.metrics = ServiceMetrics()
         self.heavy = HeavyGate(limit: configuration.concurrency, queueLimit: configuration.queue)
         self.uploads = HeavyGate(limit: configuration.uploads)
@@ -63,7 +71,12 @@ public struct SignetService: Sendable {
     /// The routes, with JSON errors, metrics and an access log around every request.
     public func router() -> Router<ServiceContext> {
         let router = Router(context: ServiceContext.self)
-        router.add(middleware: AccessMiddleware(metrics: metrics, logger: logger))
+        let registryRoutes = registry.map { RegistryRoutes(publication: $0, service: self) }
+        router.add(middleware: AccessMiddleware(metrics: metrics, logger: logger, routes: Self.routes.union(registryRoutes?.routes ?? [])))
+        if let registryRoutes {
+            router.add(middleware: OCSPGetMiddleware(routes: registryRoutes))
+            registryRoutes.add(to: router)
+        }
         router.get("/healthz") { _, _ in Self.json(.object([("status", .string("ok"))])) }
         router.get("/readyz") { _, _ in
             // Ready once the spool folder is writable: every heavy route needs it.
@@ -169,6 +182,39 @@ public struct SignetService: Sendable {
                 return error.response()
             }
         }
+    }
+
+    /// Takes an upload slot and reads a small body (an OCSP request, a timestamp query: at most
+    /// ``RegistryPublication/maxRequestBytes``) of the one content type the route takes, through the same spool,
+    /// limits and timeouts as a file, then answers with `work`.
+    func smallBody(
+        _ request: Request, _ context: ServiceContext, accepting type: String, what: String, _ work: @Sendable ([UInt8]) -> Response
+    ) async -> Response {
+        let given = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard given == type else {
+            return ServiceError(.unsupportedMediaType, "send the \(what) as Content-Type: \(type)").response()
+        }
+        guard uploads.tryEnter() else {
+            metrics.refusedBusy()
+            return ServiceError(.busy, "too many uploads in progress; retry shortly").response()
+        }
+        defer { uploads.leave() }
+        let file: SpooledFile
+        do throws(ServiceError) {
+            let channel = context.channel
+            file = try await spool.spool(
+                request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, limit: RegistryPublication.maxRequestBytes,
+                timeout: configuration.bodyTimeout, minimumRate: configuration.minimumBodyRate, grace: configuration.minimumRateGrace,
+                onTimeout: { channel?.close(mode: .input, promise: nil) })
+        } catch {
+            if error.code == .bodyTooLarge { context.channel?.close(mode: .input, promise: nil) }
+            return error.response()
+        }
+        defer { file.remove() }
+        guard file.size > 0, let data = FileManager.default.contents(atPath: file.path) else {
+            return ServiceError(.emptyBody, "the body holds no \(what)").response()
+        }
+        return work(Array(data))
     }
 
     /// The name a client gave its file (query `name=`), or "upload"; never a server path.
@@ -347,6 +393,8 @@ struct AccessMiddleware: RouterMiddleware {
     typealias Context = ServiceContext
     let metrics: ServiceMetrics
     let logger: Logger
+    /// Routes labelled by their path in metrics and logs.
+    let routes: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -368,7 +416,7 @@ struct AccessMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         // Known routes by name; anything else as one label, so a scan cannot grow the metrics without bound.
-        let route = SignetService.routes.contains(request.uri.path) ? request.uri.path : "other"
+        let route = routes.contains(request.uri.path) ? request.uri.path : Self.family(of: request.uri.path)
         metrics.record(route: route, status: Int(response.status.code), seconds: seconds)
         logger.info(
             "request",
@@ -377,6 +425,16 @@ struct AccessMiddleware: RouterMiddleware {
                 "status": .stringConvertible(response.status.code), "ms": .stringConvertible(Int(seconds * 1000)),
             ])
         return response
+    }
+}
+
+extension AccessMiddleware {
+    /// The label of a path with a variable part: its fixed prefix, or "other".
+    static func family(of path: String) -> String {
+        for prefix in ["/registry/bundle/", "/registry/keys/", "/registry/log/tile/entries/", "/registry/log/tile/"] where path.hasPrefix(prefix) {
+            return prefix + "*"
+        }
+        return "other"
     }
 }
 

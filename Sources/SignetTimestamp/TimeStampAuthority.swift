@@ -214,7 +214,8 @@ public struct TimeStampAuthority: Sendable {
     public func respond(to requestDER: [UInt8], at time: Date = Date()) -> TimeStampResponse {
         let request: TimeStampRequest
         do { request = try TimeStampRequest(derEncoded: requestDER) } catch {
-            return .rejection(.badDataFormat, reason: "malformed request (\(error.code)): \(error.reason)")
+            // The code only: the parser's detail names source files of the ASN.1 library, of no use to a client.
+            return .rejection(.badDataFormat, reason: "the request is not a DER TimeStampReq (\(error.code))")
         }
         return issue(request: request, at: time)
     }

@@ -6,11 +6,13 @@
                                           the verifier key verifies; exits 1 otherwise.
   note_verify.py VKEY_FILE --tiles DIR -> also rebuilds the root from DIR's level-0 tiles (C2SP tlog-tiles) and
                                           the entry bundles (RFC 9162 hashing), and exits 1 unless it matches.
+                                          DIR may be an http:// URL: the log's prefix on a server.
 """
 import base64
 import hashlib
 import json
 import sys
+import urllib.request
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -44,13 +46,21 @@ def mth(hashes):
     return hashlib.sha256(b"\x01" + mth(hashes[:k]) + mth(hashes[k:])).digest()
 
 
+def read(directory, path):
+    if directory.startswith("http://") or directory.startswith("https://"):
+        with urllib.request.urlopen(directory + "/" + path, timeout=30) as answer:
+            return answer.read()
+    with open("%s/%s" % (directory, path), "rb") as f:
+        return f.read()
+
+
 def rebuild_root(directory, size):
     leaves = []
     for t in range((size + 255) // 256):
         width = min(256, size - t * 256)
         suffix = None if width == 256 else width
-        tile = open("%s/%s" % (directory, tile_path(0, t, suffix)), "rb").read()
-        bundle = open("%s/%s" % (directory, tile_path("entries", t, suffix)), "rb").read()
+        tile = read(directory, tile_path(0, t, suffix))
+        bundle = read(directory, tile_path("entries", t, suffix))
         if len(tile) != 32 * width:
             fail("tile %d has the wrong size" % t)
         hashes = [tile[i * 32 : (i + 1) * 32] for i in range(width)]
@@ -70,7 +80,7 @@ def main():
     tiles = None
     if sys.argv[2] == "--tiles":
         tiles = sys.argv[3]
-        note = open(tiles + "/checkpoint", "rb").read()
+        note = read(tiles, "checkpoint")
     else:
         note = open(sys.argv[2], "rb").read()
     # Verifier key: <name>+<hex key id>+<base64 of type byte || key>.

@@ -94,8 +94,8 @@ def format_of(path):
     return mime_of(path) or mimetypes.guess_type(path)[0] or ("image/png" if path.endswith(".png") else "image/jpeg")
 
 
-def settings(anchors, cawg_anchors=None):
-    s = {"verify": {"verify_trust": True, "remote_manifest_fetch": False, "ocsp_fetch": False}}
+def settings(anchors, cawg_anchors=None, ocsp_fetch=False):
+    s = {"verify": {"verify_trust": True, "remote_manifest_fetch": False, "ocsp_fetch": ocsp_fetch}}
     if anchors:
         with open(anchors) as f:
             s["trust"] = {"trust_anchors": f.read()}
@@ -107,7 +107,7 @@ def settings(anchors, cawg_anchors=None):
 
 
 def read(args):
-    print(json.dumps(read_one(args.file, settings(args.anchors, args.cawg_anchors))))
+    print(json.dumps(read_one(args.file, settings(args.anchors, args.cawg_anchors, args.ocsp_fetch))))
 
 
 def read_many(args):
@@ -238,6 +238,7 @@ def main():
     r.add_argument("file")
     r.add_argument("--anchors")
     r.add_argument("--cawg-anchors")
+    r.add_argument("--ocsp-fetch", action="store_true", help="let c2pa-rs fetch OCSP from the signer certificate's AIA URL")
     s = sub.add_parser("sign")
     s.add_argument("input")
     s.add_argument("output")

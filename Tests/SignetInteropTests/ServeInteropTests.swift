@@ -11,10 +11,10 @@ final class ServerProcess {
     let port: Int
     let output = Pipe()
 
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], environment: [String: String] = [:], port requested: Int = 0) throws {
         guard let bin = Interop.signetBinary else { throw InteropSkip.missing("signet binary") }
         process.executableURL = URL(fileURLWithPath: bin)
-        process.arguments = ["serve", "--port", "0"] + arguments
+        process.arguments = ["serve", "--port", String(requested)] + arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
@@ -39,6 +39,24 @@ final class ServerProcess {
     }
 
     var base: String { "http://127.0.0.1:\(port)" }
+
+    /// A loopback port free now (the kernel's pick for a socket bound to port 0, then closed): for a server whose
+    /// URL must be known before it starts, such as the OCSP URL a registry writes in its certificates.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw InteropFailure(message: "socket: \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw InteropFailure(message: "bind: \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 
     /// SIGTERM, then the exit status (nil if it did not stop within 10 s).
     func stop() -> Int32? {

@@ -67,9 +67,12 @@ enum Interop {
         var ingredient_delta_failures: [String]?
     }
 
-    static func oracleRead(_ file: String, anchors: String?, cawgAnchors: String? = nil) throws -> OracleRead {
+    /// c2pa-rs's reading of `file`; with `ocspFetch`, c2pa-rs asks the OCSP responder its signer certificate names
+    /// when no response is stapled.
+    static func oracleRead(_ file: String, anchors: String?, cawgAnchors: String? = nil, ocspFetch: Bool = false) throws -> OracleRead {
         guard let py = oraclePython else { throw InteropSkip.missing("c2pa-python (run scripts/test.sh)") }
         var args = [oracleScript, "read", file]
+        if ocspFetch { args.append("--ocsp-fetch") }
         if let anchors { args += ["--anchors", anchors] }
         if let cawgAnchors { args += ["--cawg-anchors", cawgAnchors] }
         let r = try run(py, args)

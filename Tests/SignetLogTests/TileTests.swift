@@ -212,3 +212,41 @@ private func temporaryDirectory() throws -> URL {
     #expect(errorCode { try TileWriter.files(hashes: tree.store, entries: entries, treeSize: 11) } == .missingData)
     #expect(errorCode { try TileWriter.files(hashes: tree.store, entries: entries, treeSize: 5, previousSize: 6) } == .invalidTreeSize)
 }
+
+@Test func tilePathsParseBackOnlyInTheirOneCanonicalSpelling() {
+    for (level, index, width) in [(0, 0, 256), (0, 1_234_067, 256), (3, 999, 17), (7, UInt64.max, 255), (1, 1000, 1)] as [(Int, UInt64, Int)] {
+        let path = TilePath.tile(level: level, index: index, width: width)
+        #expect(TilePath.parse(path) == .tile(level: level, index: index, width: width), "\(path)")
+        let entries = TilePath.entryBundle(index: index, width: width)
+        #expect(TilePath.parse(entries) == .entries(index: index, width: width), "\(entries)")
+    }
+    for bad in [
+        "", "tile", "tile/0", "tile/0/", "tile/0/1", "tile/0/0001", "tile/0/001/", "tile/0/x000/000", "tile/0/x001/x234", "tile/00/000",
+        "tile/64/000", "tile/-1/000", "tile/0/000.p/0", "tile/0/000.p/256", "tile/0/000.p/007", "tile/0/000.p/", "tile/0/000.p",
+        "tile/entries/../000", "tile/0/../000", "tile/0/x018/x446/x744/x073/x709/x551/616", "tile/0/x1/000", "tile/0/+12", "tile/0/٠٠٠",
+        "tile/entries/000.p/1/2", "tiles/0/000", "/tile/0/000", "tile//0/000",
+    ] {
+        #expect(TilePath.parse(bad) == nil, "\(bad)")
+    }
+}
+
+@Test func aSingleTileFromTheStoreEqualsThePublishedOneAndTilesNotYetThereAreNil() throws {
+    let entries = sampleEntries(300)
+    let tree = try makeTree(entries)
+    let published = try TileWriter.files(hashes: tree.store, entries: entries, treeSize: 300)
+    for file in published {
+        let address = try #require(TilePath.parse(file.path))
+        #expect(try TileWriter.file(at: address, hashes: tree.store, entries: entries, treeSize: 300) == file)
+    }
+    // A partial tile stays available after the tile fills up: its first W hashes.
+    let early = try #require(try TileWriter.file(at: .tile(level: 0, index: 0, width: 5), hashes: tree.store, entries: entries, treeSize: 300))
+    #expect(early.contents == Array(published.first { $0.path == "tile/0/000" }!.contents.prefix(5 * 32)))
+    #expect(try TileWriter.file(at: .tile(level: 0, index: 1, width: 45), hashes: tree.store, entries: entries, treeSize: 300) == nil)
+    #expect(try TileWriter.file(at: .tile(level: 1, index: 0, width: 2), hashes: tree.store, entries: entries, treeSize: 300) == nil)
+    #expect(try TileWriter.file(at: .entries(index: 2, width: 1), hashes: tree.store, entries: entries, treeSize: 300) == nil)
+    #expect(try TileWriter.file(at: .tile(level: 7, index: UInt64.max, width: 255), hashes: tree.store, entries: entries, treeSize: 300) == nil)
+    // An entry that does not hash to its leaf is refused.
+    var forged = entries
+    forged[3] = bytes("forged")
+    #expect(errorCode { try TileWriter.file(at: .entries(index: 0, width: 10), hashes: tree.store, entries: forged, treeSize: 300) } == .inconsistentData)
+}
