@@ -42,6 +42,12 @@ struct RegistryRoutes: Sendable {
         ocspPath = path
     }
 
+    /// The routes as `Spec/openapi.yaml` writes them (with the default OCSP path).
+    static let documentedPaths: Set<String> = [
+        "/registry/bundle/{file}", "/registry/keys", "/registry/keys/{id}", "/registry/log/checkpoint", "/registry/log/tile/{path}",
+        "/registry/log/proof/inclusion", "/registry/log/proof/consistency", "/ocsp", "/ocsp/{request}", "/tsa",
+    ]
+
     /// Every fixed route (metrics label them by name).
     var routes: Set<String> {
         [Self.prefix + "/keys", Self.prefix + "/log/checkpoint", Self.prefix + "/log/proof/inclusion",
