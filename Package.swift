@@ -42,6 +42,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(name: "SignetCBOR"),
@@ -57,6 +58,10 @@ let package = Package(
             dependencies: [
                 "Signet", "SignetCOSE", "SignetKeys", "SignetLog", "SignetOCSP", "SignetTimestamp", "SignetTrust",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ] + crypto + x509),
         .target(name: "SignetLog", dependencies: crypto),
         .target(name: "SignetOCSP", dependencies: ["SignetPKI"] + crypto + x509),
@@ -129,6 +134,9 @@ let package = Package(
             dependencies: [
                 "SignetRegistry", "SignetKeys", "SignetLog", "SignetTrust", "SignetCOSE", "SignetTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ] + crypto + x509),
     ]
 )

@@ -15,8 +15,18 @@ struct RegistryOptions: ParsableArguments {
     @Option(name: .long, help: "A file whose first line is the registry passphrase (else $SIGNET_PASSPHRASE, else a prompt).")
     var passphraseFile: String?
 
+    @Option(name: .long, help: "Keep the registry's records in this PostgreSQL database (postgres://USER@HOST:PORT/DB, else $SIGNET_REGISTRY_URL); the keys stay in the registry folder.")
+    var registryURL: String?
+
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
+
+    /// The PostgreSQL database, if the records live in one.
+    var databaseURL: String? {
+        if let registryURL { return registryURL }
+        if let env = ProcessInfo.processInfo.environment["SIGNET_REGISTRY_URL"], !env.isEmpty { return env }
+        return nil
+    }
 
     var directory: String {
         if let registry { return registry }
@@ -25,7 +35,7 @@ struct RegistryOptions: ParsableArguments {
     }
 
     func open() throws -> Registry {
-        do { return try Registry(opening: directory) } catch { throw CLIError.registry(error) }
+        do { return try Registry(opening: directory, databaseURL: databaseURL) } catch { throw CLIError.registry(error) }
     }
 
     /// The passphrase: --passphrase-file, else SIGNET_PASSPHRASE, else a prompt on the terminal (echo off).
@@ -98,7 +108,7 @@ struct RegistryInit: ParsableCommand {
         var init_ = Registry.InitOptions(organization: organization, origin: origin, ocspURL: ocspURL)
         init_.origin = origin
         let registry = try registryCall { () throws(RegistryError) in
-            try Registry.initialize(at: options.directory, passphrase: passphrase, options: init_)
+            try Registry.initialize(at: options.directory, passphrase: passphrase, options: init_, databaseURL: options.databaseURL)
         }
         let origin = try registryCall { () throws(RegistryError) in try registry.origin }
         let vkey = try registryCall { () throws(RegistryError) in try registry.logVerifierKey }

@@ -68,7 +68,9 @@ struct ServeCommand: AsyncParsableCommand {
         let verifier = try trust.verifier()
         var publication: RegistryPublication?
         if let directory = trust.registry {
-            let options = try RegistryOptions.parse(["--registry", directory] + (passphraseFile.map { ["--passphrase-file", $0] } ?? []))
+            let options = try RegistryOptions.parse(
+                ["--registry", directory] + (passphraseFile.map { ["--passphrase-file", $0] } ?? [])
+                    + (trust.registryDatabase.map { ["--registry-url", $0] } ?? []))
             let registry = try options.open()
             let passphrase = try options.passphrase()
             publication = try registryCall { () throws(RegistryError) in try RegistryPublication(registry: registry, passphrase: passphrase) }

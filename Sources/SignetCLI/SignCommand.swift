@@ -31,6 +31,9 @@ struct CredentialOptions: ParsableArguments {
     @Option(name: .long, help: "A file whose first line is the registry passphrase (else $SIGNET_PASSPHRASE, else a prompt).")
     var passphraseFile: String?
 
+    @Option(name: .long, help: "With --publisher: the PostgreSQL database holding the registry's records (else $SIGNET_REGISTRY_URL).")
+    var registryURL: String?
+
     @Option(name: .long, help: "Signing algorithm (es256, es384, es512, ps256, ps384, ps512, ed25519); default: follows the key.")
     var alg: String?
 
@@ -50,6 +53,7 @@ struct CredentialOptions: ParsableArguments {
             var args: [String] = []
             if let registry { args += ["--registry", registry] }
             if let passphraseFile { args += ["--passphrase-file", passphraseFile] }
+            if let registryURL { args += ["--registry-url", registryURL] }
             return try RegistryOptions.parse(args)
         }
     }

@@ -23,8 +23,20 @@ struct TrustOptions: ParsableArguments {
     @Option(name: .long, help: "A registry folder: verify against its anchors, EKU configuration and revocations (read-only, no passphrase).")
     var registry: String?
 
+    @Option(name: .long, help: "With --registry: the PostgreSQL database holding its records (postgres://USER@HOST:PORT/DB, else $SIGNET_REGISTRY_URL).")
+    var registryURL: String?
+
+    /// The PostgreSQL database of --registry, if any.
+    var registryDatabase: String? {
+        guard registry != nil else { return nil }
+        if let registryURL { return registryURL }
+        if let env = ProcessInfo.processInfo.environment["SIGNET_REGISTRY_URL"], !env.isEmpty { return env }
+        return nil
+    }
+
     func validate() throws {
         if bundle != nil && registry != nil { throw ValidationError("give --bundle or --registry, not both") }
+        if registryURL != nil && registry == nil { throw ValidationError("--registry-url goes with --registry (the folder holding the registry's keys)") }
         if (bundle != nil || registry != nil) && (trustAnchors != nil || trustConfig != nil) {
             throw ValidationError("--bundle/--registry bring their own anchors and EKU configuration: leave out --trust-anchors and --trust-config")
         }
@@ -40,7 +52,7 @@ struct TrustOptions: ParsableArguments {
         } else {
             source = .files(anchors: trustAnchors, ekuConfig: trustConfig)
         }
-        return VerifierConfiguration(source: source, allowedList: allowedList, identityAnchors: identityTrustAnchors)
+        return VerifierConfiguration(source: source, allowedList: allowedList, identityAnchors: identityTrustAnchors, registryDatabase: registryDatabase)
     }
 
     func verifier() throws -> Signet.Verifier {

@@ -22,15 +22,23 @@ public final class Registry: Sendable {
     public static let databaseName = "registry.sqlite"
     public static let keysFolder = "keys"
 
-    /// Opens an initialized registry.
-    public init(opening directory: String, clock: @escaping @Sendable () -> Date = Date.init) throws(RegistryError) {
+    /// Opens an initialized registry: its keys in `directory`, its records in `directory`'s SQLite database, or
+    /// in the PostgreSQL database `databaseURL` names (`postgres://...`) when given.
+    public init(opening directory: String, databaseURL: String? = nil, clock: @escaping @Sendable () -> Date = Date.init) throws(RegistryError) {
+        self.directory = directory
+        self.clock = clock
+        if let databaseURL {
+            self.store = try PostgresRegistryStore(url: databaseURL)
+            guard try store.isInitialized() else {
+                throw RegistryError(.notInitialized, "the registry database holds no initialized registry (run `signet registry init`)")
+            }
+            return
+        }
         let db = (directory as NSString).appendingPathComponent(Self.databaseName)
         guard FileManager.default.fileExists(atPath: db) else {
             throw RegistryError(.notInitialized, "\(directory) holds no registry (run `signet registry init`)")
         }
-        self.directory = directory
         self.store = try SQLiteRegistryStore(path: db)
-        self.clock = clock
         guard try store.isInitialized() else {
             throw RegistryError(.notInitialized, "\(directory) holds no initialized registry (run `signet registry init`)")
         }
@@ -68,8 +76,12 @@ public final class Registry: Sendable {
     /// Creates a registry in `directory` (created if needed; refused if it already holds one): a root CA (its key
     /// only ever used to issue intermediates), an intermediate, an OCSP responder and a TSA certificate issued by
     /// the intermediate, and an Ed25519 log key. Every private key is encrypted under `passphrase`.
+    ///
+    /// The records go to `directory`'s SQLite database, or to the PostgreSQL database `databaseURL` names; the
+    /// keys always go to `directory`'s `keys` folder (every machine that signs or answers OCSP needs a copy).
     public static func initialize(
-        at directory: String, passphrase: String, options: InitOptions = .init(), clock: @escaping @Sendable () -> Date = Date.init
+        at directory: String, passphrase: String, options: InitOptions = .init(), databaseURL: String? = nil,
+        clock: @escaping @Sendable () -> Date = Date.init
     ) throws(RegistryError) -> Registry {
         guard !passphrase.isEmpty else { throw RegistryError(.passphrase, "a passphrase is required to encrypt the registry's keys") }
         let fm = FileManager.default
@@ -80,8 +92,13 @@ public final class Registry: Sendable {
         } catch {
             throw RegistryError(.storage, "cannot create \(directory): \(error.localizedDescription)")
         }
-        let store = try SQLiteRegistryStore(path: (directory as NSString).appendingPathComponent(databaseName))
-        if try store.isInitialized() { throw RegistryError(.alreadyInitialized, "\(directory) already holds a registry") }
+        let store: any RegistryStore =
+            if let databaseURL { try PostgresRegistryStore(url: databaseURL) } else {
+                try SQLiteRegistryStore(path: (directory as NSString).appendingPathComponent(databaseName))
+            }
+        if try store.isInitialized() {
+            throw RegistryError(.alreadyInitialized, databaseURL == nil ? "\(directory) already holds a registry" : "the registry database already holds a registry")
+        }
         let registry = Registry(directory: directory, store: store, clock: clock)
         let now = clock()
         let origin = options.origin ?? "signet.registry/\(UUID().uuidString.lowercased().prefix(8))"

@@ -29,11 +29,17 @@ public struct VerifierConfiguration: Sendable, Hashable {
     public var allowedList: String?
     /// PEM bundle of trust anchors for CAWG identity assertions' X.509 credentials.
     public var identityAnchors: String?
+    /// With a ``TrustSource/registry(directory:)`` source: the PostgreSQL database holding its records.
+    public var registryDatabase: String?
 
-    public init(source: TrustSource = .files(anchors: nil, ekuConfig: nil), allowedList: String? = nil, identityAnchors: String? = nil) {
+    public init(
+        source: TrustSource = .files(anchors: nil, ekuConfig: nil), allowedList: String? = nil, identityAnchors: String? = nil,
+        registryDatabase: String? = nil
+    ) {
         self.source = source
         self.allowedList = allowedList
         self.identityAnchors = identityAnchors
+        self.registryDatabase = registryDatabase
     }
 
     /// The verifier these files describe.
@@ -78,7 +84,7 @@ public struct VerifierConfiguration: Sendable, Hashable {
     /// With a registry source: its anchors, EKUs and revocations.
     func registryMaterial() throws(RegistryError) -> VerificationMaterial? {
         guard case .registry(let directory) = source else { return nil }
-        return try Registry(opening: directory).verificationMaterial()
+        return try Registry(opening: directory, databaseURL: registryDatabase).verificationMaterial()
     }
 
     func revocationList(material: VerificationMaterial?) throws(RegistryError) -> RevocationList {

@@ -17,12 +17,17 @@ final class TestRegistry: @unchecked Sendable {
     private let lock = NSLock()
     private var now = Date()
 
-    init(_ name: String = "reg") throws {
+    /// The PostgreSQL database holding the records (nil: SQLite in the folder).
+    let databaseURL: String?
+
+    init(_ name: String = "reg", store: TestStore = .sqlite) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("signet-\(name)-\(UUID().uuidString.prefix(8))").path
+        databaseURL = store == .postgres ? try TestPostgres.freshDatabase() : nil
         nonisolated(unsafe) var box: TestRegistry?
         let clock: @Sendable () -> Date = { box?.time ?? Date() }
         registry = try Registry.initialize(
-            at: directory, passphrase: passphrase, options: .init(organization: "Test Org", origin: "test.example/registry"), clock: clock)
+            at: directory, passphrase: passphrase, options: .init(organization: "Test Org", origin: "test.example/registry"),
+            databaseURL: databaseURL, clock: clock)
         box = self
     }
 
@@ -31,9 +36,9 @@ final class TestRegistry: @unchecked Sendable {
 }
 
 @Suite struct RegistryLifecycleTests {
-    @Test("init writes encrypted keys with mode 0600 in a 0700 folder, and refuses a second init")
-    func initLayout() throws {
-        let t = try TestRegistry()
+    @Test("init writes encrypted keys with mode 0600 in a 0700 folder, and refuses a second init", arguments: TestStore.available)
+    func initLayout(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         let keys = (t.directory as NSString).appendingPathComponent("keys")
         let attributes = try FileManager.default.attributesOfItem(atPath: keys)
         #expect((attributes[.posixPermissions] as? Int) == 0o700)
@@ -50,9 +55,9 @@ final class TestRegistry: @unchecked Sendable {
         #expect(throws: RegistryError.self) { try Registry(opening: t.directory + "-missing") }
     }
 
-    @Test("The CA hierarchy: root, intermediate, OCSP responder (id-kp-OCSPSigning), TSA (critical id-kp-timeStamping)")
-    func authorities() throws {
-        let t = try TestRegistry()
+    @Test("The CA hierarchy: root, intermediate, OCSP responder (id-kp-OCSPSigning), TSA (critical id-kp-timeStamping)", arguments: TestStore.available)
+    func authorities(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         let root = try t.registry.certificate(.root)
         let intermediate = try t.registry.certificate(.intermediate)
         let ocsp = try t.registry.certificate(.ocsp)
@@ -68,9 +73,9 @@ final class TestRegistry: @unchecked Sendable {
         #expect(intermediate.publicKey.isValidSignature(ocsp.signature, for: ocsp))
     }
 
-    @Test("Issued signer certificates pass the C2PA profile and chain to the registry root; a wrong passphrase issues nothing")
-    func issueKeys() async throws {
-        let t = try TestRegistry()
+    @Test("Issued signer certificates pass the C2PA profile and chain to the registry root; a wrong passphrase issues nothing", arguments: TestStore.available)
+    func issueKeys(store: TestStore) async throws {
+        let t = try TestRegistry(store: store)
         _ = try t.registry.addPublisher(name: "Harbour Times", organization: "Harbour Media", country: "nz")
         let anchors = try TrustSettings(anchorsPEM: try t.registry.certificate(.root).serializeAsPEM().pemString)
         for alg in Registry.algorithms {
@@ -96,9 +101,9 @@ final class TestRegistry: @unchecked Sendable {
         #expect(try t.registry.keys(publisher: "Harbour Times").filter { $0.status == .active }.count == 1)
     }
 
-    @Test("Rotation retires the old key; revocation has an effective time separate from when it was recorded")
-    func rotationAndRevocation() throws {
-        let t = try TestRegistry()
+    @Test("Rotation retires the old key; revocation has an effective time separate from when it was recorded", arguments: TestStore.available)
+    func rotationAndRevocation(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         _ = try t.registry.addPublisher(name: "Desk")
         let first = try t.registry.issueKey(publisher: "Desk", passphrase: t.passphrase)
         t.advance(3600)
@@ -123,9 +128,9 @@ final class TestRegistry: @unchecked Sendable {
         #expect(try t.registry.key(String(first.id.prefix(8))).id == first.id)
     }
 
-    @Test("Publisher names, countries and duplicates are checked")
-    func publisherRules() throws {
-        let t = try TestRegistry()
+    @Test("Publisher names, countries and duplicates are checked", arguments: TestStore.available)
+    func publisherRules(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         _ = try t.registry.addPublisher(name: "A")
         #expect(throws: RegistryError.self) { try t.registry.addPublisher(name: "A") }
         #expect(throws: RegistryError.self) { try t.registry.addPublisher(name: "") }
@@ -136,9 +141,9 @@ final class TestRegistry: @unchecked Sendable {
 }
 
 @Suite struct RegistryLogTests {
-    @Test("Every change is a log entry; each entry's inclusion proof and every consistency proof verify")
-    func everyEventIsLogged() throws {
-        let t = try TestRegistry()
+    @Test("Every change is a log entry; each entry's inclusion proof and every consistency proof verify", arguments: TestStore.available)
+    func everyEventIsLogged(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         _ = try t.registry.addPublisher(name: "P")
         let k = try t.registry.issueKey(publisher: "P", passphrase: t.passphrase)
         _ = try t.registry.rotateKey(publisher: "P", passphrase: t.passphrase)
@@ -161,9 +166,9 @@ final class TestRegistry: @unchecked Sendable {
         #expect(revoked.history.map(\.logIndex) == [2, 3, 4])
     }
 
-    @Test("Checkpoints are signed notes that verify with the exported verifier key; the log verifies from its entries")
-    func checkpoints() throws {
-        let t = try TestRegistry()
+    @Test("Checkpoints are signed notes that verify with the exported verifier key; the log verifies from its entries", arguments: TestStore.available)
+    func checkpoints(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         _ = try t.registry.addPublisher(name: "P")
         let note = try t.registry.checkpoint(passphrase: t.passphrase)
         let verifier = try Ed25519NoteVerifier(verifierKey: try t.registry.logVerifierKey)
@@ -232,16 +237,16 @@ final class TestRegistry: @unchecked Sendable {
         #expect(e?.code == .inconsistent)
     }
 
-    @Test("Proofs for sizes or indices the log does not have are refused requests, not integrity failures")
-    func outOfRangeProofs() throws {
-        let t = try TestRegistry()
+    @Test("Proofs for sizes or indices the log does not have are refused requests, not integrity failures", arguments: TestStore.available)
+    func outOfRangeProofs(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         let e = #expect(throws: RegistryError.self) { try t.registry.inclusionProof(index: 5) }
         #expect(e?.code == .invalidRequest)
     }
 
-    @Test("Published tiles rebuild the checkpoint's root and give the same proofs as the database")
-    func tilesRebuildTheRoot() throws {
-        let t = try TestRegistry()
+    @Test("Published tiles rebuild the checkpoint's root and give the same proofs as the database", arguments: TestStore.available)
+    func tilesRebuildTheRoot(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
         for i in 0..<300 { _ = try t.registry.addPublisher(name: "publisher \(i)") }
         let out = t.directory + "-tiles"
         let note = try t.registry.writeTiles(to: out, passphrase: t.passphrase)
