@@ -7,6 +7,19 @@ cd "$(dirname "$0")/.."
 
 . scripts/oracle-venv.sh
 
+# A throwaway PostgreSQL server for the registry's PostgreSQL store (its tests skip, with a note, without one).
+if [ -z "${SIGNET_TEST_POSTGRES_URL:-}" ]; then
+  pgdir=$(mktemp -d /tmp/signet-pg-XXXXXX)
+  chmod 755 "$pgdir"
+  if url=$(scripts/postgres-test.sh start "$pgdir"); then
+    export SIGNET_TEST_POSTGRES_URL="$url"
+    trap 'scripts/postgres-test.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT
+  else
+    echo "note: no PostgreSQL server could be started; its tests will be skipped" >&2
+    rm -rf "$pgdir"
+  fi
+fi
+
 swift build --build-tests
 # The product is the release binary: the CLI tests (interop, conformance, registry, browser) run it, after a smoke
 # test that every command prints its verdict (an optimizer bug once made `verify` print nothing in -c release).

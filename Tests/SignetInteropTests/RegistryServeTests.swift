@@ -207,3 +207,86 @@ struct RegistryServeTests {
         #expect(server.stop() == 0)
     }
 }
+
+@Suite(.serialized, .enabled(if: Interop.signetBinary != nil))
+struct SharedPostgresRegistryTests {
+    @Test("Two signet serve processes on one PostgreSQL registry: two CLI writers append at once, log verify passes, both servers answer from the same log and see a revocation at once")
+    func twoServersShareOnePostgresRegistry() throws {
+        guard let admin = ProcessInfo.processInfo.environment["SIGNET_TEST_POSTGRES_URL"], !admin.isEmpty,
+            let psql = Interop.which("psql"), let bin = Interop.signetBinary, Interop.which("curl") != nil
+        else {
+            print("note: no test PostgreSQL server (SIGNET_TEST_POSTGRES_URL), psql or curl; the shared-registry test is skipped")
+            return
+        }
+        let name = "signet_i_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        let create = try Interop.run(psql, [admin, "-qc", "CREATE DATABASE \(name)"])
+        #expect(create.status == 0, "\(create.stderr)")
+        var components = try #require(URLComponents(string: admin))
+        components.path = "/" + name
+        let url = try #require(components.string)
+
+        let dir = try Interop.makeTempDirectory("shared-pg")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let registry = dir.appendingPathComponent("registry").path
+        let port = try ServerProcess.freePort()
+        let env = ["SIGNET_PASSPHRASE": "shared passphrase", "SIGNET_REGISTRY": registry, "SIGNET_REGISTRY_URL": url]
+        for args in [
+            ["registry", "init", "--origin", "shared.example/registry", "--ocsp-url", "http://127.0.0.1:\(port)/ocsp"],
+            ["registry", "publisher", "add", "Desk"], ["registry", "key", "issue", "--publisher", "Desk"],
+        ] {
+            let r = try Interop.signet(args, environment: env)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+        }
+        let first = try ServerProcess(["--registry", registry], environment: env, port: port)
+        let second = try ServerProcess(["--registry", registry], environment: env)
+
+        // Two writers at once, each a loop of CLI processes.
+        let each = 12
+        let writers = (0..<2).map { w -> Process in
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "i=0; while [ $i -lt \(each) ]; do \"$0\" registry publisher add \"writer \(w) desk $i\" >/dev/null || exit 1; i=$((i+1)); done", bin]
+            p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+            return p
+        }
+        for w in writers { try w.run() }
+        for w in writers { w.waitUntilExit() }
+        #expect(writers.allSatisfy { $0.terminationStatus == 0 })
+
+        let verify = try Interop.signet(["registry", "log", "verify", "--json"], environment: env)
+        #expect(verify.status == 0, "\(verify.stderr)")
+        let expected = 3 + 2 * each
+        #expect(try JSONValue.parse(verify.stdout)["size"] == .int(Int64(expected)), "\(verify.stdout)")
+
+        // Both servers serve the same log: their checkpoints cover every entry.
+        for server in [first, second] {
+            let note = try fetch(server.base + "/registry/log/checkpoint")
+            #expect(note.status == 200)
+            #expect(String(decoding: note.body, as: UTF8.self).split(separator: "\n").dropFirst().first == Substring(String(expected)))
+        }
+
+        // A revocation through the CLI is what the other server's responder answers next.
+        let keys = try JSONValue.parse(try Interop.signet(["registry", "key", "list", "--json"], environment: env).stdout)
+        let id = try #require(keys.arrayValue?.first?["id"]?.stringValue)
+        #expect(try Interop.signet(["registry", "key", "revoke", id, "--reason", "keyCompromise"], environment: env).status == 0)
+        let history = try fetch(second.base + "/registry/keys/" + id)
+        #expect(try JSONValue.parse(String(decoding: history.body, as: UTF8.self))["status"]?.stringValue == "revoked")
+        if let openssl = Interop.which("openssl") {
+            let bundle = dir.appendingPathComponent("bundle").path
+            try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+            for file in ["intermediates.pem", "anchors.pem"] {
+                try fetch(second.base + "/registry/bundle/" + file).body.write(to: URL(fileURLWithPath: bundle + "/" + file))
+            }
+            let leaf = bundle + "/leaf.pem"
+            let shown = try Interop.signet(["registry", "key", "show", id, "--json"], environment: env)
+            let pem = try #require(try JSONValue.parse(shown.stdout)["certificate_pem"]?.stringValue)
+            try Data(pem.utf8).write(to: URL(fileURLWithPath: leaf))
+            let ocsp = try Interop.run(openssl, [
+                "ocsp", "-issuer", bundle + "/intermediates.pem", "-cert", leaf, "-url", second.base + "/ocsp", "-CAfile", bundle + "/anchors.pem", "-no_nonce",
+            ])
+            #expect(ocsp.stdout.contains(": revoked"), "\(ocsp.stdout) \(ocsp.stderr)")
+        }
+        #expect(first.stop() == 0)
+        #expect(second.stop() == 0)
+    }
+}
