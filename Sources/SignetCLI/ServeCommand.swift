@@ -55,12 +55,20 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes a second a body must average after its first 10 seconds (408 below it; 0: no floor).")
     var minBodyRate = 8192
 
+    @Option(name: .long, help: "Connections open at once; more are closed on arrival (default: half the descriptor limit, at most 4096).")
+    var maxConnections: Int?
+
+    @Option(name: .long, help: "Connections open at once from one client address; more are closed on arrival.")
+    var maxConnectionsPerAddress = 128
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0...65535") }
         if maxBody < 1 { throw ValidationError("--max-body must be at least 1") }
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if queue < 0 { throw ValidationError("--queue must be at least 0") }
         if bodyTimeout < 1 { throw ValidationError("--body-timeout must be at least 1 second") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        if maxConnectionsPerAddress < 1 { throw ValidationError("--max-connections-per-address must be at least 1") }
         if passphraseFile != nil && trust.registry == nil { throw ValidationError("--passphrase-file goes with --registry") }
     }
 
@@ -81,6 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.bodyTimeout = .seconds(bodyTimeout)
         configuration.queue = queue
         configuration.minimumBodyRate = max(0, minBodyRate)
+        if let maxConnections { configuration.maxConnections = maxConnections }
+        configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
         let spool: BodySpool
         do { spool = try BodySpool() } catch { throw CLIError(.output, "\(error)") }
         defer { spool.removeAll() }

@@ -45,8 +45,8 @@ public final class ServiceMetrics: Sendable {
     func inFlight(_ delta: Int) { state.withLock { $0.inFlight += delta } }
     func refusedBusy() { state.withLock { $0.refused += 1 } }
 
-    /// The Prometheus text exposition.
-    public func render() -> String {
+    /// The Prometheus text exposition; `connections`: open connections and connections refused at a cap.
+    public func render(connections: (open: Int, refused: Int) = (0, 0)) -> String {
         let s = state.withLock { $0 }
         var out = ""
         func label(_ v: String) -> String {
@@ -79,6 +79,8 @@ public final class ServiceMetrics: Sendable {
             ("signet_verified_bytes_total", "counter", "Bytes of the files verified (each read and hashed once).", s.bytesVerified),
             ("signet_heavy_requests_in_flight", "gauge", "Verify, inspect and detect requests being worked on.", s.inFlight),
             ("signet_busy_refusals_total", "counter", "Heavy requests refused with 503 because the bound was reached.", s.refused),
+            ("signet_connections_open", "gauge", "Client connections open.", connections.open),
+            ("signet_connections_refused_total", "counter", "Connections closed on arrival: the total or per-address cap was reached.", connections.refused),
         ]
         for m in singles {
             out += "# HELP \(m.name) \(m.help)\n# TYPE \(m.name) \(m.type)\n\(m.name) \(m.value)\n"

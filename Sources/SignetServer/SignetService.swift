@@ -33,6 +33,10 @@ public struct ServiceConfiguration: Sendable {
     public var minimumBodyRate: Int = 8 * 1024
     /// How long a body may arrive slower than `minimumBodyRate` before the floor applies.
     public var minimumRateGrace: Duration = .seconds(10)
+    /// Connections open at once, in total (well under the descriptor limit) and from one client address; a
+    /// connection past either is closed on arrival.
+    public var maxConnections: Int = ConnectionLimiter.defaultTotal
+    public var maxConnectionsPerAddress: Int = 128
 
     public init() {}
 }
@@ -50,6 +54,7 @@ public struct SignetService: Sendable {
     public let metrics: ServiceMetrics
     /// The registry served online, if any: its bundle, keys, log, OCSP responder and timestamp authority.
     public let registry: RegistryPublication?
+    public let connections: ConnectionLimiter
     let heavy: HeavyGate
     let uploads: HeavyGate
     let logger: Logger
@@ -62,6 +67,7 @@ public struct SignetService: Sendable {
         self.configuration = configuration
         self.spool = spool
         self.registry = registry
+        self.connections = ConnectionLimiter(total: configuration.maxConnections, perAddress: configuration.maxConnectionsPerAddress)
         self.metrics = ServiceMetrics()
         self.heavy = HeavyGate(limit: configuration.concurrency, queueLimit: configuration.queue)
         self.uploads = HeavyGate(limit: configuration.uploads)
@@ -88,7 +94,7 @@ public struct SignetService: Sendable {
         router.get("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render(connections: connections.counts))))
         }
         router.get("/") { _, _ in
             var headers = HTTPFields()
@@ -118,7 +124,10 @@ public struct SignetService: Sendable {
     {
         Application(
             router: router(),
-            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [connections.handler()],
+                    idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000))),
             configuration: .init(address: .hostname(host, port: port), serverName: "signet"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
             logger: logger

@@ -25,6 +25,9 @@ final class RawConnection: @unchecked Sendable {
 
     deinit { close(fd) }
 
+    /// Ends both directions now (the descriptor itself is closed with the object).
+    func hangUp() { shutdown(fd, Int32(SHUT_RDWR)) }
+
     func send(_ text: String) { send(Array(text.utf8)) }
 
     func send(_ bytes: [UInt8]) {
@@ -163,6 +166,28 @@ struct ServeLimitsTests {
         #expect(ContinuousClock.now - start < .seconds(10))
         let health = try await exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         #expect(health.hasPrefix("HTTP/1.1 200"))
+        #expect(server.stop() == 0)
+    }
+
+    @Test("Connections past the per-address cap are closed on arrival; the others are served, and a freed slot is taken again")
+    func connectionCap() async throws {
+        let dir = try Interop.makeTempDirectory("serve-conns")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let server = try server(dir, ["--max-connections-per-address", "4"])
+        // Four idle connections hold every slot 127.0.0.1 has.
+        let held = try (0..<4).map { _ in try RawConnection(port: server.port) }
+        try await Task.sleep(for: .milliseconds(300))
+        let refused = try RawConnection(port: server.port)
+        refused.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(await refused.readAll() == "", "a fifth connection is closed without an answer")
+        // The held ones still work.
+        held[0].send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(await held[0].readAll().hasPrefix("HTTP/1.1 200"))
+        // Once held[0] hangs up, its slot is free again (the server only half-closes after Connection: close).
+        held[0].hangUp()
+        try await Task.sleep(for: .milliseconds(300))
+        let metrics = try await exchange(port: server.port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(metrics.contains("signet_connections_refused_total 1"), "\(metrics.suffix(400))")
         #expect(server.stop() == 0)
     }
 }
