@@ -91,6 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.minimumBodyRate = max(0, minBodyRate)
         if let maxConnections { configuration.maxConnections = maxConnections }
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+        // On loopback, only loopback names: a web page whose DNS name was rebound to 127.0.0.1 gets 421.
+        if ServiceConfiguration.isLoopback(host) { configuration.allowedHosts = ServiceConfiguration.loopbackHosts }
         let spool: BodySpool
         do { spool = try BodySpool() } catch { throw CLIError(.output, "\(error)") }
         defer { spool.removeAll() }

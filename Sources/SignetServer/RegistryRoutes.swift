@@ -48,10 +48,12 @@ struct RegistryRoutes: Sendable {
         "/registry/log/proof/inclusion", "/registry/log/proof/consistency", "/ocsp", "/ocsp/{request}", "/tsa",
     ]
 
-    /// Every fixed route (metrics label them by name).
-    var routes: Set<String> {
-        [Self.prefix + "/keys", Self.prefix + "/log/checkpoint", Self.prefix + "/log/proof/inclusion",
-         Self.prefix + "/log/proof/consistency", ocspPath, Self.tsaPath]
+    /// Every fixed route with its methods (metrics label them by name; another method gets 405).
+    var methods: [String: String] {
+        [
+            Self.prefix + "/keys": "GET", Self.prefix + "/log/checkpoint": "GET", Self.prefix + "/log/proof/inclusion": "GET",
+            Self.prefix + "/log/proof/consistency": "GET", ocspPath: "GET, POST", Self.tsaPath: "POST",
+        ]
     }
 
     func add(to router: Router<ServiceContext>) {

@@ -29,6 +29,9 @@ public struct ServiceError: Error, Sendable, Equatable {
         case notFound = "not_found"
         /// The route exists but not with this method (405).
         case methodNotAllowed = "method_not_allowed"
+        /// The Host header names a host this server does not answer for (421): a server on loopback answers only
+        /// loopback names, so a page whose DNS name was rebound to 127.0.0.1 cannot use it.
+        case misdirected = "misdirected_request"
         /// Something failed on the server's side (500).
         case internalError = "internal_error"
     }
@@ -51,6 +54,7 @@ public struct ServiceError: Error, Sendable, Equatable {
         case .busy: .serviceUnavailable
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
+        case .misdirected: .misdirectedRequest
         case .internalError: .internalServerError
         }
     }

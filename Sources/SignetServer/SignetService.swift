@@ -37,6 +37,17 @@ public struct ServiceConfiguration: Sendable {
     /// connection past either is closed on arrival.
     public var maxConnections: Int = ConnectionLimiter.defaultTotal
     public var maxConnectionsPerAddress: Int = 128
+    /// Host names (without port) the Host header may carry; nil: any. ``ServiceConfiguration/loopbackHosts`` for
+    /// a server on loopback, against DNS rebinding.
+    public var allowedHosts: Set<String>? = nil
+
+    /// The names a loopback server answers to.
+    public static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+
+    /// Whether `host` (a listen address) is a loopback one.
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 
     public init() {}
 }
@@ -78,7 +89,10 @@ public struct SignetService: Sendable {
     public func router() -> Router<ServiceContext> {
         let router = Router(context: ServiceContext.self)
         let registryRoutes = registry.map { RegistryRoutes(publication: $0, service: self) }
-        router.add(middleware: AccessMiddleware(metrics: metrics, logger: logger, routes: Self.routes.union(registryRoutes?.routes ?? [])))
+        router.add(
+            middleware: AccessMiddleware(
+                metrics: metrics, logger: logger, routes: Self.methods.merging(registryRoutes?.methods ?? [:]) { a, b in a + ", " + b },
+                allowedHosts: configuration.allowedHosts))
         if let registryRoutes {
             router.add(middleware: OCSPGetMiddleware(routes: registryRoutes))
             registryRoutes.add(to: router)
@@ -402,14 +416,33 @@ struct AccessMiddleware: RouterMiddleware {
     typealias Context = ServiceContext
     let metrics: ServiceMetrics
     let logger: Logger
-    /// Routes labelled by their path in metrics and logs.
-    let routes: Set<String>
+    /// Routes labelled by their path in metrics and logs, with their methods (a known path asked with another
+    /// method is answered 405 with Allow).
+    let routes: [String: String]
+    let allowedHosts: Set<String>?
+
+    /// The host part of a Host header: `[::1]:8080` -> `[::1]`, `localhost:8080` -> `localhost`, lowercased.
+    static func hostName(_ authority: String) -> String {
+        let a = authority.lowercased()
+        if a.hasPrefix("["), let end = a.firstIndex(of: "]") { return String(a[...end]) }
+        if let colon = a.lastIndex(of: ":"), a[a.index(after: colon)...].allSatisfy(\.isNumber) { return String(a[..<colon]) }
+        return a
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let response: Response
         do {
+            if let allowedHosts, !allowedHosts.contains(Self.hostName(request.head.authority ?? "")) {
+                throw ServiceError(.misdirected, "this server answers only for \(allowedHosts.sorted().joined(separator: ", "))")
+            }
             response = try await next(request, context)
+        } catch let error as ServiceError {
+            response = error.response()
+        } catch let error as HTTPError where error.status == .notFound && routes[request.uri.path] != nil {
+            var answer = ServiceError(.methodNotAllowed, "\(request.uri.path) answers \(routes[request.uri.path]!), not \(request.method.rawValue)").response()
+            answer.headers[.allow] = routes[request.uri.path]!
+            response = answer
         } catch let error as HTTPError {
             let code: ServiceError.Code =
                 switch error.status {
@@ -425,7 +458,7 @@ struct AccessMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         // Known routes by name; anything else as one label, so a scan cannot grow the metrics without bound.
-        let route = routes.contains(request.uri.path) ? request.uri.path : Self.family(of: request.uri.path)
+        let route = routes[request.uri.path] != nil ? request.uri.path : Self.family(of: request.uri.path)
         metrics.record(route: route, status: Int(response.status.code), seconds: seconds)
         logger.info(
             "request",
@@ -449,8 +482,12 @@ extension AccessMiddleware {
 
 extension SignetService {
     /// Every route the service answers (metrics label them by name).
-    public static let routes: Set<String> = [
-        "/", "/healthz", "/readyz", "/metrics", "/v1/verify", "/v1/inspect", "/v1/inspect.html", "/v1/detect",
+    public static var routes: Set<String> { Set(methods.keys) }
+
+    /// Each fixed route with the methods it answers (the Allow header of a 405).
+    static let methods: [String: String] = [
+        "/": "GET", "/healthz": "GET", "/readyz": "GET", "/metrics": "GET", "/v1/verify": "POST", "/v1/inspect": "POST",
+        "/v1/inspect.html": "POST", "/v1/detect": "POST",
     ]
 }
 

@@ -101,19 +101,19 @@ struct ServeLimitsTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let server = try server(dir, ["--body-timeout", "1"])
         let slow = try RawConnection(port: server.port)
-        slow.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789")
+        slow.send("POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n0123456789")
         // A client that only ever sends half its headers (slowloris) holds nothing the others need.
         let loris = try RawConnection(port: server.port)
-        loris.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nX-a: ")
+        loris.send("POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nX-a: ")
         let jpeg = Array(try Data(contentsOf: URL(fileURLWithPath: world.jpeg)))
-        let other = try await exchange(port: server.port, "POST /v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: \(jpeg.count)\r\n\r\n", body: jpeg)
+        let other = try await exchange(port: server.port, "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: \(jpeg.count)\r\n\r\n", body: jpeg)
         #expect(other.hasPrefix("HTTP/1.1 200"), "\(other.prefix(200))")
         let start = ContinuousClock.now
         let answer = await slow.readAll()
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
         #expect(answer.contains("body_timeout"))
         #expect(ContinuousClock.now - start < .seconds(20))
-        let health = try await exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let health = try await exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(health.hasPrefix("HTTP/1.1 200"))
         #expect(leftovers(dir).isEmpty)
         #expect(server.stop() == 0)
@@ -125,7 +125,7 @@ struct ServeLimitsTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let server = try server(dir, ["--body-timeout", "120", "--min-body-rate", "100000"])
         let slow = try RawConnection(port: server.port)
-        slow.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789")
+        slow.send("POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n0123456789")
         let start = ContinuousClock.now
         let answer = await slow.readAll()
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
@@ -143,7 +143,7 @@ struct ServeLimitsTests {
         let server = try server(dir, [])
         let jpeg = Array(try Data(contentsOf: URL(fileURLWithPath: world.jpeg)))
         let c = try RawConnection(port: server.port)
-        c.send("POST /v1/verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: \(jpeg.count)\r\n\r\n")
+        c.send("POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nExpect: 100-continue\r\nContent-Length: \(jpeg.count)\r\n\r\n")
         let interim = await c.readSome()
         #expect(interim.hasPrefix("HTTP/1.1 100 Continue"), "\(interim.prefix(100))")
         c.send(jpeg)
@@ -159,12 +159,12 @@ struct ServeLimitsTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let server = try server(dir, ["--max-body", "1000"])
         let start = ContinuousClock.now
-        let answer = try await exchange(port: server.port, "POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000000\r\n\r\nxx")
+        let answer = try await exchange(port: server.port, "POST /v1/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000000\r\n\r\nxx")
         #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
         #expect(answer.contains("body_too_large"))
         // The connection ends with the answer; it does not idle until the 30 s timeout.
         #expect(ContinuousClock.now - start < .seconds(10))
-        let health = try await exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let health = try await exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(health.hasPrefix("HTTP/1.1 200"))
         #expect(server.stop() == 0)
     }

@@ -173,8 +173,13 @@ struct ServiceTests {
                 }
             }
             try await client.execute(uri: "/v1/verify", method: .get) { r in
-                #expect(r.status.code >= 400 && r.status.code < 500)
-                #expect((try? errorCode(r.body)) != nil)
+                #expect(r.status == .methodNotAllowed)
+                #expect(r.headers[.allow] == "POST")
+                try expectCode(r, "method_not_allowed")
+            }
+            try await client.execute(uri: "/healthz", method: .delete) { r in
+                #expect(r.status == .methodNotAllowed)
+                #expect(r.headers[.allow] == "GET")
             }
             try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
         }
