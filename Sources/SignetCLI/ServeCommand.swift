@@ -55,6 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes a second a body must average after its first 10 seconds (408 below it; 0: no floor).")
     var minBodyRate = 8192
 
+    @Option(name: .long, help: "Bytes all stored request bodies may take on disk at once; past it 503 with Retry-After (default: a quarter of the free space, 1 to 64 GiB).")
+    var maxSpool: Int?
+
     @Option(name: .long, help: "Connections open at once; more are closed on arrival (default: half the descriptor limit, at most 4096).")
     var maxConnections: Int?
 
@@ -67,6 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if queue < 0 { throw ValidationError("--queue must be at least 0") }
         if bodyTimeout < 1 { throw ValidationError("--body-timeout must be at least 1 second") }
+        if let maxSpool, maxSpool < 1 { throw ValidationError("--max-spool must be at least 1") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         if maxConnectionsPerAddress < 1 { throw ValidationError("--max-connections-per-address must be at least 1") }
         if passphraseFile != nil && trust.registry == nil { throw ValidationError("--passphrase-file goes with --registry") }
@@ -94,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         // On loopback, only loopback names: a web page whose DNS name was rebound to 127.0.0.1 gets 421.
         if ServiceConfiguration.isLoopback(host) { configuration.allowedHosts = ServiceConfiguration.loopbackHosts }
         let spool: BodySpool
-        do { spool = try BodySpool() } catch { throw CLIError(.output, "\(error)") }
+        do { spool = try BodySpool(budget: maxSpool) } catch { throw CLIError(.output, "\(error)") }
         defer { spool.removeAll() }
         var logger = Logger(label: "signet.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["SIGNET_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info

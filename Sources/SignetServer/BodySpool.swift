@@ -7,23 +7,72 @@ import Synchronization
 public struct SpooledFile: Sendable {
     public let path: String
     public let size: Int
+    /// The budget its bytes are counted against, given back by ``remove()``.
+    let budget: DiskBudget?
 
-    /// Deletes the file (the handler that made it calls this when the response is built).
-    public func remove() { unlink(path) }
+    init(path: String, size: Int, budget: DiskBudget? = nil) {
+        self.path = path
+        self.size = size
+        self.budget = budget
+    }
+
+    /// Deletes the file (the handler that made it calls this when the response is built) and gives its bytes
+    /// back to the budget.
+    public func remove() {
+        if unlink(path) == 0 { budget?.release(size) }
+    }
+}
+
+/// A bound on the bytes all stored bodies (and multipart parts) take on disk at once: past it a new body is refused
+/// with 503 and Retry-After, so that queued and uploading requests together cannot fill the disk.
+public final class DiskBudget: Sendable {
+    public let limit: Int
+    private let used = Mutex(0)
+
+    public init(limit: Int) { self.limit = limit }
+
+    /// Takes `bytes`; false (taking nothing) when that would pass the limit.
+    func take(_ bytes: Int) -> Bool {
+        used.withLock { u in
+            guard bytes <= limit - u else { return false }
+            u += bytes
+            return true
+        }
+    }
+
+    func release(_ bytes: Int) { used.withLock { $0 = max(0, $0 - bytes) } }
+
+    public var inUse: Int { used.withLock { $0 } }
+
+    static func refusal(_ limit: Int) -> ServiceError {
+        ServiceError(.busy, "the server's disk space for request bodies (\(limit) bytes) is in use; retry shortly")
+    }
 }
 
 /// Where request bodies go: a folder of the server's own (0700), files in it created exclusively (0600).
 public struct BodySpool: Sendable {
     public let folder: String
+    /// What every stored body counts against.
+    public let budget: DiskBudget
 
-    /// Makes a fresh private folder under `parent` (the system's temporary folder by default).
-    public init(parent: String? = nil) throws {
+    /// The default budget: a quarter of the free space where the folder is, at most 64 GiB, at least 1 GiB.
+    static func defaultBudget(at folder: String) -> Int {
+        var stats = statvfs()
+        guard statvfs(folder, &stats) == 0 else { return 1 << 30 }
+        let free = Int(clamping: UInt64(stats.f_bavail) &* UInt64(stats.f_frsize))
+        return min(64 << 30, max(1 << 30, free / 4))
+    }
+
+    /// Makes a fresh private folder under `parent` (the system's temporary folder by default); its bodies together
+    /// take at most `budget` bytes (default: a quarter of the free space there, within 1 to 64 GiB).
+    public init(parent: String? = nil, budget: Int? = nil) throws {
         let base = parent ?? NSTemporaryDirectory()
         var template = Array(((base as NSString).appendingPathComponent("signet-serve-XXXXXX")).utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw ServiceError(.internalError, "cannot create a private folder for request bodies: \(String(cString: strerror(errno)))")
         }
         folder = String(cString: made)
+        self.budget = DiskBudget(limit: budget ?? Self.defaultBudget(at: folder))
     }
 
     /// Removes the folder and whatever is left in it.
@@ -49,12 +98,20 @@ public struct BodySpool: Sendable {
         if let declaredLength, declaredLength > limit {
             throw ServiceError(.bodyTooLarge, "the body is \(declaredLength) bytes; this server takes at most \(limit)")
         }
+        if let declaredLength, declaredLength > budget.limit - budget.inUse {
+            throw DiskBudget.refusal(budget.limit)
+        }
         let (path, fd) = try create()
+        let taken = Progress()
         var keep = false
         defer {
             close(fd)
-            if !keep { unlink(path) }
+            if !keep {
+                unlink(path)
+                budget.release(taken.bytes)
+            }
         }
+        let budget = self.budget
         let written: Int
         do {
             written = try await withThrowingTaskGroup(of: Int?.self) { group in
@@ -66,6 +123,8 @@ public struct BodySpool: Sendable {
                         if total > limit {
                             throw ServiceError(.bodyTooLarge, "the body is over \(limit) bytes, the most this server takes")
                         }
+                        guard budget.take(buffer.readableBytes) else { throw DiskBudget.refusal(budget.limit) }
+                        taken.add(buffer.readableBytes)
                         guard buffer.withUnsafeReadableBytes({ writeAll(fd, $0) }) else {
                             throw ServiceError(.internalError, "cannot store the request body")
                         }
@@ -111,7 +170,7 @@ public struct BodySpool: Sendable {
         }
         guard written > 0 else { throw ServiceError(.emptyBody, "send the file as the request body") }
         keep = true
-        return SpooledFile(path: path, size: written)
+        return SpooledFile(path: path, size: written, budget: budget)
     }
 }
 

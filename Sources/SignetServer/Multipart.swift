@@ -82,17 +82,20 @@ public enum Multipart {
             do {
                 defer { close(fd) }
                 found = try reader.skip(past: delimiter) { chunk throws(ServiceError) in
+                    // A part is a second copy of its bytes on disk: it counts against the budget too.
+                    guard spool.budget.take(chunk.count) else { throw DiskBudget.refusal(spool.budget.limit) }
                     size += chunk.count
                     guard writeAll(fd, chunk) else { throw ServiceError(.internalError, "cannot store a multipart part") }
                 }
             } catch {
                 unlink(path)
+                spool.budget.release(size)
                 throw error
             }
             parts.append(
                 FormPart(
                     name: headers.name, filename: headers.filename, contentType: headers.contentType,
-                    file: SpooledFile(path: path, size: size)))
+                    file: SpooledFile(path: path, size: size, budget: spool.budget)))
             guard found else { throw ServiceError(.badMultipart, "the body ends inside a part (no closing boundary)") }
         }
         done = true

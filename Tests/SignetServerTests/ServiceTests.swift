@@ -48,11 +48,11 @@ final class ServiceWorld: Sendable {
         tampered = t
     }
 
-    func service(_ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws -> SignetService {
+    func service(spoolBudget: Int? = nil, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws -> SignetService {
         var configuration = ServiceConfiguration()
         configure(&configuration)
         let verifier = Signet.Verifier(trust: try TrustSettings(anchorsPEM: anchors))
-        return SignetService(verifier: verifier, configuration: configuration, spool: try BodySpool())
+        return SignetService(verifier: verifier, configuration: configuration, spool: try BodySpool(budget: spoolBudget))
     }
 }
 
@@ -84,6 +84,34 @@ struct ServiceTests {
     init() async throws { world = try await ServiceWorld.shared() }
 
     func app(_ service: SignetService) -> some ApplicationProtocol { service.application(host: "127.0.0.1", port: 0) }
+
+    @Test("Bodies past the disk budget get 503 with Retry-After; every stored byte is given back, multipart parts included")
+    func diskBudget() async throws {
+        let budget = world.signed.count * 3 / 2
+        let service = try world.service(spoolBudget: budget)
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            // One file fits; as multipart it is stored twice (the body, then the part): past the budget.
+            try await client.execute(uri: "/v1/verify", method: .post, body: ByteBuffer(bytes: world.signed)) { r in #expect(r.status == .ok) }
+            let boundary = "b0undary"
+            let body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.jpg\"\r\n\r\n".utf8) + world.signed
+                + Array("\r\n--\(boundary)--\r\n".utf8)
+            try await client.execute(
+                uri: "/v1/verify", method: .post, headers: [.contentType: "multipart/form-data; boundary=\(boundary)"], body: ByteBuffer(bytes: body)
+            ) { r in
+                #expect(r.status == .serviceUnavailable)
+                #expect(r.headers[.retryAfter] == "1")
+                try expectCode(r, "busy")
+            }
+            let big = [UInt8](repeating: 7, count: budget + 1)
+            try await client.execute(uri: "/v1/verify", method: .post, headers: [.contentLength: String(big.count)], body: ByteBuffer(bytes: big)) { r in
+                #expect(r.status == .serviceUnavailable)
+            }
+            try await client.execute(uri: "/v1/verify", method: .post, body: ByteBuffer(bytes: world.signed)) { r in #expect(r.status == .ok) }
+        }
+        #expect(service.spool.budget.inUse == 0)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: service.spool.folder)) ?? ["?"]).isEmpty)
+    }
 
     @Test("A signed JPEG posted as the body gets the same JSON report as the CLI, naming the client's file")
     func verifyOneFile() async throws {
