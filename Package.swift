@@ -43,6 +43,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "SignetCBOR"),
@@ -61,6 +62,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ] + crypto + x509),
         .target(name: "SignetLog", dependencies: crypto),
@@ -85,7 +87,7 @@ let package = Package(
         .target(
             name: "SignetServer",
             dependencies: [
-                "Signet", "SignetDetect", "SignetImaging", "SignetMedia", "SignetRegistry", "SignetReport",
+                "Signet", "SignetDetect", "SignetImaging", "SignetMedia", "SignetOCSP", "SignetRegistry", "SignetReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -21,6 +21,10 @@ struct RegistryOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the result as JSON.")
     var json = false
 
+    func validate() throws {
+        try refusePasswordInArguments(registryURL)
+    }
+
     /// The PostgreSQL database, if the records live in one.
     var databaseURL: String? {
         if let registryURL { return registryURL }
@@ -71,6 +75,14 @@ extension CLIError {
         case .inconsistent: return CLIError(.registryFailure, "registry integrity failure: \(e.reason)")
         default: return CLIError(.registryFailure, e.reason)
         }
+    }
+}
+
+/// A database URL given as an argument must not carry its password: every user of the machine can read a process's
+/// arguments. The environment (`SIGNET_REGISTRY_URL`, `PGPASSWORD`) is private to the process.
+func refusePasswordInArguments(_ url: String?) throws {
+    if let url, URLComponents(string: url)?.password != nil {
+        throw ValidationError("--registry-url must not carry a password (other users can read command lines): set PGPASSWORD, or give the whole URL in SIGNET_REGISTRY_URL")
     }
 }
 

@@ -41,6 +41,7 @@ struct CredentialOptions: ParsableArguments {
     var passphraseEnv: String = "SIGNET_KEY_PASSPHRASE"
 
     func validate() throws {
+        try refusePasswordInArguments(registryURL)
         switch (key, cert, publisher) {
         case (_?, _?, nil), (nil, nil, _?): break
         case (_, _, _?): throw ValidationError("--publisher signs with a registry key: leave out --key and --cert")

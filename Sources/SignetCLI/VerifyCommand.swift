@@ -36,6 +36,7 @@ struct TrustOptions: ParsableArguments {
 
     func validate() throws {
         if bundle != nil && registry != nil { throw ValidationError("give --bundle or --registry, not both") }
+        try refusePasswordInArguments(registryURL)
         if registryURL != nil && registry == nil { throw ValidationError("--registry-url goes with --registry (the folder holding the registry's keys)") }
         if (bundle != nil || registry != nil) && (trustAnchors != nil || trustConfig != nil) {
             throw ValidationError("--bundle/--registry bring their own anchors and EKU configuration: leave out --trust-anchors and --trust-config")

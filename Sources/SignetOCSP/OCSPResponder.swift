@@ -44,6 +44,7 @@ public struct OCSPResponder: Sendable {
 
     private let signerKey: Certificate.PrivateKey
     private let lookup: StatusLookup
+    private let nextChange: (@Sendable (Certificate.SerialNumber) -> Date?)?
 
     /// Creates a responder.
     ///
@@ -58,13 +59,15 @@ public struct OCSPResponder: Sendable {
     ///   - includeSignerCertificate: Put the signer's certificate in `certs` (default true; verifiers need it for
     ///     a delegated responder).
     ///   - status: The lookup: serial number to status.
+    ///   - nextChange: When the status of a serial number is known to change (a revocation scheduled for later):
+    ///     that answer's nextUpdate is no later than it, so no one holds "good" past the revocation.
     /// - Throws: `keyMismatch` when the key is not the certificate's, `unauthorizedResponder` when the signer is
     ///   neither the issuer nor a certificate the issuer signed with id-kp-OCSPSigning, `unsupportedAlgorithm`.
     public init(
         issuer: Certificate, signerCertificate: Certificate, signerKey: Certificate.PrivateKey,
         signatureAlgorithm: Certificate.SignatureAlgorithm? = nil, responderID: ResponderIDKind = .byKey,
         validity: TimeInterval? = 86_400, includeSignerCertificate: Bool = true,
-        status: @escaping StatusLookup
+        status: @escaping StatusLookup, nextChange: (@Sendable (Certificate.SerialNumber) -> Date?)? = nil
     ) throws(RevocationError) {
         guard signerKey.publicKey == signerCertificate.publicKey else {
             throw RevocationError(.keyMismatch, "the signing key does not belong to the signer certificate")
@@ -96,6 +99,7 @@ public struct OCSPResponder: Sendable {
         self.validity = validity
         self.includeSignerCertificate = includeSignerCertificate
         self.lookup = status
+        self.nextChange = nextChange
     }
 
     /// Answers a DER OCSPRequest with DER OCSPResponse bytes: `malformedRequest` for a request that does not parse,
@@ -141,8 +145,12 @@ public struct OCSPResponder: Sendable {
             } else {
                 status = .unknown
             }
+            var until = nextUpdate
+            if certID.isIssued(by: issuer), let change = nextChange?(certID.serialNumber), change > time {
+                until = min(until ?? change, change)
+            }
             answers.append(
-                OCSPSingleResponse(certID: certID, status: status, thisUpdate: time, nextUpdate: nextUpdate))
+                OCSPSingleResponse(certID: certID, status: status, thisUpdate: time, nextUpdate: until))
         }
         let extensions = try nonce.map { nonce throws(RevocationError) in
             try DERInput.decode("nonce") { try Certificate.Extensions([nonce.certificateExtension]) }

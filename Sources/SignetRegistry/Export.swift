@@ -1,4 +1,5 @@
 import Crypto
+import Signet
 import Foundation
 import SignetKeys
 import SignetLog
@@ -30,6 +31,15 @@ public struct VerificationMaterial: Sendable {
     public var ekuConfig: String
     /// Revoked signer certificates: serial, effective time, reason.
     public var revoked: [(serial: [UInt8], effectiveAt: Date, reason: String?)]
+
+    /// The revocations as a verifier checks them (issued by the intermediate); nil when the intermediate does not
+    /// parse.
+    public var revocationList: RevocationList? {
+        guard let issuer = try? Certificate(derEncoded: intermediate) else { return nil }
+        return RevocationList(entries: revoked.map {
+            RevocationList.Entry(issuer: issuer.subject, serial: $0.serial, revokedAt: $0.effectiveAt, reason: $0.reason)
+        })
+    }
 }
 
 extension Registry {

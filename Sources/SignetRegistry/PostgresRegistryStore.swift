@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import SignetLog
 
@@ -28,6 +29,10 @@ public final class PostgresRegistryStore: RegistryStore, @unchecked Sendable {
 
     /// The advisory lock every writer holds for its transaction (a fixed 64-bit key: "signet" in ASCII).
     static let writerLock: Int64 = 0x7369_676E_6574
+    /// How long a call waits for a lock (the writers' lock, a row) before it fails with a storage error.
+    static let lockTimeoutSeconds = 10
+    /// How long one statement may run.
+    static let statementTimeoutSeconds = 30
 
     /// Opens the database named by a `postgres://user[:password]@host[:port]/database` URL (a Unix socket folder
     /// as `?host=/path`; the password may also come from `PGPASSWORD`) and brings its schema up to date. Errors
@@ -69,16 +74,42 @@ public final class PostgresRegistryStore: RegistryStore, @unchecked Sendable {
             guard let p = Int(given), (1...65535).contains(p) else { throw RegistryError(.invalidInput, "the postgres:// URL's port must be 1...65535") }
             port = p
         }
-        if let mode = query["sslmode"], !["disable", "allow", "prefer"].contains(mode) {
-            // TLS to the database is not built: refusing is better than silently sending the password in clear.
-            throw RegistryError(.invalidInput, "sslmode=\(mode) is not supported (TLS to PostgreSQL is not built); use a Unix socket or a trusted network")
+        let mode = query["sslmode"]
+        guard mode == nil || ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"].contains(mode!) else {
+            throw RegistryError(.invalidInput, "sslmode must be disable, prefer, require, verify-ca or verify-full")
         }
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
             let path = (socketFolder as NSString).appendingPathComponent(".s.PGSQL.\(port)")
             return (.init(unixSocketPath: path, username: user, password: password, database: database), "\(user)@\(path)/\(database)")
         }
         let host = query["host"] ?? components.host.flatMap { $0.isEmpty ? nil : $0 } ?? "localhost"
-        return (.init(host: host, port: port, username: user, password: password, database: database, tls: .disable), "\(user)@\(host):\(port)/\(database)")
+        let tls = try tls(mode: mode, host: host)
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: password, database: database, tls: tls)
+        if tls.isAllowed, !isLoopback(host) { configuration.options.tlsServerName = host }
+        return (configuration, "\(user)@\(host):\(port)/\(database)")
+    }
+
+    static func isLoopback(_ host: String) -> Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
+
+    /// TLS over TCP. Unless `sslmode` says otherwise, a server off this machine is reached only over TLS with its
+    /// certificate verified against the system's roots and its name (`verify-full`): the password never crosses a
+    /// network in clear, and a server that cannot prove its name never sees it. On loopback the default is
+    /// `prefer` (TLS when the server offers it). `require` encrypts without verifying, as in libpq.
+    static func tls(mode: String?, host: String) throws(RegistryError) -> PostgresConnection.Configuration.TLS {
+        let chosen = mode ?? (isLoopback(host) ? "prefer" : "verify-full")
+        if chosen == "disable" { return .disable }
+        do {
+            var client = TLSConfiguration.makeClientConfiguration()
+            switch chosen {
+            case "allow", "prefer", "require": client.certificateVerification = .none
+            case "verify-ca": client.certificateVerification = .noHostnameVerification
+            default: client.certificateVerification = .fullVerification
+            }
+            let context = try NIOSSLContext(configuration: client)
+            return chosen == "allow" || chosen == "prefer" ? .prefer(context) : .require(context)
+        } catch {
+            throw RegistryError(.storage, "cannot set up TLS to the registry database: \(error)")
+        }
     }
 
     /// The open connection, opened if needed. Call with the lock held.
@@ -86,6 +117,16 @@ public final class PostgresRegistryStore: RegistryStore, @unchecked Sendable {
         if let connection, !connection.isClosed { return connection }
         do {
             let made = try PostgresConnection.connect(on: group.next(), configuration: configuration, id: 1, logger: logger).wait()
+            do {
+                // No call waits without end: not for a lock another process holds (a writer stopped
+                // mid-transaction), not for a statement.
+                for setting in ["SET lock_timeout = '\(Self.lockTimeoutSeconds)s'", "SET statement_timeout = '\(Self.statementTimeoutSeconds)s'"] {
+                    _ = try made.query(PostgresQuery(unsafeSQL: setting), logger: logger).wait()
+                }
+            } catch {
+                try? made.close().wait()
+                throw error
+            }
             connection = made
             return made
         } catch {
@@ -104,13 +145,15 @@ public final class PostgresRegistryStore: RegistryStore, @unchecked Sendable {
 
     /// Runs `body` in one transaction (`writer`: holding the writers' lock; else a REPEATABLE READ snapshot),
     /// committing on success and rolling back on any error.
-    func transaction<T>(_ what: String, writer: Bool, _ body: (Session) throws -> T) throws(RegistryError) -> T {
+    /// `writer`: takes the writers' lock (log appends and the records that go with them); `readOnly`: a snapshot.
+    /// Neither: a plain read-committed transaction (a checkpoint, which appends to no log).
+    func transaction<T>(_ what: String, writer: Bool, readOnly: Bool = false, _ body: (Session) throws -> T) throws(RegistryError) -> T {
         lock.lock()
         defer { lock.unlock() }
         let connection = try connected()
         let session = Session(connection: connection, logger: logger)
         do {
-            try session.run(writer ? "BEGIN ISOLATION LEVEL READ COMMITTED" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try session.run(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN ISOLATION LEVEL READ COMMITTED")
             if writer { try session.run("SELECT pg_advisory_xact_lock(\(Self.writerLock))") }
             let result = try body(session)
             try session.run("COMMIT")
@@ -124,7 +167,7 @@ public final class PostgresRegistryStore: RegistryStore, @unchecked Sendable {
     }
 
     func write<T>(_ what: String, _ body: (Session) throws -> T) throws(RegistryError) -> T { try transaction(what, writer: true, body) }
-    func read<T>(_ what: String, _ body: (Session) throws -> T) throws(RegistryError) -> T { try transaction(what, writer: false, body) }
+    func read<T>(_ what: String, _ body: (Session) throws -> T) throws(RegistryError) -> T { try transaction(what, writer: false, readOnly: true, body) }
 
     // MARK: - Schema
 
@@ -172,6 +215,12 @@ public final class PostgresRegistryStore: RegistryStore, @unchecked Sendable {
     public static var schemaVersion: Int { migrations.count }
 
     func migrate() throws(RegistryError) {
+        // Up to date already: nothing is locked or created, so a role that may only read and insert can open it.
+        let current = try read("reading the schema version") { s -> Int in
+            guard try s.rows("SELECT to_regclass('schema_migration') IS NOT NULL").first?.decode(Bool.self) == true else { return 0 }
+            return try s.rows("SELECT COALESCE(MAX(version), 0) FROM schema_migration").first?.decode(Int.self) ?? 0
+        }
+        if current == Self.migrations.count { return }
         try write("migrating the registry database") { s in
             try s.run("CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
             let applied = try s.rows("SELECT version FROM schema_migration").map { try $0.decode(Int.self) }
@@ -396,7 +445,9 @@ public final class PostgresRegistryStore: RegistryStore, @unchecked Sendable {
     }
 
     public func saveCheckpoint(size: UInt64, note: [UInt8], at: Date) throws(RegistryError) {
-        try write("saving a checkpoint") { s in
+        // Not under the writers' lock: a checkpoint extends no log, and a GET of the latest checkpoint must not wait
+        // for a writer (the row for a size is written once; a second signer's row is ignored).
+        try transaction("saving a checkpoint", writer: false) { s in
             try s.run("INSERT INTO checkpoint (size, note, created_at) VALUES (\(Int64(size)), \(Data(note)), \(Timestamps.format(at))) ON CONFLICT (size) DO NOTHING")
         }
     }

@@ -24,9 +24,14 @@ public final class RegistryPublication: Sendable {
     public let ocspPath: String
     /// The CRL last signed, with the log size it was made at and the time it must be remade by.
     private let crlCache = Mutex<(size: UInt64, remakeBy: Date, der: [UInt8])?>(nil)
+    /// The revocations last read, with the log size they were read at.
+    private let revocationCache = Mutex<(size: UInt64, list: RevocationList)?>(nil)
 
     /// The largest OCSP request or timestamp query answered (what the CLI's `respond` commands take too).
     public static let maxRequestBytes = 64 << 10
+    /// Certificates one OCSP request may ask about (RFC 5019 clients ask about one); each costs a lookup, so a
+    /// request listing hundreds is refused (malformedRequest) rather than answered.
+    public static let maxCertIDs = 8
     /// A served CRL is remade at least this often (and whenever the log grows).
     public static let crlRefresh: TimeInterval = 3600
 
@@ -46,8 +51,9 @@ public final class RegistryPublication: Sendable {
     /// A DER OCSPResponse to a DER OCSPRequest: signed good, revoked or unknown for each certificate asked about,
     /// or an unsigned error response (malformedRequest, internalError) as RFC 6960 has it.
     public func ocsp(request: [UInt8]) -> [UInt8] {
-        guard request.count <= Self.maxRequestBytes else { return OCSPResponder.errorResponse(.malformedRequest).derEncoded }
-        return responder.respond(toDER: request, at: registry.clock())
+        guard request.count <= Self.maxRequestBytes, let parsed = try? OCSPRequest(derEncoded: request), parsed.certIDs.count <= Self.maxCertIDs
+        else { return OCSPResponder.errorResponse(.malformedRequest).derEncoded }
+        return responder.respond(to: parsed, at: registry.clock()).derEncoded
     }
 
     /// A DER TimeStampResp to a DER TimeStampReq: a token, or a rejection with its failure info.
@@ -78,6 +84,24 @@ public final class RegistryPublication: Sendable {
         let made = try registry.crl(signingKey: intermediateKey)
         crlCache.withLock { $0 = (size, min(made.nextUpdate, now + Self.crlRefresh), made.der) }
         return made.der
+    }
+
+    /// `base` with the registry's revocations as they stand now (read again whenever the log has grown: a key
+    /// revoked by another process, or by the CLI, counts at the next verification). Scheduled revocations are in
+    /// the list with their effective times, so their taking effect needs no new read.
+    public func verifier(base: Signet.Verifier) throws(RegistryError) -> Signet.Verifier {
+        let size = try registry.logSize()
+        var verifier = base
+        if let cached = revocationCache.withLock({ $0 }), cached.size == size {
+            verifier.revocations = cached.list
+            return verifier
+        }
+        guard let list = try registry.verificationMaterial().revocationList else {
+            throw RegistryError(.inconsistent, "the intermediate certificate does not parse")
+        }
+        revocationCache.withLock { $0 = (size, list) }
+        verifier.revocations = list
+        return verifier
     }
 
     /// A key's record and status history, as one item of `keys.json`; nil when the registry has no such key.

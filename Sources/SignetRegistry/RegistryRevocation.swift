@@ -31,6 +31,11 @@ extension Registry {
                     return .revoked(OCSPRevokedInfo(revocationTime: r.effectiveAt, reason: r.reason.map { CRLReason(rawValue: $0.code) }))
                 }
                 return .good
+            } nextChange: { serial in
+                // A revocation scheduled for later: "good" may not be held past it.
+                let hex = serial.bytes.map { String(format: "%02x", $0) }.joined()
+                guard let r = (try? self.coveredKey(serialHex: hex))??.revocation, r.effectiveAt > (when ?? Date()) else { return nil }
+                return r.effectiveAt
             }
         } catch {
             throw RegistryError(.crypto, "cannot set up the OCSP responder: \(error)")

@@ -88,11 +88,7 @@ public struct VerifierConfiguration: Sendable, Hashable {
     }
 
     func revocationList(material: VerificationMaterial?) throws(RegistryError) -> RevocationList {
-        if let material, let intermediate = try? Certificate(derEncoded: material.intermediate) {
-            return RevocationList(entries: material.revoked.map {
-                RevocationList.Entry(issuer: intermediate.subject, serial: $0.serial, revokedAt: $0.effectiveAt, reason: $0.reason)
-            })
-        }
+        if let material, let list = material.revocationList { return list }
         guard case .bundle(let directory) = source else { return RevocationList() }
         let crlPath = Self.path(TrustBundle.crl, in: directory)
         guard let crl = FileManager.default.contents(atPath: crlPath), crl.count <= 64 << 20 else {

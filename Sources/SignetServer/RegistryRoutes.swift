@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Signet
+import SignetOCSP
 import SignetRegistry
 
 /// The registry online (`signet serve --registry DIR`): the trust bundle's files, key status histories, the
@@ -52,14 +53,14 @@ struct RegistryRoutes: Sendable {
     var methods: [String: String] {
         [
             Self.prefix + "/keys": "GET", Self.prefix + "/log/checkpoint": "GET", Self.prefix + "/log/proof/inclusion": "GET",
-            Self.prefix + "/log/proof/consistency": "GET", ocspPath: "GET, POST", Self.tsaPath: "POST",
+            Self.prefix + "/log/proof/consistency": "GET", ocspPath: "POST", Self.tsaPath: "POST",
         ]
     }
 
     func add(to router: Router<ServiceContext>) {
         router.get("\(Self.prefix)/bundle/:file") { _, context in
             let name = context.parameters.get("file") ?? ""
-            return answer { () throws(ServiceError) in
+            return await answer { () throws(ServiceError) in
                 guard let bytes = try call({ () throws(RegistryError) in try publication.bundleFile(name) }) else {
                     throw ServiceError(.notFound, "no bundle file of that name; the bundle holds \(TrustBundle.allFiles.joined(separator: ", "))")
                 }
@@ -67,14 +68,14 @@ struct RegistryRoutes: Sendable {
             }
         }
         router.get("\(Self.prefix)/keys") { _, _ in
-            answer { () throws(ServiceError) in
+            await answer { () throws(ServiceError) in
                 let bytes = try call { () throws(RegistryError) in try publication.bundleFile(TrustBundle.keys) } ?? []
                 return Self.bytes(bytes, type: "application/json", cache: "no-cache")
             }
         }
         router.get("\(Self.prefix)/keys/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
-            return answer { () throws(ServiceError) in
+            return await answer { () throws(ServiceError) in
                 guard let text = try call({ () throws(RegistryError) in try publication.keyJSON(id: id) }) else {
                     throw ServiceError(.notFound, "the registry has no key with that id")
                 }
@@ -82,14 +83,14 @@ struct RegistryRoutes: Sendable {
             }
         }
         router.get("\(Self.prefix)/log/checkpoint") { _, _ in
-            answer { () throws(ServiceError) in
+            await answer { () throws(ServiceError) in
                 let note = try call { () throws(RegistryError) in try publication.checkpoint() }
                 return Self.bytes(note, type: "text/plain; charset=utf-8", cache: "no-cache")
             }
         }
         router.get("\(Self.prefix)/log/tile/**") { request, _ in
             let path = String(request.uri.path.dropFirst("\(Self.prefix)/log/".count))
-            return answer { () throws(ServiceError) in
+            return await answer { () throws(ServiceError) in
                 guard let bytes = try call({ () throws(RegistryError) in try publication.tile(path) }) else {
                     throw ServiceError(.notFound, "no such tile: a tile path is tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>], for a tile the log has")
                 }
@@ -99,7 +100,7 @@ struct RegistryRoutes: Sendable {
             }
         }
         router.get("\(Self.prefix)/log/proof/inclusion") { request, _ in
-            answer { () throws(ServiceError) in
+            await answer { () throws(ServiceError) in
                 let index = try Self.number(request, "index", required: true)!
                 let size = try Self.number(request, "size", required: false)
                 let json = try call { () throws(RegistryError) in try publication.inclusionProof(index: index, size: size) }
@@ -107,7 +108,7 @@ struct RegistryRoutes: Sendable {
             }
         }
         router.get("\(Self.prefix)/log/proof/consistency") { request, _ in
-            answer { () throws(ServiceError) in
+            await answer { () throws(ServiceError) in
                 let old = try Self.number(request, "old", required: true)!
                 let new = try Self.number(request, "new", required: false)
                 let json = try call { () throws(RegistryError) in try publication.consistencyProof(old: old, new: new) }
@@ -146,7 +147,9 @@ struct RegistryRoutes: Sendable {
         guard var text = String(rest).removingPercentEncoding else { return nil }
         text = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.utf8.count % 4 != 0 { text += "=" }
-        guard let data = Data(base64Encoded: text), data.first == 0x30, data.count <= RegistryPublication.maxRequestBytes else { return nil }
+        guard let data = Data(base64Encoded: text), data.first == 0x30, data.count <= RegistryPublication.maxRequestBytes,
+            (try? OCSPRequest(derEncoded: Array(data))) != nil
+        else { return nil }
         return Array(data)
     }
 
@@ -170,8 +173,12 @@ struct RegistryRoutes: Sendable {
         }
     }
 
-    func answer(_ body: () throws(ServiceError) -> Response) -> Response {
-        do { return try body() } catch { return error.response() }
+    /// Runs a registry answer on the work threads, not Swift's cooperative pool: a store call waits on the
+    /// database (a PostgreSQL lock, a SQLite writer), and must not hold a thread `/healthz` needs.
+    func answer(_ body: @escaping @Sendable () throws(ServiceError) -> Response) async -> Response {
+        await withTaskExecutorPreference(WorkExecutor.shared) {
+            do throws(ServiceError) { return try body() } catch { return error.response() }
+        }
     }
 
     /// A non-negative decimal query value (at most 20 digits), or nil when absent and not required.
@@ -212,7 +219,10 @@ struct OCSPGetMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && request.method == .get {
             guard let der = routes.ocspGetRequest(path: request.uri.path) else { throw error }
-            return RegistryRoutes.bytes(routes.publication.ocsp(request: der), type: "application/ocsp-response", cache: "no-cache")
+            let publication = routes.publication
+            return await withTaskExecutorPreference(WorkExecutor.shared) {
+                RegistryRoutes.bytes(publication.ocsp(request: der), type: "application/ocsp-response", cache: "no-cache")
+            }
         }
     }
 }

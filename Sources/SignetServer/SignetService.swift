@@ -237,7 +237,8 @@ public struct SignetService: Sendable {
         guard file.size > 0, let data = FileManager.default.contents(atPath: file.path) else {
             return ServiceError(.emptyBody, "the body holds no \(what)").response()
         }
-        return work(Array(data))
+        let bytes = Array(data)
+        return await withTaskExecutorPreference(WorkExecutor.shared) { work(bytes) }
     }
 
     /// The name a client gave its file (query `name=`), or "upload"; never a server path.
@@ -258,8 +259,18 @@ public struct SignetService: Sendable {
     }
 
     /// Verifies a stored file; the report names `display`, and no message carries the server's own path.
-    func verified(_ file: SpooledFile, display: String) async -> Result<VerificationReport, VerifyError> {
-        switch await verifier.result(path: file.path) {
+    /// The verifier for this request: with a registry online, with its revocations as they stand now (a key revoked
+    /// since the server started, from the CLI or another server on the same database, is revoked here too).
+    func currentVerifier() throws(ServiceError) -> Signet.Verifier {
+        guard let registry else { return verifier }
+        do { return try registry.verifier(base: verifier) } catch {
+            logger.error("registry", metadata: ["code": .string(error.code.rawValue), "reason": .string(error.reason)])
+            throw ServiceError(.internalError, "the registry's revocations could not be read; nothing is judged without them")
+        }
+    }
+
+    func verified(_ file: SpooledFile, display: String, with current: Signet.Verifier) async -> Result<VerificationReport, VerifyError> {
+        switch await current.result(path: file.path) {
         case .success(var report):
             report.file = display
             // Reasons from the parsers may name the file they read: the spooled file, a server path.
@@ -293,10 +304,11 @@ public struct SignetService: Sendable {
     }
 
     func verify(_ request: Request, _ body: SpooledFile) async throws(ServiceError) -> Response {
+        let current = try currentVerifier()
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         guard let boundary = try Multipart.boundary(contentType: contentType) else {
             let display = Self.displayName(request)
-            switch await verified(body, display: display) {
+            switch await verified(body, display: display, with: current) {
             case .success(let report): return Self.json(ReportJSON.render(report), hiding: body, as: display)
             case .failure(let error): throw ServiceError(.unsupportedFile, error.reason)
             }
@@ -309,7 +321,7 @@ public struct SignetService: Sendable {
         for (i, part) in files.enumerated() {
             let display = Self.shownName(part.filename ?? part.name, fallback: "part \(i + 1)")
             var one: JSONValue
-            switch await verified(part.file, display: display) {
+            switch await verified(part.file, display: display, with: current) {
             case .success(let report): one = ReportJSON.render(report)
             case .failure(let error): one = Self.failureJSON(error, display: display)
             }
@@ -326,8 +338,9 @@ public struct SignetService: Sendable {
 
     func inspect(_ request: Request, _ body: SpooledFile, html: Bool) async throws(ServiceError) -> Response {
         let display = Self.displayName(request)
+        let current = try currentVerifier()
         let report: VerificationReport
-        switch await verified(body, display: display) {
+        switch await verified(body, display: display, with: current) {
         case .success(let r): report = r
         case .failure(let error): throw ServiceError(.unsupportedFile, error.reason)
         }
@@ -350,8 +363,9 @@ public struct SignetService: Sendable {
     func detect(_ request: Request, _ body: SpooledFile) async throws(ServiceError) -> Response {
         let display = Self.displayName(request)
         let wantsHeatmap = request.uri.queryParameters.get("heatmap").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? false
+        let current = try currentVerifier()
         let manifest: ManifestStatus
-        switch await verified(body, display: display) {
+        switch await verified(body, display: display, with: current) {
         case .success(let report): manifest = Inspection.manifestStatus(of: report)
         case .failure: manifest = .absent
         }

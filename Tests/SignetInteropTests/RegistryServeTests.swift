@@ -56,6 +56,8 @@ struct RegistryServeTests {
         let sign = try online.run(["sign", world.jpeg, "-o", signed, "--publisher", "Quay Post", "--no-ocsp-staple"])
         #expect(sign.status == 0, "\(sign.stderr)")
         let server = try online.serve()
+        let before = try fetch(server.base + "/v1/verify", post: signed)
+        #expect(try JSONValue.parse(String(decoding: before.body, as: UTF8.self))["validation_state"]?.stringValue == "Trusted")
 
         // No staple and no fetching: c2pa-rs skips the check; with fetching, it asks the service.
         let offline = try Interop.oracleRead(signed, anchors: online.file("anchors.pem"))
@@ -70,6 +72,10 @@ struct RegistryServeTests {
         let revoked = try Interop.oracleRead(signed, anchors: online.file("anchors.pem"), ocspFetch: true)
         #expect(revoked.state == "Invalid")
         #expect(revoked.failure.contains("signingCredential.ocsp.revoked"), "\(revoked.failure)")
+        // The server's own verifier sees the revocation made after it started.
+        let after = try fetch(server.base + "/v1/verify", post: signed)
+        let report = try JSONValue.parse(String(decoding: after.body, as: UTF8.self))
+        #expect(report["validation_state"]?.stringValue == "Invalid", "\(report.serialized().prefix(300))")
 
         // The key's history over HTTP shows the revocation the responder answered with.
         let history = try fetch(online.base + "/registry/keys/" + id)
@@ -202,9 +208,26 @@ struct RegistryServeTests {
         let tsa = try fetch(b + "/tsa", post: garbage, contentType: "application/timestamp-query")
         #expect(tsa.status == 200)
         #expect(tsa.body.count > 5 && tsa.body.count < 400)
+        // Top-level paths that only look like base64 are not OCSP requests; a bare GET of the responder is 405.
+        for path in ["/MAAA", "/MANIFEST", "/MA%2F%2F"] { #expect(try fetch(b + path).status == 404, "\(path)") }
+        #expect(try fetch(b + "/ocsp").status == 405)
+        // A request about many certificates at once is refused, not looked up certificate by certificate.
+        if let openssl = Interop.which("openssl") {
+            let leaf = dir + "/leaf.pem", many = dir + "/many.der"
+            try Data(contentsOf: URL(fileURLWithPath: online.file("allowed.pem"))).write(to: URL(fileURLWithPath: leaf))
+            let make = try Interop.run(openssl, ["ocsp", "-issuer", online.file("intermediates.pem"), "-no_nonce", "-reqout", many] + Array(repeating: ["-cert", leaf], count: 9).flatMap { $0 })
+            #expect(make.status == 0, "\(make.stderr)")
+            let answer = try fetch(b + "/ocsp", post: many, contentType: "application/ocsp-request")
+            #expect(Array(answer.body) == [0x30, 0x03, 0x0A, 0x01, 0x01], "malformedRequest")
+        }
         #expect(try fetch(b + "/healthz").status == 200)
         #expect(try fetch(b + "/registry/log/checkpoint").status == 200)
         #expect(server.stop() == 0)
+
+        // A database password on the command line is refused before anything runs (other users can read it).
+        let refused = try online.run(["registry", "key", "list", "--registry-url", "postgres://alice:s3cret@127.0.0.1:1/db"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("PGPASSWORD"), "\(refused.stderr)")
     }
 }
 

@@ -121,6 +121,23 @@ struct PostgresStoreTests {
         #expect(try t.registry.verifyLog().recordsChecked > writers * each)
     }
 
+    @Test("A checkpoint is saved while another session holds the writers' lock: a GET of the checkpoint never waits for a writer")
+    func checkpointsDoNotWaitForWriters() async throws {
+        let t = try TestRegistry(store: .postgres)
+        _ = try t.registry.addPublisher(name: "P")
+        let url = try #require(t.databaseURL)
+        let publication = try RegistryPublication(registry: t.registry, passphrase: t.passphrase)
+        let holding = Task.detached {
+            try TestPostgres.execute(["BEGIN", "SELECT pg_advisory_xact_lock(\(PostgresRegistryStore.writerLock))", "SELECT pg_sleep(9)", "COMMIT"], on: url)
+        }
+        try await Task.sleep(for: .seconds(1))
+        let start = ContinuousClock.now
+        let note = try publication.checkpoint()
+        #expect(ContinuousClock.now - start < .seconds(5), "the checkpoint waited for the writer")
+        #expect(String(decoding: note, as: UTF8.self).contains("\n2\n"))
+        try await holding.value
+    }
+
     @Test("URLs: a Unix socket folder, a port, unknown parameters and TLS modes refused; no error shows the password")
     func urls() throws {
         let parsed = try PostgresRegistryStore.parse("postgres://alice:s3cret@db.example:6543/reg", environment: [:])
@@ -128,7 +145,11 @@ struct PostgresStoreTests {
         #expect(!parsed.location.contains("s3cret"))
         let socket = try PostgresRegistryStore.parse("postgres://bob@/reg?host=/run/pg&port=5439", environment: [:])
         #expect(socket.location == "bob@/run/pg/.s.PGSQL.5439/reg")
-        for bad in ["mysql://x@h/db", "postgres://x@h/", "postgres://x@h/db?sslmode=require", "postgres://x@h/db?options=-c", "postgres://x@h/db?port=0"] {
+        // Off this machine, TLS with the certificate and name verified, unless sslmode says otherwise.
+        #expect(try PostgresRegistryStore.parse("postgres://alice@db.example/reg", environment: [:]).configuration.tls.isEnforced)
+        #expect(try !PostgresRegistryStore.parse("postgres://alice@127.0.0.1/reg", environment: [:]).configuration.tls.isEnforced)
+        #expect(try !PostgresRegistryStore.parse("postgres://alice@db.example/reg?sslmode=disable", environment: [:]).configuration.tls.isAllowed)
+        for bad in ["mysql://x@h/db", "postgres://x@h/", "postgres://x@h/db?sslmode=sometimes", "postgres://x@h/db?options=-c", "postgres://x@h/db?port=0"] {
             #expect(throws: RegistryError.self, "\(bad)") { try PostgresRegistryStore.parse(bad, environment: [:]) }
         }
         // A server that is not there: a storage error naming the place, not the password.

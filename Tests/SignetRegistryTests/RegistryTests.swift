@@ -3,6 +3,7 @@ import GRDB
 import SignetCOSE
 import SignetKeys
 import SignetLog
+import SignetOCSP
 import SignetTrust
 import Testing
 import X509
@@ -258,5 +259,24 @@ final class TestRegistry: @unchecked Sendable {
         for index: UInt64 in [0, 1, 255, 256, 300] {
             #expect(try reader.inclusionProof(leafIndex: index) == (try t.registry.inclusionProof(index: index)).proof)
         }
+    }
+
+    @Test("An OCSP answer about a key whose revocation is scheduled is current only until the revocation takes effect", arguments: TestStore.available)
+    func ocspNextUpdateStopsAtAScheduledRevocation(store: TestStore) throws {
+        let t = try TestRegistry(store: store)
+        _ = try t.registry.addPublisher(name: "P")
+        let key = try t.registry.issueKey(publisher: "P", passphrase: t.passphrase)
+        let effective = t.time.addingTimeInterval(600)
+        _ = try t.registry.revokeKey(key.id, reason: .keyCompromise, effective: effective)
+        let response = try OCSPResponse(derEncoded: try t.registry.ocspStaple(for: try t.registry.key(key.id), passphrase: t.passphrase))
+        let single = try #require(response.basicResponse?.responseData.responses.first)
+        #expect(single.status == .good)
+        let next = try #require(single.nextUpdate)
+        #expect(next <= effective.addingTimeInterval(0.001), "good until \(next), revoked from \(effective)")
+        // Without a scheduled change, a day.
+        let other = try t.registry.issueKey(publisher: "P", passphrase: t.passphrase)
+        let plain = try OCSPResponse(derEncoded: try t.registry.ocspStaple(for: other, passphrase: t.passphrase))
+        let day = try #require(plain.basicResponse?.responseData.responses.first?.nextUpdate)
+        #expect(day.timeIntervalSince(t.time) > 86_000)
     }
 }
