@@ -26,6 +26,19 @@ public protocol MerkleHashReader {
     /// The hash of a complete subtree. Throws ``LogError/Code/missingData`` if the reader does not have
     /// it (for example, because the subtree is not complete yet).
     func hash(level: Int, index: UInt64) throws(LogError) -> MerkleHash
+
+    /// The hashes of consecutive complete subtrees at one level (a tile's worth), in order. A store that can read
+    /// them in one query (a database) implements it; the default reads them one by one.
+    func hashes(level: Int, indices: Range<UInt64>) throws(LogError) -> [MerkleHash]
+}
+
+extension MerkleHashReader {
+    public func hashes(level: Int, indices: Range<UInt64>) throws(LogError) -> [MerkleHash] {
+        var out: [MerkleHash] = []
+        out.reserveCapacity(indices.count)
+        for index in indices { out.append(try hash(level: level, index: index)) }
+        return out
+    }
 }
 
 /// Append-only storage of every complete-subtree hash of a Merkle tree, the back end of ``MerkleTree``.

@@ -95,17 +95,18 @@ public enum TileWriter {
             guard index * width + UInt64(tileWidth) <= treeSize >> shift else { return nil }
             var bytes: [UInt8] = []
             bytes.reserveCapacity(tileWidth * MerkleHash.byteCount)
-            for offset in 0..<UInt64(tileWidth) {
-                try hashes.hash(level: Int(shift), index: index * width + offset).withUnsafeBytes { bytes.append(contentsOf: $0) }
+            for hash in try hashes.hashes(level: Int(shift), indices: (index * width)..<(index * width + UInt64(tileWidth))) {
+                hash.withUnsafeBytes { bytes.append(contentsOf: $0) }
             }
             return TileFile(path: TilePath.tile(level: level, index: index, width: tileWidth), contents: bytes)
         case .entries(let index, let bundleWidth):
             guard index <= (UInt64.max - UInt64(bundleWidth)) / width, index * width + UInt64(bundleWidth) <= treeSize else { return nil }
             var bundle: [[UInt8]] = []
+            let leaves = try hashes.hashes(level: 0, indices: (index * width)..<(index * width + UInt64(bundleWidth)))
             for offset in 0..<UInt64(bundleWidth) {
                 let i = index * width + offset
                 let entry = try entries.entry(at: i)
-                guard MerkleHash.leaf(entry) == (try hashes.hash(level: 0, index: i)) else {
+                guard MerkleHash.leaf(entry) == leaves[Int(offset)] else {
                     throw LogError(.inconsistentData, "entry \(i) does not hash to its leaf hash")
                 }
                 bundle.append(entry)

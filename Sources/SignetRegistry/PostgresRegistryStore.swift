@@ -538,6 +538,26 @@ struct PostgresHashStore: HashStore {
         return try MerkleHash(bytes: Array(data))
     }
 
+    /// A tile's worth of hashes in one query (a full tile is 256 hashes: 256 round trips otherwise).
+    func hashes(level: Int, indices: Range<UInt64>) throws(LogError) -> [MerkleHash] {
+        guard !indices.isEmpty else { return [] }
+        guard indices.upperBound <= UInt64(Int64.max) else { throw LogError(.missingData, "no stored hashes at level \(level) from \(indices.lowerBound)") }
+        let rows: [(Int64, Data)]
+        do {
+            rows = try session.rows(
+                "SELECT idx, hash FROM log_node WHERE level = \(level) AND idx >= \(Int64(indices.lowerBound)) AND idx < \(Int64(indices.upperBound)) ORDER BY idx"
+            ).map { try $0.decode((Int64, Data).self) }
+        } catch {
+            throw LogError(.storageFailure, PostgresRegistryStore.describe(error))
+        }
+        guard rows.count == indices.count, rows.enumerated().allSatisfy({ UInt64($0.element.0) == indices.lowerBound + UInt64($0.offset) }) else {
+            throw LogError(.missingData, "missing stored hashes at level \(level) in \(indices.lowerBound)..<\(indices.upperBound)")
+        }
+        var out: [MerkleHash] = []
+        for (_, data) in rows { out.append(try MerkleHash(bytes: Array(data))) }
+        return out
+    }
+
     mutating func append(_ nodes: [MerkleNode], newTreeSize: UInt64) throws(LogError) {
         do {
             let old = try treeSize()

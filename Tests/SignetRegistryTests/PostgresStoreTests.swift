@@ -138,6 +138,19 @@ struct PostgresStoreTests {
         try await holding.value
     }
 
+    @Test("Tiles served from PostgreSQL (one query per tile) equal the tiles written from the same log")
+    func tilesFromTheDatabase() throws {
+        let t = try TestRegistry(store: .postgres)
+        for i in 0..<260 { _ = try t.registry.addPublisher(name: "publisher \(i)") }
+        let publication = try RegistryPublication(registry: t.registry, passphrase: t.passphrase)
+        let written = try t.registry.store.withLog { (size, hashes, entries) throws(LogError) in
+            try TileWriter.files(hashes: hashes, entries: entries, treeSize: size)
+        }
+        #expect(written.count == 5)
+        for file in written { #expect(try publication.tile(file.path) == file.contents, "\(file.path)") }
+        #expect(try publication.tile("tile/0/001.p/6") == nil)
+    }
+
     @Test("URLs: a Unix socket folder, a port, unknown parameters and TLS modes refused; no error shows the password")
     func urls() throws {
         let parsed = try PostgresRegistryStore.parse("postgres://alice:s3cret@db.example:6543/reg", environment: [:])
