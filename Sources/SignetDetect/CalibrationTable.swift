@@ -2,20 +2,21 @@
 extension Calibration {
     /// The calibration shipped with this build.
     public static let shipped = Calibration(
-        intercept: -0.0463411,
+        intercept: 0.0027431,
         signals: [
-            "blur_inconsistency": .init(a: 0.942694, b: -1.25585, prior: 0.0, weight: 1.42482),
+            "blur_inconsistency": .init(a: 0.942694, b: -1.25585, prior: 0.0, weight: 1.58582),
             "c2pa_remnants": .init(a: 1.5, b: 0.0, prior: 0.0, weight: 1.0),
-            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.880165),
+            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.893616),
             "declared_source": .init(a: 3.0, b: 0.0, prior: 0.0, weight: 1.0),
-            "double_compression": .init(a: 5.04668, b: -1.24193, prior: 0.0, weight: 0.986099),
-            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.282806),
+            "double_compression": .init(a: 5.04668, b: -1.24193, prior: 0.0, weight: 0.954035),
+            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.529551),
             "exif_consistency": .init(a: 2.0, b: 0.0, prior: 0.0, weight: 1.0),
             "generator_metadata": .init(a: 4.0, b: 0.0, prior: 0.0, weight: 1.0),
             "grid_alignment": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
             "jpeg_quantization": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
             "noise_inconsistency": .init(a: 0.0286024, b: -0.0559385, prior: 0.0, weight: 0.0),
+            "nonaligned_jpeg": .init(a: 1.09816, b: -5.19179, prior: 0.0, weight: 0.886059),
             "resampling": .init(a: 0.0252425, b: -0.0586905, prior: 0.0, weight: 0.0),
         ],
-        inconclusive: 0.3269, moderate: 0.536, strong: 0.8632)
+        inconclusive: 0.3452, moderate: 0.4859, strong: 0.8575)
 }

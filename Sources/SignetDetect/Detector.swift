@@ -46,6 +46,7 @@ public enum Detector {
         (JPEGQuantization.name, JPEGQuantization.measure),
         (DoubleCompression.name, DoubleCompression.measure),
         (GridAlignment.name, GridAlignment.measure),
+        (NonalignedJPEG.name, NonalignedJPEG.measure),
         (NoiseLevel.name, NoiseLevel.measure),
         (BlurLevel.name, BlurLevel.measure),
         (CopyMove.name, CopyMove.measure),

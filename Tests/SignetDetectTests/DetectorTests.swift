@@ -102,6 +102,28 @@ struct DetectorSignalTests {
         #expect(split.inside > split.outside + 0.3)
     }
 
+    @Test("A region pasted from another JPEG off the 8x8 grid shows its earlier save on a shifted grid; the same picture without it does not")
+    func nonalignedJPEGFindsAShiftedPaste() throws {
+        let fixture = try DetectFixture()
+        defer { fixture.remove() }
+        let background = DetectFixture.texturedPicture()
+        // The donor was a JPEG at quality 60; its pixels land 3 right and 5 down of the final grid.
+        let donor = try fixture.decodeJPEG(try ImageCodec.encodeJPEG(DetectFixture.texturedPicture(seed: 42), quality: 60))
+        var edited = background
+        DetectFixture.paste(donor, from: (64, 64), size: (128, 128), into: &edited, at: (83, 61))
+        let tampered = try fixture.write("shifted-paste.jpg", try ImageCodec.encodeJPEG(edited, quality: 90))
+        let control = try fixture.write("control.jpg", try ImageCodec.encodeJPEG(background, quality: 90))
+        let t = try signal(try analyze(tampered), "nonaligned_jpeg")
+        let c = try signal(try analyze(control), "nonaligned_jpeg")
+        let tv = try #require(t.value), cv = try #require(c.value)
+        #expect(tv > 6, "\(t.reason)")
+        #expect(cv < 6, "\(c.reason)")
+        #expect(t.reason.contains("shifted by (3, 5)"), "\(t.reason)")
+        // Not a JPEG: nothing to set shifted grids against.
+        let png = try fixture.write("plain.png", try ImageCodec.encodePNG(background))
+        #expect(try !signal(try analyze(png), "nonaligned_jpeg").applicable)
+    }
+
     @Test("A picture saved once, or re-saved as a whole, has no region flagged by double quantisation")
     func wholePicturesAreNotFlagged() throws {
         let fixture = try DetectFixture()
@@ -176,7 +198,7 @@ struct DetectorSignalTests {
         defer { fixture.remove() }
         let path = try fixture.write("plain.png", try ImageCodec.encodePNG(DetectFixture.texturedPicture()))
         let report = try analyze(path)
-        for name in ["jpeg_quantization", "double_compression", "grid_alignment"] {
+        for name in ["jpeg_quantization", "double_compression", "grid_alignment", "nonaligned_jpeg"] {
             let result = try signal(report, name)
             #expect(!result.applicable, "\(name)")
             #expect(result.contribution == 0)
