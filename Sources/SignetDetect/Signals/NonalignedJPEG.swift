@@ -14,7 +14,7 @@ import Foundation
 /// save. The value is the largest z over steps, shifts and windows, gated off when the lattice covers most of the
 /// picture (more than 30% of windows over 3): that is a cropped and re-saved JPEG, not a paste.
 ///
-/// Big pictures are judged on every k-th block of each shift (k chosen for at most about 30,000 blocks), with the
+/// Big pictures are judged on every k-th block of each shift (k chosen for at most about 12,000 blocks), with the
 /// same 11x11 windows of those blocks: the statistic keeps its distribution; the windows cover more pixels.
 /// Calibrated on the benchmark's train split (Benchmarks/detect); a prototype found controls at 4 to 5.5 and
 /// pasted content saved at quality 85 or lower at 6 to 20.
@@ -23,7 +23,7 @@ enum NonalignedJPEG {
     static let window = 11
     static let steps = Array(3...20)
     static let minimumVariance: Double = 4
-    static let blockBudget = 30_000
+    static let blockBudget = 12_000
 
     static func measure(_ picture: Picture) -> SignalMeasurement {
         guard picture.dct != nil else {
