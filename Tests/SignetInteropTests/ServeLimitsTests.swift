@@ -112,7 +112,9 @@ struct ServeLimitsTests {
         let answer = await slow.readAll()
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
         #expect(answer.contains("body_timeout"))
-        #expect(ContinuousClock.now - start < .seconds(20))
+        // Generous: the whole suite shares two cores (a loaded run took 51 s here). The 408 itself shows the body
+        // timeout acted; the connection closing at the 30 s idle timeout would carry no answer.
+        #expect(ContinuousClock.now - start < .seconds(90))
         let health = try await exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(health.hasPrefix("HTTP/1.1 200"))
         #expect(leftovers(dir).isEmpty)
@@ -129,8 +131,9 @@ struct ServeLimitsTests {
         let start = ContinuousClock.now
         let answer = await slow.readAll()
         #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
-        // Cut by the rate floor after its 10 s grace, long before the 120 s body timeout.
-        #expect(ContinuousClock.now - start < .seconds(25))
+        // Cut by the rate floor after its 10 s grace, before the 120 s body timeout (generous: the whole suite shares
+        // two cores).
+        #expect(ContinuousClock.now - start < .seconds(100))
         #expect(leftovers(dir).isEmpty)
         #expect(server.stop() == 0)
     }
@@ -163,7 +166,7 @@ struct ServeLimitsTests {
         #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
         #expect(answer.contains("body_too_large"))
         // The connection ends with the answer; it does not idle until the 30 s timeout.
-        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(ContinuousClock.now - start < .seconds(25))
         let health = try await exchange(port: server.port, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(health.hasPrefix("HTTP/1.1 200"))
         #expect(server.stop() == 0)
@@ -183,11 +186,17 @@ struct ServeLimitsTests {
         // The held ones still work.
         held[0].send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(await held[0].readAll().hasPrefix("HTTP/1.1 200"))
-        // Once held[0] hangs up, its slot is free again (the server only half-closes after Connection: close).
+        // Once held[0] hangs up, its slot is free again (the server only half-closes after Connection: close); on a
+        // loaded machine the server may take a moment to see it, so ask a few times.
         held[0].hangUp()
-        try await Task.sleep(for: .milliseconds(300))
-        let metrics = try await exchange(port: server.port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        #expect(metrics.contains("signet_connections_refused_total 1"), "\(metrics.suffix(400))")
+        var metrics = ""
+        for _ in 0..<50 where metrics.isEmpty {
+            try await Task.sleep(for: .milliseconds(300))
+            metrics = try await exchange(port: server.port, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        }
+        #expect(metrics.hasPrefix("HTTP/1.1 200"), "\(metrics.prefix(200))")
+        #expect(metrics.contains("signet_connections_refused_total"), "\(metrics.suffix(400))")
+        #expect(!metrics.contains("signet_connections_refused_total 0"), "\(metrics.suffix(400))")
         #expect(server.stop() == 0)
     }
 }
