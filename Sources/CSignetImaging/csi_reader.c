@@ -54,6 +54,7 @@ struct csi_reader {
     struct jpeg_progress_mgr progress;
     int jpeg_cmyk;
     int jpeg_adobe_inverted;
+    int jpeg_luma_only;  /* rows are the decoder's own luminance, one byte per pixel */
 
     /* PNG */
     png_structp png;
@@ -538,7 +539,16 @@ static void csi_start_jpeg(csi_reader *r, uint32_t min_width, uint32_t min_heigh
         csi_jpeg_fail_from_jump(r);
         return;
     }
-    if (r->dinfo.jpeg_color_space == JCS_CMYK || r->dinfo.jpeg_color_space == JCS_YCCK) {
+    if (r->jpeg_luma_only) {
+        if (r->dinfo.jpeg_color_space != JCS_YCbCr && r->dinfo.jpeg_color_space != JCS_GRAYSCALE) {
+            r->override_code = CSI_UNSUPPORTED;
+            snprintf(r->message, sizeof(r->message), "no luminance component (JPEG colour space %d)",
+                     (int)r->dinfo.jpeg_color_space);
+            longjmp(r->jump, 1);
+        }
+        /* libjpeg copies Y through and skips the chroma components' IDCT and upsampling. */
+        r->dinfo.out_color_space = JCS_GRAYSCALE;
+    } else if (r->dinfo.jpeg_color_space == JCS_CMYK || r->dinfo.jpeg_color_space == JCS_YCCK) {
         r->dinfo.out_color_space = JCS_CMYK;
         r->jpeg_cmyk = 1;
         r->jpeg_adobe_inverted = r->dinfo.saw_Adobe_marker ? 1 : 0;
@@ -570,7 +580,7 @@ static void csi_start_jpeg(csi_reader *r, uint32_t min_width, uint32_t min_heigh
         }
         r->info.truncated = 1;
     }
-    int expected = r->jpeg_cmyk ? 4 : 3;
+    int expected = r->jpeg_luma_only ? 1 : (r->jpeg_cmyk ? 4 : 3);
     if (r->dinfo.output_components != expected) {
         r->override_code = CSI_UNSUPPORTED;
         snprintf(r->message, sizeof(r->message), "unexpected %d output components", r->dinfo.output_components);
@@ -689,6 +699,20 @@ int32_t csi_reader_start(csi_reader *r, uint32_t min_width, uint32_t min_height,
     return CSI_OK;
 }
 
+int32_t csi_reader_start_luma(csi_reader *r, csi_status *status) {
+    csi_clear_status(status);
+    if (r == NULL) {
+        csi_set_status(status, CSI_CORRUPT, "no reader");
+        return CSI_CORRUPT;
+    }
+    if (!r->failed && !r->started && r->info.format != CSI_FORMAT_JPEG) {
+        csi_reader_fail(r, CSI_UNSUPPORTED, "only a JPEG has a luminance component of its own");
+        return csi_reader_report(r, status);
+    }
+    r->jpeg_luma_only = 1;
+    return csi_reader_start(r, 0, 0, status);
+}
+
 /* ------------------------------------------------------------------ rows */
 
 static void csi_pad_rows(uint8_t *dst, uint32_t rows, uint32_t width) {
@@ -696,7 +720,7 @@ static void csi_pad_rows(uint8_t *dst, uint32_t rows, uint32_t width) {
 }
 
 static void csi_read_jpeg_rows(csi_reader *r, uint8_t *dst, uint32_t count) {
-    size_t stride = (size_t)r->info.output_width * 3;
+    size_t stride = (size_t)r->info.output_width * (r->jpeg_luma_only ? 1 : 3);
     if (setjmp(r->jump)) {
         csi_jpeg_fail_from_jump(r);
         return;

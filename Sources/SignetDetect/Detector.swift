@@ -135,20 +135,27 @@ public enum Detector {
     static func decode(path: String, format: AssetFormat, options: DetectOptions) -> Result<Picture, DetectError> {
         // Pixels and DCT coefficients are read on two cores at once (the header check inside each refuses
         // oversized pictures before either allocates).
-        let pixels = DecodeSlot<RGBImage>(), coefficients = DecodeSlot<DCTImage>()
-        DispatchQueue.concurrentPerform(iterations: format == .jpeg ? 2 : 1) { job in
-            if job == 0 {
+        // A JPEG's own luminance (before colour conversion) is read too, for the shifted-grid signal.
+        let pixels = DecodeSlot<RGBImage>(), coefficients = DecodeSlot<DCTImage>(), luminance = DecodeSlot<LumaImage>()
+        DispatchQueue.concurrentPerform(iterations: format == .jpeg ? 3 : 1) { job in
+            switch job {
+            case 0:
                 pixels.set(Result { () throws(ImagingError) in try ImageCodec.decode(path: path, maxPixels: options.maxPixels) })
-            } else {
+            case 1:
                 coefficients.set(Result { () throws(ImagingError) in
                     try ImageCodec.readCoefficients(path: path, maxBlocks: options.maxPixels / 64 * 3 + 64, components: 1)
                 })
+            default:
+                luminance.set(Result { () throws(ImagingError) in try ImageCodec.decodeLuma(path: path, maxPixels: options.maxPixels) })
             }
         }
         do throws(ImagingError) {
             guard let rgb = try pixels.get() else { return .failure(DetectError(.corrupt, "the picture could not be decoded")) }
             let dct = try coefficients.get()
-            return .success(Picture(format: format, rgb: rgb, dct: dct))
+            // CMYK and YCCK JPEGs have no luminance of their own: the signal then uses the luma of the RGB.
+            let luma: LumaImage?
+            do throws(ImagingError) { luma = try luminance.get() } catch let error where error.code == .unsupportedFormat { luma = nil }
+            return .success(Picture(format: format, rgb: rgb, dct: dct, decoderLuma: luma))
         } catch {
             let code: DetectError.Code
             switch error.code {

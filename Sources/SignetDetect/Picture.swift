@@ -8,16 +8,20 @@ struct Picture: Sendable {
     var luma: Plane
     /// The luminance component's DCT coefficients (JPEG only).
     var dct: DCTImage?
+    /// A YCbCr or grayscale JPEG's luminance as its decoder made it, before colour conversion: the RGB's luma
+    /// differs from it by rounding and clipping, which blurs the lattice of an earlier save's DC values.
+    var decoderLuma: LumaImage?
     /// Cells of `flatnessCell` pixels too flat or too saturated to judge (true = unknown).
     var unjudgeable: [Bool]
     var flatnessGrid: CellGrid
 
     static let flatnessCell = 8
 
-    init(format: AssetFormat, rgb: RGBImage, dct: DCTImage?) {
+    init(format: AssetFormat, rgb: RGBImage, dct: DCTImage?, decoderLuma: LumaImage? = nil) {
         self.format = format
         self.rgb = rgb
         self.dct = dct
+        self.decoderLuma = decoderLuma.flatMap { $0.width == rgb.width && $0.height == rgb.height ? $0 : nil }
         let luma = Plane(luminanceOf: rgb)
         self.luma = luma
         let grid = CellGrid(width: rgb.width, height: rgb.height, cell: Picture.flatnessCell)

@@ -88,7 +88,16 @@ final class ImageReader {
         refreshInfo()
     }
 
-    /// Reads `count` rows of outputWidth * 3 bytes into `buffer`, which must be large enough.
+    /// Starts a JPEG at full size to its own luminance: rows of outputWidth bytes (``readRows(into:count:)``).
+    func startLuma() throws(ImagingError) {
+        var status = csi_status()
+        if csi_reader_start_luma(handle, &status) != Int32(CSI_OK) {
+            throw ImagingError(status: status)
+        }
+        refreshInfo()
+    }
+
+    /// Reads `count` rows of outputWidth * 3 bytes (outputWidth bytes after ``startLuma()``) into `buffer`, which must be large enough.
     func readRows(into buffer: UnsafeMutablePointer<UInt8>, count: Int) throws(ImagingError) {
         var status = csi_status()
         if csi_reader_read_rows(handle, buffer, UInt32(clamping: count), &status) != Int32(CSI_OK) {

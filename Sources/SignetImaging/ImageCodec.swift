@@ -100,6 +100,35 @@ public enum ImageCodec {
         return try decodeAll(reader)
     }
 
+    /// Decodes a JPEG's luminance as its decoder makes it (Y before any colour conversion, one byte per pixel).
+    ///
+    /// Throws `.unsupportedFormat` for a PNG or a CMYK or YCCK JPEG, and as ``decode(path:maxPixels:)`` otherwise.
+    public static func decodeLuma(path: String, maxPixels: Int = 100_000_000) throws(ImagingError) -> LumaImage {
+        guard maxPixels > 0 else {
+            throw ImagingError(code: .tooLarge, reason: "maxPixels must be positive (\(maxPixels))")
+        }
+        let reader = try ImageReader(path: path, maxPixels: UInt64(maxPixels), lenient: false)
+        try reader.startLuma()
+        let width = reader.outputWidth, height = reader.outputHeight
+        let (count, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, count > 0 else {
+            throw ImagingError(code: .tooLarge, reason: "image of \(width)x\(height) pixels")
+        }
+        var samples = [UInt8](repeating: 0, count: count)
+        var failure: ImagingError?
+        samples.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            do throws(ImagingError) {
+                try reader.readRows(into: base, count: height)
+            } catch {
+                failure = error
+            }
+        }
+        if let failure { throw failure }
+        try reader.finish()
+        return LumaImage(width: width, height: height, samples: samples)
+    }
+
     /// Encodes at `quality` and decodes the result again, in memory (error level analysis).
     public static func roundTripJPEG(_ image: RGBImage, quality: Int) throws(ImagingError) -> RGBImage {
         let encoded = try encode(image, quality: quality, optimize: false)

@@ -27,6 +27,19 @@ public struct RGBImage: Sendable, Hashable {
     }
 }
 
+/// An 8-bit single-channel raster: `height` rows of `width` samples, top to bottom, left to right.
+public struct LumaImage: Sendable, Hashable {
+    public var width: Int
+    public var height: Int
+    public var samples: [UInt8]
+
+    public init(width: Int, height: Int, samples: [UInt8]) {
+        self.width = width
+        self.height = height
+        self.samples = samples
+    }
+}
+
 /// A JPEG thumbnail and its dimensions.
 public struct Thumbnail: Sendable, Hashable {
     /// The encoded JPEG (baseline, YCbCr 4:2:0, JFIF, no EXIF).

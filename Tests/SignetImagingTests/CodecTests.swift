@@ -18,6 +18,45 @@ struct CodecTests {
         #expect(try ImageCodec.encodeJPEG(image, quality: 40).count < jpeg.count)
     }
 
+    @Test func decodeLumaGivesAJPEGsOwnLuminanceAndRefusesWhatHasNone() throws {
+        let dir = ScratchDirectory()
+        let width = 320, height = 240
+        let rgb = SampleImage.generate(width: width, height: height, seed: 5)
+        let gray = stride(from: 0, to: rgb.pixels.count, by: 3).map { rgb.pixels[$0 + 1] }
+        // A grayscale JPEG: its luminance is exactly what the RGB decode repeats in every channel.
+        let grayPath = dir.write("gray.jpg", try ImageCodec.encodeJPEGVariant(gray, width: width, height: height, layout: .gray, progressive: false, quality: 90))
+        let grayLuma = try ImageCodec.decodeLuma(path: grayPath)
+        let grayRGB = try ImageCodec.decode(path: grayPath)
+        #expect(grayLuma.width == width && grayLuma.height == height)
+        #expect(grayLuma.samples == stride(from: 0, to: grayRGB.pixels.count, by: 3).map { grayRGB.pixels[$0] })
+        // Colour, baseline and progressive: within rounding of the luma of the decoded RGB.
+        for progressive in [false, true] {
+            let path = dir.write("colour-\(progressive).jpg", try ImageCodec.encodeJPEGVariant(rgb.pixels, width: width, height: height, layout: .ycbcr, progressive: progressive, quality: 90))
+            let luma = try ImageCodec.decodeLuma(path: path)
+            let decoded = try ImageCodec.decode(path: path)
+            #expect(luma.samples.count == width * height)
+            var total = 0.0
+            for i in 0..<width * height {
+                let r = Double(decoded.pixels[3 * i]), g = Double(decoded.pixels[3 * i + 1]), b = Double(decoded.pixels[3 * i + 2])
+                let y: Double = 0.299 * r + 0.587 * g + 0.114 * b
+                total += abs(y - Double(luma.samples[i]))
+            }
+            #expect(total / Double(width * height) < 1.5, "progressive \(progressive): mean difference \(total / Double(width * height))")
+        }
+        // CMYK has no luminance of its own; a PNG has no JPEG decoder; a cut file is truncated.
+        var cmyk: [UInt8] = []
+        for i in stride(from: 0, to: rgb.pixels.count, by: 3) {
+            cmyk += [rgb.pixels[i], rgb.pixels[i + 1], rgb.pixels[i + 2], 255]
+        }
+        let cmykPath = dir.write("cmyk.jpg", try ImageCodec.encodeJPEGVariant(cmyk, width: width, height: height, layout: .cmyk, progressive: false, quality: 90))
+        #expect(errorCode { _ = try ImageCodec.decodeLuma(path: cmykPath) } == .unsupportedFormat)
+        let pngPath = dir.write("p.png", try ImageCodec.encodePNG(rgb))
+        #expect(errorCode { _ = try ImageCodec.decodeLuma(path: pngPath) } == .unsupportedFormat)
+        let whole = try ImageCodec.encodeJPEG(rgb, quality: 90)
+        let cutPath = dir.write("cut.jpg", Array(whole.prefix(whole.count / 2)))
+        #expect(errorCode { _ = try ImageCodec.decodeLuma(path: cutPath) } == .truncated)
+    }
+
     @Test func encodersRejectInconsistentImages() {
         let wrongCount = RGBImage(width: 4, height: 4, pixels: [UInt8](repeating: 0, count: 47))
         let empty = RGBImage(width: 0, height: 5, pixels: [])

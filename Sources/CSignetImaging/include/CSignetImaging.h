@@ -89,6 +89,13 @@ void csi_reader_get_info(const csi_reader *reader, csi_reader_info *info);
  */
 int32_t csi_reader_start(csi_reader *reader, uint32_t min_width, uint32_t min_height, csi_status *status);
 
+/**
+ * Starts decoding a JPEG (YCbCr or grayscale) at full size to the decoder's own luminance: read_rows then
+ * delivers output_width bytes per row (Y as the IDCT made it, before any colour conversion). Other formats
+ * and colour spaces fail with CSI_UNSUPPORTED.
+ */
+int32_t csi_reader_start_luma(csi_reader *reader, csi_status *status);
+
 /** Delivers the next `count` rows as packed RGB (output_width * 3 bytes per row) into dst. */
 int32_t csi_reader_read_rows(csi_reader *reader, uint8_t *dst, uint32_t count, csi_status *status);
 

@@ -8,7 +8,8 @@ import Foundation
 /// it. The final grid's own DC says nothing here (every JPEG has that lattice); the other 63 shifts are looked at.
 ///
 /// For every step s from 3 to 20 (libjpeg's DC steps for qualities 40 to 91): each 8x8 window's DC (exactly, from
-/// box sums of the luma) gives c = cos(2 pi DC / s) when the window has texture (variance >= 4), else 0. The mean
+/// box sums of the decoder's own luminance, or of the RGB's luma for CMYK) gives c = cos(2 pi DC / s) when the
+/// window has texture (variance >= 4), else 0. The mean
 /// of c over all 64 shifts of a block is taken out (flat or gradient content lines up at every shift). Over
 /// windows of 11x11 blocks of one shift, z = sum / sqrt(count / 2) is about N(0, 1) without an earlier shifted
 /// save. The value is the largest z over steps, shifts and windows, gated off when the lattice covers most of the
@@ -29,8 +30,7 @@ enum NonalignedJPEG {
         guard picture.dct != nil else {
             return .notApplicable(name, "not a JPEG: there is no grid of its own to set shifted grids against")
         }
-        let luma = picture.luma
-        let width = luma.width, height = luma.height
+        let width = picture.width, height = picture.height
         let allX = (width - 7) / 8, allY = (height - 7) / 8
         guard allX >= window, allY >= window else {
             return .notApplicable(name, "too small to look for shifted 8x8 grids (\(width)x\(height))")
@@ -44,7 +44,15 @@ enum NonalignedJPEG {
         // Per shift and block: the window's DC x 8 + 8192 (an index into a table, 0..16383) and whether it has texture.
         var index = [UInt16](repeating: 0, count: 64 * blocks)
         var textured = [Float](repeating: 0, count: 64 * blocks)
-        windowSums(luma, stride: stride, bx: bx, by: by, index: &index, textured: &textured)
+        if let own = picture.decoderLuma {
+            own.samples.withUnsafeBufferPointer {
+                windowSums($0, width: width, stride: stride, bx: bx, by: by, index: &index, textured: &textured)
+            }
+        } else {
+            picture.luma.samples.withUnsafeBufferPointer {
+                windowSums($0, width: width, stride: stride, bx: bx, by: by, index: &index, textured: &textured)
+            }
+        }
         var okSum = [Float](repeating: 0, count: blocks)
         for shift in 0..<64 {
             for b in 0..<blocks { okSum[b] += textured[shift * blocks + b] }
@@ -123,10 +131,11 @@ enum NonalignedJPEG {
 
     /// For every shift (dx, dy) and strided block (i, j), the 8x8 window at (8 k j + dx, 8 k i + dy): its DC x 8
     /// shifted to 0..16383, and 1 when its variance is at least ``minimumVariance``.
-    static func windowSums(_ luma: Plane, stride: Int, bx: Int, by: Int, index: inout [UInt16], textured: inout [Float]) {
-        let width = luma.width
+    static func windowSums<Sample: LumaSample>(
+        _ s: UnsafeBufferPointer<Sample>, width: Int, stride: Int, bx: Int, by: Int, index: inout [UInt16], textured: inout [Float]
+    ) {
         let blocks = bx * by
-        luma.samples.withUnsafeBufferPointer { s in
+        do {
             var rowSum = [Double](repeating: 0, count: width)
             var rowSquares = [Double](repeating: 0, count: width)
             for j in 0..<by {
@@ -136,7 +145,7 @@ enum NonalignedJPEG {
                     for x in 0..<width {
                         var a = 0.0, q = 0.0
                         for r in 0..<8 {
-                            let v = Double(s[(top + r) * width + x])
+                            let v = s[(top + r) * width + x].level
                             a += v
                             q += v * v
                         }
@@ -191,6 +200,11 @@ enum NonalignedJPEG {
         }
     }
 }
+
+/// A luminance sample: the decoder's own byte or a luma computed from RGB.
+protocol LumaSample { var level: Double { get } }
+extension UInt8: LumaSample { var level: Double { Double(self) } }
+extension Float: LumaSample { var level: Double { Double(self) } }
 
 /// Results written by concurrent jobs, read once all are done.
 final class ResultList<Value: Sendable>: @unchecked Sendable {
