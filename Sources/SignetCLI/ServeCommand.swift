@@ -58,6 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Bytes all stored request bodies may take on disk at once; past it 503 with Retry-After (default: a quarter of the free space, 1 to 64 GiB).")
     var maxSpool: Int?
 
+    @Option(name: .long, help: "Bytes of request bodies held in memory at once: a single file of declared length up to 4 MiB is verified there, without a disk round trip; others, and any past this budget, go to disk (0: all to disk).")
+    var memoryBodies: Int = BodySpool.defaultMemoryBudget
+
     @Option(name: .long, help: "Connections open at once; more are closed on arrival (default: half the descriptor limit, at most 4096).")
     var maxConnections: Int?
 
@@ -71,6 +74,7 @@ struct ServeCommand: AsyncParsableCommand {
         if queue < 0 { throw ValidationError("--queue must be at least 0") }
         if bodyTimeout < 1 { throw ValidationError("--body-timeout must be at least 1 second") }
         if let maxSpool, maxSpool < 1 { throw ValidationError("--max-spool must be at least 1") }
+        if memoryBodies < 0 { throw ValidationError("--memory-bodies must be at least 0") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         if maxConnectionsPerAddress < 1 { throw ValidationError("--max-connections-per-address must be at least 1") }
         if passphraseFile != nil && trust.registry == nil { throw ValidationError("--passphrase-file goes with --registry") }
@@ -98,7 +102,9 @@ struct ServeCommand: AsyncParsableCommand {
         // On loopback, only loopback names: a web page whose DNS name was rebound to 127.0.0.1 gets 421.
         if ServiceConfiguration.isLoopback(host) { configuration.allowedHosts = ServiceConfiguration.loopbackHosts }
         let spool: BodySpool
-        do { spool = try BodySpool(budget: maxSpool) } catch { throw CLIError(.output, "\(error)") }
+        do {
+            spool = try BodySpool(budget: maxSpool, memoryBodyLimit: min(BodySpool.defaultMemoryBodyLimit, memoryBodies), memoryBudget: memoryBodies)
+        } catch { throw CLIError(.output, "\(error)") }
         defer { spool.removeAll() }
         var logger = Logger(label: "signet.serve")
         logger.logLevel = ProcessInfo.processInfo.environment["SIGNET_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info

@@ -7,15 +7,19 @@ import Glibc
 import Musl
 #endif
 
-/// Random-access reads of a regular file through a POSIX file descriptor and `pread`.
+/// Random-access reads of a regular file through a POSIX file descriptor and `pread`, or of bytes already in
+/// memory (a service's small request bodies) through the same interface.
 ///
 /// Nothing is read unless asked: parsers read headers at explicit offsets, and ``stream(excluding:chunkSize:_:)``
 /// walks large spans with one reusable buffer. The descriptor is opened once (read-only, close-on-exec) and closed
 /// when the reader is deallocated; since `pread` does not move a shared file offset, concurrent reads are safe.
 /// ``size`` is the size at open time; reads past it behave as if the file ended there.
 public final class FileReader: Sendable {
+    /// -1 for a reader over ``memory``.
     private let fd: Int32
-    /// The path the reader was opened with.
+    /// The whole content, for a reader made with ``init(bytes:name:)``; streaming hands out slices of it directly.
+    private let memory: [UInt8]?
+    /// The path the reader was opened with (the name given, for bytes in memory).
     public let path: String
     /// The file size in bytes, taken when the file was opened.
     public let size: Int64
@@ -60,16 +64,33 @@ public final class FileReader: Sendable {
             throw MediaError(.unreadable, "\(path): cannot open: \(errnoDescription(err))")
         }
         self.fd = fd
+        self.memory = nil
         self.path = path
         self.size = Int64(st.st_size)
     }
 
+    /// A reader over `bytes`, which it keeps; `name` stands for the path in messages.
+    public init(bytes: [UInt8], name: String) {
+        self.fd = -1
+        self.memory = bytes
+        self.path = name
+        self.size = Int64(bytes.count)
+    }
+
     deinit {
-        close(fd)
+        if fd >= 0 { close(fd) }
     }
 
     /// Reads up to `count` bytes at `offset` into `buffer`, stopping early only at end of file.
     private func preadFully(_ buffer: UnsafeMutableRawBufferPointer, at offset: Int64) throws(MediaError) -> Int {
+        if let memory {
+            guard offset >= 0, offset < Int64(memory.count), let base = buffer.baseAddress else { return 0 }
+            let n = Int(min(Int64(buffer.count), Int64(memory.count) - offset))
+            memory.withUnsafeBytes { source in
+                base.copyMemory(from: source.baseAddress! + Int(offset), byteCount: n)
+            }
+            return n
+        }
         var done = 0
         while done < buffer.count {
             guard let base = buffer.baseAddress else { return 0 }
@@ -179,6 +200,23 @@ public final class FileReader: Sendable {
     ) throws {
         guard chunkSize > 0 else { throw MediaError(.invalidArgument, "chunk size must be positive") }
         guard !ranges.isEmpty else { return }
+        if let memory {
+            // Already in memory: the caller gets slices of it, nothing is copied.
+            try memory.withUnsafeBytes { whole in
+                for range in ranges {
+                    guard range.lowerBound >= 0, range.upperBound <= Int64(whole.count) else {
+                        throw MediaError(.truncated, "\(path): range \(range) extends past the end (\(whole.count) bytes)")
+                    }
+                    var offset = Int(range.lowerBound)
+                    while offset < Int(range.upperBound) {
+                        let n = min(chunkSize, Int(range.upperBound) - offset)
+                        try body(UnsafeRawBufferPointer(rebasing: whole[offset..<offset + n]))
+                        offset += n
+                    }
+                }
+            }
+            return
+        }
         let total = ranges.reduce(Int64(0)) { $0 + Int64($1.count) }
         let bufferSize = Int(min(Int64(chunkSize), total))
         #if canImport(Glibc) || canImport(Musl)

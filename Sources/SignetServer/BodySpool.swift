@@ -2,15 +2,15 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// A request body written to a private temporary file: bodies are never held in memory, so a 100 MB upload
-/// costs its disk space and a read buffer, not 100 MB of RAM.
+/// A request body written to a private temporary file: a 100 MB upload costs its disk space and a read buffer,
+/// not 100 MB of RAM.
 public struct SpooledFile: Sendable {
     public let path: String
     public let size: Int
     /// The budget its bytes are counted against, given back by ``remove()``.
-    let budget: DiskBudget?
+    let budget: ByteBudget?
 
-    init(path: String, size: Int, budget: DiskBudget? = nil) {
+    init(path: String, size: Int, budget: ByteBudget? = nil) {
         self.path = path
         self.size = size
         self.budget = budget
@@ -23,9 +23,46 @@ public struct SpooledFile: Sendable {
     }
 }
 
-/// A bound on the bytes all stored bodies (and multipart parts) take on disk at once: past it a new body is refused
-/// with 503 and Retry-After, so that queued and uploading requests together cannot fill the disk.
-public final class DiskBudget: Sendable {
+/// A small request body held in memory (see ``BodySpool/receive(_:declaredLength:limit:timeout:minimumRate:grace:onTimeout:)``):
+/// its bytes count against the spool's memory budget until ``release()``.
+public struct HeldBody: Sendable {
+    public let bytes: [UInt8]
+    let budget: ByteBudget
+    /// The bytes reserved for it (its declared length).
+    let reserved: Int
+
+    public var size: Int { bytes.count }
+
+    /// Gives its bytes back to the budget (the handler that received it calls this when the response is built).
+    public func release() { budget.release(reserved) }
+}
+
+/// A request body as received: in memory when small and declared (verification reads it there, with no file
+/// written and read back), else in a spooled file.
+public enum ReceivedBody: Sendable {
+    case memory(HeldBody)
+    case file(SpooledFile)
+
+    public var size: Int {
+        switch self {
+        case .memory(let held): held.size
+        case .file(let file): file.size
+        }
+    }
+
+    /// Deletes the file or gives the memory back.
+    public func discard() {
+        switch self {
+        case .memory(let held): held.release()
+        case .file(let file): file.remove()
+        }
+    }
+}
+
+/// A bound on the bytes all stored bodies (and multipart parts) take at once, on disk or in memory: past it a new
+/// body is refused with 503 and Retry-After (disk), or goes to disk instead (memory), so that queued and uploading
+/// requests together cannot fill the disk or the memory.
+public final class ByteBudget: Sendable {
     public let limit: Int
     private let used = Mutex(0)
 
@@ -44,16 +81,25 @@ public final class DiskBudget: Sendable {
 
     public var inUse: Int { used.withLock { $0 } }
 
-    static func refusal(_ limit: Int) -> ServiceError {
+    static func diskRefusal(_ limit: Int) -> ServiceError {
         ServiceError(.busy, "the server's disk space for request bodies (\(limit) bytes) is in use; retry shortly")
     }
 }
 
-/// Where request bodies go: a folder of the server's own (0700), files in it created exclusively (0600).
+/// Where request bodies go: a folder of the server's own (0700), files in it created exclusively (0600); or, for
+/// small bodies of declared length, memory within a fixed budget.
 public struct BodySpool: Sendable {
     public let folder: String
     /// What every stored body counts against.
-    public let budget: DiskBudget
+    public let budget: ByteBudget
+    /// What bodies held in memory count against (at most ``memoryBodyLimit`` bytes each).
+    public let memoryBudget: ByteBudget
+    /// The largest body ``receive(_:declaredLength:limit:timeout:minimumRate:grace:onTimeout:)`` keeps in memory.
+    public let memoryBodyLimit: Int
+
+    /// Bodies up to 4 MiB (a photo) are held in memory, 64 MiB of them at most at once.
+    public static let defaultMemoryBodyLimit = 4 << 20
+    public static let defaultMemoryBudget = 64 << 20
 
     /// The default budget: a quarter of the free space where the folder is, at most 64 GiB, at least 1 GiB.
     static func defaultBudget(at folder: String) -> Int {
@@ -65,14 +111,19 @@ public struct BodySpool: Sendable {
 
     /// Makes a fresh private folder under `parent` (the system's temporary folder by default); its bodies together
     /// take at most `budget` bytes (default: a quarter of the free space there, within 1 to 64 GiB).
-    public init(parent: String? = nil, budget: Int? = nil) throws {
+    public init(
+        parent: String? = nil, budget: Int? = nil, memoryBodyLimit: Int = BodySpool.defaultMemoryBodyLimit,
+        memoryBudget: Int = BodySpool.defaultMemoryBudget
+    ) throws {
+        self.memoryBodyLimit = max(0, memoryBodyLimit)
+        self.memoryBudget = ByteBudget(limit: max(0, memoryBudget))
         let base = parent ?? NSTemporaryDirectory()
         var template = Array(((base as NSString).appendingPathComponent("signet-serve-XXXXXX")).utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw ServiceError(.internalError, "cannot create a private folder for request bodies: \(String(cString: strerror(errno)))")
         }
         folder = String(cString: made)
-        self.budget = DiskBudget(limit: budget ?? Self.defaultBudget(at: folder))
+        self.budget = ByteBudget(limit: budget ?? Self.defaultBudget(at: folder))
     }
 
     /// Removes the folder and whatever is left in it.
@@ -86,6 +137,38 @@ public struct BodySpool: Sendable {
         return (path, fd)
     }
 
+    /// Receives `body` into memory when it declares a length of at most ``memoryBodyLimit`` and the memory budget
+    /// has room for it; otherwise into a file, as ``spool(_:declaredLength:limit:timeout:minimumRate:grace:onTimeout:)``.
+    /// The same limits, deadline and rate floor apply either way.
+    public func receive(
+        _ body: RequestBody, declaredLength: Int?, limit: Int, timeout: Duration, minimumRate: Int = 0, grace: Duration = .seconds(10),
+        onTimeout: @escaping @Sendable () -> Void = {}
+    ) async throws(ServiceError) -> ReceivedBody {
+        guard let declaredLength, declaredLength > 0, declaredLength <= memoryBodyLimit, declaredLength <= limit,
+            memoryBudget.take(declaredLength)
+        else {
+            return .file(try await spool(body, declaredLength: declaredLength, limit: limit, timeout: timeout, minimumRate: minimumRate,
+                                         grace: grace, onTimeout: onTimeout))
+        }
+        let sink = MemorySink(capacity: declaredLength)
+        do throws(ServiceError) {
+            let total = try await collect(body, limit: limit, timeout: timeout, minimumRate: minimumRate, grace: grace, onTimeout: onTimeout) {
+                buffer throws(ServiceError) in
+                guard buffer.readableBytes <= declaredLength - sink.bytes.count else {
+                    throw ServiceError(.badRequest, "the body is longer than its declared \(declaredLength) bytes")
+                }
+                buffer.withUnsafeReadableBytes { sink.bytes.append(contentsOf: $0) }
+            }
+            guard total == declaredLength else {
+                throw ServiceError(.truncatedBody, "the body ended after \(total) of its \(declaredLength) bytes")
+            }
+        } catch {
+            memoryBudget.release(declaredLength)
+            throw error
+        }
+        return .memory(HeldBody(bytes: sink.bytes, budget: memoryBudget, reserved: declaredLength))
+    }
+
     /// Streams `body` into a new file, refusing more than `limit` bytes and a body that takes longer than
     /// `timeout` to arrive (a slow client holds a connection, never a heavy slot or unbounded disk).
     /// `onTimeout` runs when the deadline passes, before the reader is awaited: it must end the body (closing the
@@ -94,12 +177,11 @@ public struct BodySpool: Sendable {
         _ body: RequestBody, declaredLength: Int?, limit: Int, timeout: Duration, minimumRate: Int = 0, grace: Duration = .seconds(10),
         onTimeout: @escaping @Sendable () -> Void = {}
     ) async throws(ServiceError) -> SpooledFile {
-        let progress = Progress()
         if let declaredLength, declaredLength > limit {
             throw ServiceError(.bodyTooLarge, "the body is \(declaredLength) bytes; this server takes at most \(limit)")
         }
         if let declaredLength, declaredLength > budget.limit - budget.inUse {
-            throw DiskBudget.refusal(budget.limit)
+            throw ByteBudget.diskRefusal(budget.limit)
         }
         let (path, fd) = try create()
         let taken = Progress()
@@ -112,9 +194,31 @@ public struct BodySpool: Sendable {
             }
         }
         let budget = self.budget
-        let written: Int
+        let written = try await collect(body, limit: limit, timeout: timeout, minimumRate: minimumRate, grace: grace, onTimeout: onTimeout) {
+            buffer throws(ServiceError) in
+            guard budget.take(buffer.readableBytes) else { throw ByteBudget.diskRefusal(budget.limit) }
+            taken.add(buffer.readableBytes)
+            guard buffer.withUnsafeReadableBytes({ writeAll(fd, $0) }) else {
+                throw ServiceError(.internalError, "cannot store the request body")
+            }
+        }
+        if let declaredLength, written != declaredLength {
+            throw ServiceError(.truncatedBody, "the body ended after \(written) of its \(declaredLength) bytes")
+        }
+        guard written > 0 else { throw ServiceError(.emptyBody, "send the file as the request body") }
+        keep = true
+        return SpooledFile(path: path, size: written, budget: budget)
+    }
+
+    /// Reads `body` to its end, handing each buffer to `sink`, refusing more than `limit` bytes in all and a body
+    /// that misses the deadline or, after `grace`, the rate floor; returns how many bytes arrived.
+    private func collect(
+        _ body: RequestBody, limit: Int, timeout: Duration, minimumRate: Int, grace: Duration, onTimeout: @escaping @Sendable () -> Void,
+        sink: @escaping @Sendable (ByteBuffer) throws(ServiceError) -> Void
+    ) async throws(ServiceError) -> Int {
+        let progress = Progress()
         do {
-            written = try await withThrowingTaskGroup(of: Int?.self) { group in
+            return try await withThrowingTaskGroup(of: Int?.self) { group in
                 group.addTask {
                     var total = 0
                     for try await buffer in body {
@@ -123,11 +227,7 @@ public struct BodySpool: Sendable {
                         if total > limit {
                             throw ServiceError(.bodyTooLarge, "the body is over \(limit) bytes, the most this server takes")
                         }
-                        guard budget.take(buffer.readableBytes) else { throw DiskBudget.refusal(budget.limit) }
-                        taken.add(buffer.readableBytes)
-                        guard buffer.withUnsafeReadableBytes({ writeAll(fd, $0) }) else {
-                            throw ServiceError(.internalError, "cannot store the request body")
-                        }
+                        try sink(buffer)
                     }
                     return total
                 }
@@ -165,12 +265,16 @@ public struct BodySpool: Sendable {
         } catch {
             throw ServiceError(.truncatedBody, "the body could not be read to its end")
         }
-        if let declaredLength, written != declaredLength {
-            throw ServiceError(.truncatedBody, "the body ended after \(written) of its \(declaredLength) bytes")
-        }
-        guard written > 0 else { throw ServiceError(.emptyBody, "send the file as the request body") }
-        keep = true
-        return SpooledFile(path: path, size: written, budget: budget)
+    }
+}
+
+/// The bytes of a body being received into memory; only its reader task appends, and only after that task has
+/// finished are they read.
+private final class MemorySink: @unchecked Sendable {
+    var bytes: [UInt8]
+    init(capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
     }
 }
 

@@ -83,7 +83,7 @@ public enum Multipart {
                 defer { close(fd) }
                 found = try reader.skip(past: delimiter) { chunk throws(ServiceError) in
                     // A part is a second copy of its bytes on disk: it counts against the budget too.
-                    guard spool.budget.take(chunk.count) else { throw DiskBudget.refusal(spool.budget.limit) }
+                    guard spool.budget.take(chunk.count) else { throw ByteBudget.diskRefusal(spool.budget.limit) }
                     size += chunk.count
                     guard writeAll(fd, chunk) else { throw ServiceError(.internalError, "cannot store a multipart part") }
                 }

@@ -118,7 +118,13 @@ public struct SignetService: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: UploadPage.html)))
         }
         router.post("/v1/verify") { request, context in
-            await heavy(request, context) { (file: SpooledFile) async throws(ServiceError) -> Response in try await verify(request, file) }
+            // One file as the body may be held in memory (small, of declared length); multipart bodies are parsed
+            // from a file.
+            let single: Bool
+            do { single = try Multipart.boundary(contentType: request.headers[.contentType] ?? "") == nil } catch { single = false }
+            return await heavyReceived(request, context, inMemory: single) { (body: ReceivedBody) async throws(ServiceError) -> Response in
+                try await verify(request, body)
+            }
         }
         router.post("/v1/inspect") { request, context in
             await heavy(request, context) { (file: SpooledFile) async throws(ServiceError) -> Response in try await inspect(request, file, html: false) }
@@ -150,15 +156,25 @@ public struct SignetService: Sendable {
 
     // MARK: Handlers
 
-    /// Takes an upload slot, stores the body, takes a work slot, runs `work`, always cleaning up.
+    /// Takes an upload slot, stores the body in a file, takes a work slot, runs `work`, always cleaning up.
     func heavy(_ request: Request, _ context: ServiceContext, _ work: (SpooledFile) async throws(ServiceError) -> Response) async -> Response {
+        await heavyReceived(request, context, inMemory: false) { (body: ReceivedBody) async throws(ServiceError) -> Response in
+            guard case .file(let file) = body else { throw ServiceError(.internalError, "the body was not stored") }
+            return try await work(file)
+        }
+    }
+
+    /// As ``heavy(_:_:_:)``, with the body held in memory instead when `inMemory` and the spool's memory rules allow.
+    func heavyReceived(
+        _ request: Request, _ context: ServiceContext, inMemory: Bool, _ work: (ReceivedBody) async throws(ServiceError) -> Response
+    ) async -> Response {
         guard uploads.tryEnter() else {
             metrics.refusedBusy()
             return ServiceError(.busy, "too many uploads in progress; retry shortly").response()
         }
         // (A connection seen open now and closed later is a client that left; in-process test channels are never open.)
         let connected = context.channel?.isActive ?? false
-        let file: SpooledFile
+        let file: ReceivedBody
         do throws(ServiceError) {
             let declared = request.headers[.contentLength].flatMap { Int($0) }
             // A client that asks first (curl does for bodies over 1 MB) is told to go on; it would otherwise wait
@@ -168,10 +184,18 @@ public struct SignetService: Sendable {
             }
             // On timeout the connection's input side is closed: the body stops, and the 408 still goes out.
             let channel = context.channel
-            file = try await spool.spool(
-                request.body, declaredLength: declared, limit: configuration.maxBody, timeout: configuration.bodyTimeout,
-                minimumRate: configuration.minimumBodyRate, grace: configuration.minimumRateGrace,
-                onTimeout: { channel?.close(mode: .input, promise: nil) })
+            if inMemory {
+                file = try await spool.receive(
+                    request.body, declaredLength: declared, limit: configuration.maxBody, timeout: configuration.bodyTimeout,
+                    minimumRate: configuration.minimumBodyRate, grace: configuration.minimumRateGrace,
+                    onTimeout: { channel?.close(mode: .input, promise: nil) })
+            } else {
+                file = .file(
+                    try await spool.spool(
+                        request.body, declaredLength: declared, limit: configuration.maxBody, timeout: configuration.bodyTimeout,
+                        minimumRate: configuration.minimumBodyRate, grace: configuration.minimumRateGrace,
+                        onTimeout: { channel?.close(mode: .input, promise: nil) }))
+            }
         } catch {
             uploads.leave()
             // A body refused for its size is not read to its end (it may declare gigabytes): the input side is
@@ -180,7 +204,7 @@ public struct SignetService: Sendable {
             return error.response()
         }
         uploads.leave()
-        defer { file.remove() }
+        defer { file.discard() }
         metrics.received(file.size)
         guard await heavy.enter() else {
             metrics.refusedBusy()
@@ -222,10 +246,10 @@ public struct SignetService: Sendable {
             return ServiceError(.busy, "too many uploads in progress; retry shortly").response()
         }
         defer { uploads.leave() }
-        let file: SpooledFile
+        let body: ReceivedBody
         do throws(ServiceError) {
             let channel = context.channel
-            file = try await spool.spool(
+            body = try await spool.receive(
                 request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, limit: RegistryPublication.maxRequestBytes,
                 timeout: configuration.bodyTimeout, minimumRate: configuration.minimumBodyRate, grace: configuration.minimumRateGrace,
                 onTimeout: { channel?.close(mode: .input, promise: nil) })
@@ -233,11 +257,13 @@ public struct SignetService: Sendable {
             if error.code == .bodyTooLarge { context.channel?.close(mode: .input, promise: nil) }
             return error.response()
         }
-        defer { file.remove() }
-        guard file.size > 0, let data = FileManager.default.contents(atPath: file.path) else {
-            return ServiceError(.emptyBody, "the body holds no \(what)").response()
+        defer { body.discard() }
+        let bytes: [UInt8]
+        switch body {
+        case .memory(let held): bytes = held.bytes
+        case .file(let file): bytes = FileManager.default.contents(atPath: file.path).map { Array($0) } ?? []
         }
-        let bytes = Array(data)
+        guard !bytes.isEmpty else { return ServiceError(.emptyBody, "the body holds no \(what)").response() }
         return await withTaskExecutorPreference(WorkExecutor.shared) { work(bytes) }
     }
 
@@ -303,8 +329,19 @@ public struct SignetService: Sendable {
         .object([("file", .string(display)), ("error", .object([("code", .string(error.code.rawValue)), ("message", .string(error.reason))]))])
     }
 
-    func verify(_ request: Request, _ body: SpooledFile) async throws(ServiceError) -> Response {
+    func verify(_ request: Request, _ received: ReceivedBody) async throws(ServiceError) -> Response {
         let current = try currentVerifier()
+        let body: SpooledFile
+        switch received {
+        case .file(let file): body = file
+        case .memory(let held):
+            // Read where it is: the report names the client's file, and no server path exists to leak.
+            let display = Self.displayName(request)
+            let report = await current.verify(bytes: held.bytes, name: display)
+            metrics.verdict(Self.verdict(report))
+            metrics.verified(held.size)
+            return Self.json(ReportJSON.render(report))
+        }
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         guard let boundary = try Multipart.boundary(contentType: contentType) else {
             let display = Self.displayName(request)

@@ -48,19 +48,33 @@ import Testing
         #expect(mediaErrorCode { _ = try FileReader(path: dir.file("nope")) } == .notFound)
         #expect(mediaErrorCode { _ = try FileReader(path: dir.path) } == .isDirectory)
         let p = try dir.write("f", Array(0..<100))
-        let r = try FileReader(path: p)
-        #expect(r.size == 100)
-        #expect(try r.read(at: 98, count: 2) == [98, 99])
-        #expect(mediaErrorCode { _ = try r.read(at: 98, count: 3) } == .truncated)
-        #expect(try r.readUpTo(at: 98, count: 10) == [98, 99])
-        #expect(try r.readUpTo(at: 500, count: 10) == [])
-        #expect(mediaErrorCode { _ = try r.read(at: -1, count: 1) } == .invalidArgument)
+        // A reader over the same bytes in memory answers every read as the file reader does.
+        for r in [try FileReader(path: p), FileReader(bytes: Array(0..<100), name: "in memory")] {
+            #expect(r.size == 100)
+            #expect(try r.read(at: 98, count: 2) == [98, 99])
+            #expect(mediaErrorCode { _ = try r.read(at: 98, count: 3) } == .truncated)
+            #expect(try r.readUpTo(at: 98, count: 10) == [98, 99])
+            #expect(try r.readUpTo(at: 500, count: 10) == [])
+            #expect(try r.readUpTo(at: 0, count: 0) == [])
+            #expect(mediaErrorCode { _ = try r.read(at: -1, count: 1) } == .invalidArgument)
+            var buffer = [UInt8](repeating: 0, count: 8)
+            let filled = try r.fill(&buffer, at: 96)
+            #expect(filled == 4 && Array(buffer.prefix(4)) == [96, 97, 98, 99])
+        }
+        let empty = FileReader(bytes: [], name: "empty")
+        let nothing = try empty.readUpTo(at: 0, count: 5)
+        #expect(empty.size == 0 && nothing.isEmpty)
     }
 
     @Test func streamExcludingHandlesUnsortedOverlappingAndOutOfRangeExclusions() throws {
         let dir = ScratchDirectory()
         let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 * 7) }
-        let r = try FileReader(path: try dir.write("s", bytes))
+        for r in [try FileReader(path: try dir.write("s", bytes)), FileReader(bytes: bytes, name: "in memory")] {
+            try streamExcluding(r, bytes)
+        }
+    }
+
+    func streamExcluding(_ r: FileReader, _ bytes: [UInt8]) throws {
         let exclusions: [Range<Int64>] = [500..<600, 10..<20, 15..<30, -50..<5, 990..<5000, 2000..<3000, 700..<700]
         var got: [UInt8] = []
         var chunks = 0

@@ -48,11 +48,15 @@ final class ServiceWorld: Sendable {
         tampered = t
     }
 
-    func service(spoolBudget: Int? = nil, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws -> SignetService {
+    func service(
+        spoolBudget: Int? = nil, memoryBodies: Int = BodySpool.defaultMemoryBudget, _ configure: (inout ServiceConfiguration) -> Void = { _ in }
+    ) throws -> SignetService {
         var configuration = ServiceConfiguration()
         configure(&configuration)
         let verifier = Signet.Verifier(trust: try TrustSettings(anchorsPEM: anchors))
-        return SignetService(verifier: verifier, configuration: configuration, spool: try BodySpool(budget: spoolBudget))
+        let spool = try BodySpool(
+            budget: spoolBudget, memoryBodyLimit: min(BodySpool.defaultMemoryBodyLimit, memoryBodies), memoryBudget: memoryBodies)
+        return SignetService(verifier: verifier, configuration: configuration, spool: spool)
     }
 }
 
@@ -88,7 +92,7 @@ struct ServiceTests {
     @Test("Bodies past the disk budget get 503 with Retry-After; every stored byte is given back, multipart parts included")
     func diskBudget() async throws {
         let budget = world.signed.count * 3 / 2
-        let service = try world.service(spoolBudget: budget)
+        let service = try world.service(spoolBudget: budget, memoryBodies: 0)
         defer { service.spool.removeAll() }
         try await app(service).test(.router) { client in
             // One file fits; as multipart it is stored twice (the body, then the part): past the budget.

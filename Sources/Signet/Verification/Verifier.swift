@@ -77,13 +77,26 @@ public struct Verifier: Sendable {
     /// Throws only when the file itself cannot be opened.
     public func verify(path: String, sidecar: String? = nil) async throws(VerifyError) -> VerificationReport {
         let reader = try Self.open(path)
+        return await verify(reader, bareStore: { () throws -> [UInt8] in try Sidecar.read(path: path) },
+                            sidecar: sidecar ?? Sidecar.path(forAsset: path))
+    }
+
+    /// Verifies a file held in memory (a service's request body); `name` stands for its path in the report and
+    /// in messages. The store is taken from the asset (or the bytes are a bare store); no sidecar is looked for.
+    public func verify(bytes: [UInt8], name: String) async -> VerificationReport {
+        await verify(FileReader(bytes: bytes, name: name), bareStore: { bytes }, sidecar: nil)
+    }
+
+    /// `reader`'s asset, with `bareStore` giving the whole content when it is a bare manifest store, and the store
+    /// taken from `sidecar` when the asset embeds none and that file exists.
+    private func verify(_ reader: FileReader, bareStore: () throws -> [UInt8], sidecar: String?) async -> VerificationReport {
+        let path = reader.path
         var report = VerificationReport(file: path, format: nil, outcome: .noManifest(reason: "no C2PA manifest found"))
 
         // A bare manifest store (.c2pa) given directly: validate what can be, without an asset.
         let head = (try? reader.readUpTo(at: 0, count: 8)) ?? []
         if head.count == 8, Array(head[4..<8]) == Array("jumb".utf8) {
-            return await validateStore(
-                bytes: { () throws -> [UInt8] in try Sidecar.read(path: path) }, source: "sidecar", asset: nil, report: report)
+            return await validateStore(bytes: bareStore, source: "sidecar", asset: nil, report: report)
         }
 
         let scan: AssetScan
@@ -106,8 +119,7 @@ public struct Verifier: Sendable {
             return await validateStore(
                 bytes: { store }, source: "embedded", asset: BoundAsset(reader: reader, storeRanges: scan.storeRanges), report: report)
         }
-        let sidecarPath = sidecar ?? Sidecar.path(forAsset: path)
-        if FileManager.default.fileExists(atPath: sidecarPath) {
+        if let sidecarPath = sidecar, FileManager.default.fileExists(atPath: sidecarPath) {
             return await validateStore(
                 bytes: { () throws -> [UInt8] in try Sidecar.read(path: sidecarPath) }, source: sidecarPath,
                 asset: BoundAsset(reader: reader, storeRanges: []), report: report)
