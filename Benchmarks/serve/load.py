@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`signet serve` under load, beside c2pa-rs in-process and a loop of `signet verify` on the same cores.
 
-Usage: load.py --signet BIN [--seconds 15] [--connections 16] [--sizes 1,12] [--upload-mb 100] [--uploads 8]
+Usage: load.py --signet BIN [--seconds 15] [--connections 16] [--sizes 1,12] [--rounds 3] [--upload-mb 100] [--uploads 8]
 
 1. Makes development credentials (`signet keys generate`), noisy JPEGs of about 1 and 12 MB (Pillow + numpy, the
    same generator as Benchmarks/bench.py), signs them with the release CLI.
@@ -11,6 +11,9 @@ Usage: load.py --signet BIN [--seconds 15] [--connections 16] [--sizes 1,12] [--
    second, p50 and p99 latency, non-2xx and socket errors, wrong answers.
 4. c2pa-rs in-process (c2pa-python, trust anchors set so it reports Trusted): a ThreadPoolExecutor with N threads
    reads the same file from memory for S seconds; every report must say Trusted. Requests per second, p50, p99.
+   Steps 3 and 4 alternate for --rounds rounds (these shared cores drift by 20 to 50% from one minute to the
+   next, for both sides): the table gives each side's median round (its req/s, p50, p99), the ratio of the two
+   medians, and the range of the per-round ratios.
 5. A loop of `signet verify --trust-anchors A FILE` processes, one loop per core, for S seconds: files per second.
 6. Memory with uploads in flight: K concurrent 100 MB uploads (curl --limit-rate so they stay in flight for a
    few seconds) while the server's resident memory (VmRSS) is sampled every 50 ms; reported: idle RSS, peak RSS.
@@ -192,6 +195,7 @@ def main():
     ap.add_argument("--sizes", default="1,12")
     ap.add_argument("--upload-mb", type=int, default=100)
     ap.add_argument("--uploads", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
     cores = os.cpu_count()
     work = tempfile.mkdtemp(prefix="signet-serve-bench-")
@@ -213,26 +217,37 @@ def main():
         try:
             for mb, path in files.items():
                 size = os.path.getsize(path) / 1e6
-                w = run_wrk(url, path, a.connections, a.seconds)
-                c = c2pa_inprocess(path, anchors, a.connections, a.seconds)
+                ws, cs = [], []
+                for _ in range(max(1, a.rounds)):
+                    ws.append(run_wrk(url, path, a.connections, a.seconds))
+                    cs.append(c2pa_inprocess(path, anchors, a.connections, a.seconds))
                 loop = cli_loop(a.signet, path, anchors, a.seconds, cores)
-                bad = w["wrong"] or w["non2xx"] or w["errors"] or c["wrong"] or loop["wrong"]
+                bad = any(w["wrong"] or w["non2xx"] or w["errors"] for w in ws) or any(c["wrong"] for c in cs) or loop["wrong"]
                 ok = ok and not bad
-                rows.append((size, w, c, loop))
+                w = sorted(ws, key=lambda r: r["rps"])[len(ws) // 2]
+                c = sorted(cs, key=lambda r: r["rps"])[len(cs) // 2]
+                w = dict(w, non2xx=sum(x["non2xx"] for x in ws), errors=sum(x["errors"] for x in ws),
+                         wrong=sum(x["wrong"] for x in ws), requests=sum(x["requests"] for x in ws))
+                ratios = [x["rps"] / y["rps"] for x, y in zip(ws, cs)]
+                rows.append((size, w, c, loop, ratios, [x["rps"] for x in ws], [y["rps"] for y in cs]))
             idle, peak, codes = uploads_in_flight(url, server.pid, a.upload_mb, a.uploads, work)
         finally:
             server.terminate()
             server.wait(10)
         print(f"\n`signet serve` on loopback, {cores} cores, wrk -t2 -c{a.connections} -d{a.seconds}s, POST /v1/verify "
-              f"(every answer checked Trusted); c2pa-rs in-process with {a.connections} threads; `signet verify` looped, "
-              f"{cores} at a time.\n")
+              f"(every answer checked Trusted); c2pa-rs in-process with {a.connections} threads; the two alternate for "
+              f"{a.rounds} rounds (medians shown); `signet verify` looped, {cores} at a time.\n")
         print("| file | signet serve req/s | p50 | p99 | errors / wrong | c2pa-rs in-process req/s | p50 | p99 | "
-              "`signet verify` loop files/s | serve / c2pa-rs |")
-        print("|---|---|---|---|---|---|---|---|---|---|")
-        for size, w, c, loop in rows:
+              "`signet verify` loop files/s | serve / c2pa-rs (medians) | per round |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
+        for size, w, c, loop, ratios, wr, cr in rows:
             print(f"| {size:.1f} MB JPEG | {w['rps']:.1f} | {w['p50']*1000:.1f} ms | {w['p99']*1000:.1f} ms | "
                   f"{w['non2xx'] + w['errors']} / {w['wrong']} of {w['requests']} | {c['rps']:.1f} | {c['p50']*1000:.1f} ms | "
-                  f"{c['p99']*1000:.1f} ms | {loop['rps']:.1f} | {w['rps'] / c['rps']:.2f}x |")
+                  f"{c['p99']*1000:.1f} ms | {loop['rps']:.1f} | {w['rps'] / c['rps']:.2f}x | "
+                  f"{', '.join(f'{x:.2f}x' for x in ratios)} |")
+        for size, w, c, loop, ratios, wr, cr in rows:
+            print(f"\n{size:.1f} MB rounds: signet serve {', '.join(f'{x:.0f}' for x in wr)} req/s; "
+                  f"c2pa-rs {', '.join(f'{x:.0f}' for x in cr)} req/s")
         print(f"\nMemory: {a.uploads} uploads of {a.upload_mb} MB in flight at once (random bytes, so each is answered "
               f"\"no manifest\": statuses {sorted(set(codes))}): server resident memory {idle:.0f} MB idle, {peak:.0f} MB at the peak.")
         if any(code != "200" for code in codes):

@@ -118,12 +118,52 @@ public struct BodySpool: Sendable {
         self.memoryBodyLimit = max(0, memoryBodyLimit)
         self.memoryBudget = ByteBudget(limit: max(0, memoryBudget))
         let base = parent ?? NSTemporaryDirectory()
-        var template = Array(((base as NSString).appendingPathComponent("signet-serve-XXXXXX")).utf8CString)
+        // Folders left by servers that were killed (SIGKILL, a crash) go first.
+        Self.sweepStale(in: base)
+        var template = Array(((base as NSString).appendingPathComponent(Self.folderPrefix + "XXXXXX")).utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw ServiceError(.internalError, "cannot create a private folder for request bodies: \(String(cString: strerror(errno)))")
         }
         folder = String(cString: made)
+        // The folder itself is locked (flock on its descriptor) for as long as this spool, any copy of it, exists:
+        // a sweep by another server skips a locked folder, and the lock goes with the process however it ends.
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            if fd >= 0 { close(fd) }
+            try? FileManager.default.removeItem(atPath: folder)
+            throw ServiceError(.internalError, "cannot lock the private folder for request bodies")
+        }
+        lock = FolderLock(fd: fd)
         self.budget = ByteBudget(limit: budget ?? Self.defaultBudget(at: folder))
+    }
+
+    /// Held open (and locked) while the spool is in use.
+    let lock: FolderLock
+
+    static let folderPrefix = "signet-serve-"
+
+    /// Removes body folders under `parent` whose server is gone: a folder of this user, mode 0700, named
+    /// `signet-serve-*`, that no process holds locked (a live server keeps its lock until it exits, however it
+    /// exits) and that has not changed for `age` seconds (a server from before the lock holds none, but its folder
+    /// changes with every request). Returns how many were removed. Nothing else is ever removed: not a symbolic
+    /// link, not another user's folder.
+    @discardableResult
+    static func sweepStale(in parent: String, olderThan age: TimeInterval = 600) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return 0 }
+        var removed = 0
+        for name in names where name.hasPrefix(folderPrefix) {
+            let path = (parent as NSString).appendingPathComponent(name)
+            var st = stat()
+            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFDIR, st.st_uid == getuid(), st.st_mode & 0o777 == 0o700,
+                Date().timeIntervalSince1970 - Double(st.st_mtim.tv_sec) >= age
+            else { continue }
+            let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
+            guard fd >= 0 else { continue }
+            let unlocked = flock(fd, LOCK_EX | LOCK_NB) == 0
+            if unlocked, (try? FileManager.default.removeItem(atPath: path)) != nil { removed += 1 }
+            close(fd)
+        }
+        return removed
     }
 
     /// Removes the folder and whatever is left in it.
@@ -276,6 +316,13 @@ private final class MemorySink: @unchecked Sendable {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
+}
+
+/// The open, locked lock file of a body folder; closing it (when the last spool copy goes) releases the lock.
+final class FolderLock: Sendable {
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    deinit { close(fd) }
 }
 
 /// Bytes received so far, shared by the body reader and its watchdog.

@@ -52,13 +52,13 @@ struct RegistryRoutes: Sendable {
     /// Every fixed route with its methods (metrics label them by name; another method gets 405).
     var methods: [String: String] {
         [
-            Self.prefix + "/keys": "GET", Self.prefix + "/log/checkpoint": "GET", Self.prefix + "/log/proof/inclusion": "GET",
-            Self.prefix + "/log/proof/consistency": "GET", ocspPath: "POST", Self.tsaPath: "POST",
+            Self.prefix + "/keys": "GET, HEAD", Self.prefix + "/log/checkpoint": "GET, HEAD", Self.prefix + "/log/proof/inclusion": "GET, HEAD",
+            Self.prefix + "/log/proof/consistency": "GET, HEAD", ocspPath: "POST", Self.tsaPath: "POST",
         ]
     }
 
     func add(to router: Router<ServiceContext>) {
-        router.get("\(Self.prefix)/bundle/:file") { _, context in
+        router.readable("\(Self.prefix)/bundle/:file") { _, context in
             let name = context.parameters.get("file") ?? ""
             return await answer { () throws(ServiceError) in
                 guard let bytes = try call({ () throws(RegistryError) in try publication.bundleFile(name) }) else {
@@ -67,13 +67,13 @@ struct RegistryRoutes: Sendable {
                 return Self.bytes(bytes, type: Self.contentType(ofBundleFile: name), cache: "no-cache")
             }
         }
-        router.get("\(Self.prefix)/keys") { _, _ in
+        router.readable("\(Self.prefix)/keys") { _, _ in
             await answer { () throws(ServiceError) in
                 let bytes = try call { () throws(RegistryError) in try publication.bundleFile(TrustBundle.keys) } ?? []
                 return Self.bytes(bytes, type: "application/json", cache: "no-cache")
             }
         }
-        router.get("\(Self.prefix)/keys/:id") { _, context in
+        router.readable("\(Self.prefix)/keys/:id") { _, context in
             let id = context.parameters.get("id") ?? ""
             return await answer { () throws(ServiceError) in
                 guard let text = try call({ () throws(RegistryError) in try publication.keyJSON(id: id) }) else {
@@ -82,13 +82,13 @@ struct RegistryRoutes: Sendable {
                 return Self.bytes(Array(text.utf8), type: "application/json", cache: "no-cache")
             }
         }
-        router.get("\(Self.prefix)/log/checkpoint") { _, _ in
+        router.readable("\(Self.prefix)/log/checkpoint") { _, _ in
             await answer { () throws(ServiceError) in
                 let note = try call { () throws(RegistryError) in try publication.checkpoint() }
                 return Self.bytes(note, type: "text/plain; charset=utf-8", cache: "no-cache")
             }
         }
-        router.get("\(Self.prefix)/log/tile/**") { request, _ in
+        router.readable("\(Self.prefix)/log/tile/**") { request, _ in
             let path = String(request.uri.path.dropFirst("\(Self.prefix)/log/".count))
             return await answer { () throws(ServiceError) in
                 guard let bytes = try call({ () throws(RegistryError) in try publication.tile(path) }) else {
@@ -99,7 +99,7 @@ struct RegistryRoutes: Sendable {
                 return Self.bytes(bytes, type: "application/octet-stream", cache: immutable ? "public, max-age=31536000, immutable" : "no-cache")
             }
         }
-        router.get("\(Self.prefix)/log/proof/inclusion") { request, _ in
+        router.readable("\(Self.prefix)/log/proof/inclusion") { request, _ in
             await answer { () throws(ServiceError) in
                 let index = try Self.number(request, "index", required: true)!
                 let size = try Self.number(request, "size", required: false)
@@ -107,7 +107,7 @@ struct RegistryRoutes: Sendable {
                 return SignetService.json(json)
             }
         }
-        router.get("\(Self.prefix)/log/proof/consistency") { request, _ in
+        router.readable("\(Self.prefix)/log/proof/consistency") { request, _ in
             await answer { () throws(ServiceError) in
                 let old = try Self.number(request, "old", required: true)!
                 let new = try Self.number(request, "new", required: false)

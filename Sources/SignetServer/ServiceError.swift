@@ -32,6 +32,9 @@ public struct ServiceError: Error, Sendable, Equatable {
         /// The Host header names a host this server does not answer for (421): a server on loopback answers only
         /// loopback names, so a page whose DNS name was rebound to 127.0.0.1 cannot use it.
         case misdirected = "misdirected_request"
+        /// A browser's cross-site request (its Origin is another site than the Host it was sent to) to a route that
+        /// does work (403): another web page must not make a visitor's browser use this server.
+        case forbiddenOrigin = "forbidden_origin"
         /// Something failed on the server's side (500).
         case internalError = "internal_error"
     }
@@ -55,6 +58,7 @@ public struct ServiceError: Error, Sendable, Equatable {
         case .notFound: .notFound
         case .methodNotAllowed: .methodNotAllowed
         case .misdirected: .misdirectedRequest
+        case .forbiddenOrigin: .forbidden
         case .internalError: .internalServerError
         }
     }

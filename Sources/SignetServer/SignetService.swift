@@ -97,20 +97,20 @@ public struct SignetService: Sendable {
             router.add(middleware: OCSPGetMiddleware(routes: registryRoutes))
             registryRoutes.add(to: router)
         }
-        router.get("/healthz") { _, _ in Self.json(.object([("status", .string("ok"))])) }
-        router.get("/readyz") { _, _ in
+        router.readable("/healthz") { _, _ in Self.json(.object([("status", .string("ok"))])) }
+        router.readable("/readyz") { _, _ in
             // Ready once the spool folder is writable: every heavy route needs it.
             guard access(spool.folder, W_OK) == 0 else {
                 return ServiceError(.internalError, "the request body folder is not writable").response()
             }
             return Self.json(.object([("status", .string("ready"))]))
         }
-        router.get("/metrics") { _, _ in
+        router.readable("/metrics") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render(connections: connections.counts))))
         }
-        router.get("/") { _, _ in
+        router.readable("/") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "text/html; charset=utf-8"
             headers[.contentSecurityPolicy] = UploadPage.contentSecurityPolicy
@@ -480,17 +480,40 @@ struct AccessMiddleware: RouterMiddleware {
         return a
     }
 
+    /// Whether a request's Origin (sent by browsers) is the site it was sent to: `scheme://host[:port]` with the same
+    /// host and port as the Host header. No Origin (curl, SDKs, other servers) passes; `null` (a sandboxed or
+    /// privacy-sensitive context) does not.
+    static func sameOrigin(_ origin: String, authority: String?) -> Bool {
+        guard let authority, let separator = origin.range(of: "://") else { return false }
+        let scheme = origin[..<separator.lowerBound].lowercased()
+        guard scheme == "http" || scheme == "https" else { return false }
+        var site = origin[separator.upperBound...].lowercased()
+        if site.hasSuffix("/") { site.removeLast() }
+        let host = authority.lowercased()
+        if site == host { return true }
+        // A default port may be spelled on one side only.
+        let port = scheme == "https" ? ":443" : ":80"
+        return site + port == host || site == host + port
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response: Response
+        var response: Response
         do {
             if let allowedHosts, !allowedHosts.contains(Self.hostName(request.head.authority ?? "")) {
                 throw ServiceError(.misdirected, "this server answers only for \(allowedHosts.sorted().joined(separator: ", "))")
             }
+            // A browser tells where a request comes from; a page of another site gets no work done here (its
+            // no-cors POST could otherwise make a visitor's browser feed this server files, unseen).
+            if request.method != .get, request.method != .head, let origin = request.headers[.origin],
+                !Self.sameOrigin(origin, authority: request.head.authority)
+            {
+                throw ServiceError(.forbiddenOrigin, "requests from another site's page are not taken")
+            }
             response = try await next(request, context)
         } catch let error as ServiceError {
             response = error.response()
-        } catch let error as HTTPError where error.status == .notFound && routes[request.uri.path] != nil {
+        } catch let error as HTTPError where (error.status == .notFound || error.status == .methodNotAllowed) && routes[request.uri.path] != nil {
             var answer = ServiceError(.methodNotAllowed, "\(request.uri.path) answers \(routes[request.uri.path]!), not \(request.method.rawValue)").response()
             answer.headers[.allow] = routes[request.uri.path]!
             response = answer
@@ -506,6 +529,8 @@ struct AccessMiddleware: RouterMiddleware {
         } catch {
             response = ServiceError(.internalError, "the request failed").response()
         }
+        // A HEAD route runs its GET handler (``Router/readable(_:use:)``); the body is dropped here, errors' too.
+        if request.method == .head { response.body = .init() }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         // Known routes by name; anything else as one label, so a scan cannot grow the metrics without bound.
@@ -518,6 +543,15 @@ struct AccessMiddleware: RouterMiddleware {
                 "status": .stringConvertible(response.status.code), "ms": .stringConvertible(Int(seconds * 1000)),
             ])
         return response
+    }
+}
+
+extension Router {
+    /// A route answered for GET and for HEAD (the same handler; the access middleware drops HEAD's body).
+    @discardableResult
+    func readable(_ path: RouterPath, use handler: @Sendable @escaping (Request, Context) async throws -> some ResponseGenerator) -> Self {
+        on(path, method: .head, use: handler)
+        return on(path, method: .get, use: handler)
     }
 }
 
@@ -537,8 +571,8 @@ extension SignetService {
 
     /// Each fixed route with the methods it answers (the Allow header of a 405).
     static let methods: [String: String] = [
-        "/": "GET", "/healthz": "GET", "/readyz": "GET", "/metrics": "GET", "/v1/verify": "POST", "/v1/inspect": "POST",
-        "/v1/inspect.html": "POST", "/v1/detect": "POST",
+        "/": "GET, HEAD", "/healthz": "GET, HEAD", "/readyz": "GET, HEAD", "/metrics": "GET, HEAD", "/v1/verify": "POST",
+        "/v1/inspect": "POST", "/v1/inspect.html": "POST", "/v1/detect": "POST",
     ]
 }
 

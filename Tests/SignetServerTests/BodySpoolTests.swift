@@ -93,3 +93,56 @@ struct BodySpoolTests {
         }
     }
 }
+
+@Suite("Body folders left behind")
+struct StaleSpoolTests {
+    func makeFolder(_ path: String, mode: Int16 = 0o700, ageSeconds: Double = 3600) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: mode])
+        FileManager.default.createFile(atPath: path + "/body", contents: Data([1, 2, 3]))
+        let old = Date().addingTimeInterval(-ageSeconds)
+        try FileManager.default.setAttributes([.modificationDate: old], ofItemAtPath: path)
+    }
+
+    @Test("A folder whose server was killed is swept; a folder another process holds, a fresh one, a symbolic link and other files are not")
+    func sweepRemovesOnlyDeadFolders() async throws {
+        let parent = NSTemporaryDirectory() + "signet-sweep-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        let dead = parent + "/signet-serve-dead01", held = parent + "/signet-serve-held01", fresh = parent + "/signet-serve-fresh1"
+        let open = parent + "/signet-serve-open01", elsewhere = parent + "/elsewhere"
+        try makeFolder(dead)
+        try makeFolder(held)
+        try makeFolder(fresh, ageSeconds: 0)
+        try makeFolder(open, mode: 0o755)
+        try makeFolder(elsewhere)
+        try FileManager.default.createSymbolicLink(atPath: parent + "/signet-serve-link01", withDestinationPath: elsewhere)
+        FileManager.default.createFile(atPath: parent + "/signet-serve-plain1", contents: Data([0]))
+        // Another process holds `held` locked, as a live server holds its folder (util-linux flock(1) takes the
+        // same flock on the directory's descriptor).
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The shell opens the folder, locks it, and becomes `sleep` holding that descriptor: one process, which
+        // SIGKILL ends with nothing left behind.
+        holder.arguments = ["-c", "exec 9<\"$0\" && flock -x 9 && exec sleep 30", held]
+        holder.standardOutput = FileHandle.nullDevice
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        defer { if holder.isRunning { holder.terminate() } }
+        try await Task.sleep(for: .milliseconds(500))
+        // A live spool in the same parent: locked by this process.
+        let live = try BodySpool(parent: parent)
+        defer { live.removeAll() }
+        #expect(!FileManager.default.fileExists(atPath: dead), "the new spool sweeps on start")
+        for kept in [held, fresh, open, elsewhere, elsewhere + "/body", parent + "/signet-serve-link01", parent + "/signet-serve-plain1", live.folder] {
+            #expect(FileManager.default.fileExists(atPath: kept), "\(kept)")
+        }
+        #expect(BodySpool.sweepStale(in: parent, olderThan: 0) == 1, "the fresh folder goes once its age is not asked for")
+        #expect(FileManager.default.fileExists(atPath: held) && FileManager.default.fileExists(atPath: live.folder))
+        // The holder dies without cleaning up (SIGKILL): its lock goes with it, and the next sweep takes the folder.
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+        #expect(BodySpool.sweepStale(in: parent) == 1)
+        #expect(!FileManager.default.fileExists(atPath: held))
+        #expect(FileManager.default.fileExists(atPath: live.folder), "a spool this process still holds is never swept")
+    }
+}

@@ -211,11 +211,59 @@ struct ServiceTests {
             }
             try await client.execute(uri: "/healthz", method: .delete) { r in
                 #expect(r.status == .methodNotAllowed)
-                #expect(r.headers[.allow] == "GET")
+                #expect(r.headers[.allow] == "GET, HEAD")
             }
             try await client.execute(uri: "/healthz", method: .get) { r in #expect(r.status == .ok) }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: service.spool.folder).isEmpty)
+    }
+
+    @Test("HEAD answers a GET route without its body; another method gets 405 with an empty body too")
+    func headIsGetWithoutTheBody() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            for uri in ["/healthz", "/metrics", "/"] {
+                try await client.execute(uri: uri, method: .head) { r in
+                    #expect(r.status == .ok, "\(uri)")
+                    #expect(r.body.readableBytes == 0, "\(uri)")
+                    #expect(r.headers[.contentType] != nil, "\(uri)")
+                }
+            }
+            try await client.execute(uri: "/v1/verify", method: .head) { r in
+                #expect(r.status == .methodNotAllowed)
+                #expect(r.headers[.allow] == "POST")
+                #expect(r.body.readableBytes == 0)
+            }
+        }
+    }
+
+    @Test("A page of another site gets 403 for work it asks of the server; same-site pages and clients that send no Origin are served")
+    func crossSiteRequestsAreRefused() async throws {
+        let service = try world.service()
+        defer { service.spool.removeAll() }
+        try await app(service).test(.router) { client in
+            for origin in ["http://evil.example", "null", "http://127.0.0.1.evil.example"] {
+                try await client.execute(uri: "/v1/verify", method: .post, headers: [.origin: origin], body: ByteBuffer(bytes: world.signed)) { r in
+                    #expect(r.status == .forbidden, "\(origin)")
+                    try expectCode(r, "forbidden_origin")
+                }
+            }
+            try await client.execute(uri: "/v1/verify", method: .post, body: ByteBuffer(bytes: world.signed)) { r in #expect(r.status == .ok) }
+            // Reading is not work: a GET with a foreign Origin is answered (CORS keeps the page from reading it).
+            try await client.execute(uri: "/healthz", method: .get, headers: [.origin: "http://evil.example"]) { r in #expect(r.status == .ok) }
+        }
+        let same: [(String, String?)] = [
+            ("http://127.0.0.1:8080", "127.0.0.1:8080"), ("http://127.0.0.1:8080/", "127.0.0.1:8080"), ("https://signet.example", "signet.example:443"),
+            ("http://signet.example", "signet.example"), ("HTTP://LOCALHOST:9", "localhost:9"),
+        ]
+        for (origin, host) in same { #expect(AccessMiddleware.sameOrigin(origin, authority: host), "\(origin) \(host ?? "-")") }
+        let other: [(String, String?)] = [
+            ("http://evil.example", "127.0.0.1:8080"), ("null", "127.0.0.1:8080"), ("http://127.0.0.1:8081", "127.0.0.1:8080"),
+            ("ftp://127.0.0.1:8080", "127.0.0.1:8080"), ("http://127.0.0.1:8080", nil), ("https://signet.example", "signet.example:80"),
+            ("http://127.0.0.1:8080.evil", "127.0.0.1:8080"),
+        ]
+        for (origin, host) in other { #expect(!AccessMiddleware.sameOrigin(origin, authority: host), "\(origin) \(host ?? "-")") }
     }
 
     @Test("No answer names the server's own files, even when a parser's message does")
