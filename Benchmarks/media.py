@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Signet beside c2pa-rs on large audio and video: a ~1 GB MP4 (faststart: moov before mdat, so every chunk offset
-is patched when the store goes in) and a ~200 MB WAV. Sign and verify time, peak memory, and verify speed against
-one SHA-256 stream over the same file.
+"""Signet beside c2pa-rs on large media: a ~1 GB MP4 (faststart: moov before mdat, so every chunk offset is
+patched when the store goes in), a ~200 MB WAV and a ~50 MB animated GIF. Sign and verify time, peak memory, and
+verify speed against one SHA-256 stream over the same file.
 
 Run through Benchmarks/media.sh (builds the release binary, the oracle venv, and needs ffmpeg). Inputs are made
 under Benchmarks/out/ once: the MP4 by looping a lossless (high bit rate) test clip with stream copy, the WAV
@@ -51,11 +51,42 @@ def make_wav(path, target_mb):
             left -= n
 
 
+def make_gif(path, target_mb):
+    """An animated GIF of 2000x2000 frames of noise (LZW cannot shrink it): one frame encoded by Pillow, its image
+    block repeated, each copy behind a graphic control extension, after a NETSCAPE2.0 loop block."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(7)
+    frame = Image.fromarray(rng.integers(0, 256, (2000, 2000), dtype=np.uint8), "L").convert("P")
+    buf = io.BytesIO()
+    frame.save(buf, "GIF")
+    one = buf.getvalue()
+    packed = one[10]
+    table = 3 << ((packed & 7) + 1) if packed & 0x80 else 0
+    start = 13 + table
+    if one[start] != 0x2C or one[-1] != 0x3B:
+        raise RuntimeError("unexpected single-frame GIF layout from Pillow")
+    image = one[start:-1]
+    head = b"GIF89a" + one[6:start]
+    loop = b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"
+    control = b"\x21\xf9\x04\x00\x0a\x00\x00\x00"
+    copies = max(1, -(-int(target_mb * 1e6) // len(image)))
+    with open(path, "wb") as f:
+        f.write(head + loop)
+        for _ in range(copies):
+            f.write(control + image)
+        f.write(b"\x3b")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--signet", required=True)
     ap.add_argument("--mp4-mb", type=float, default=1000)
     ap.add_argument("--wav-mb", type=float, default=200)
+    ap.add_argument("--gif-mb", type=float, default=50)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     os.makedirs(OUT, exist_ok=True)
@@ -63,8 +94,11 @@ def main():
     import c2pa
 
     rows = []
-    for kind, mb, make in (("MP4 (faststart)", args.mp4_mb, make_mp4), ("WAV", args.wav_mb, make_wav)):
-        ext = "mp4" if kind.startswith("MP4") else "wav"
+    media = (("MP4 (faststart)", "mp4", args.mp4_mb, make_mp4), ("WAV", "wav", args.wav_mb, make_wav),
+             ("GIF (animated)", "gif", args.gif_mb, make_gif))
+    for kind, ext, mb, make in media:
+        if mb <= 0:
+            continue
         src = os.path.join(OUT, f"media-{mb:g}MB.{ext}")
         if not os.path.exists(src):
             make(src, mb)

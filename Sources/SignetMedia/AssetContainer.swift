@@ -5,6 +5,7 @@
 ///   superbox header (LBox, TBox) repeated at the start of every packet after the first; inserted where the old
 ///   store was, else after the last APP0 before the first SOS, else right after SOI.
 /// - PNG: a single `caBX` chunk right after `IHDR`.
+/// - GIF: a `C2PA_GIF` application extension after the global colour table (``GIFContainer``).
 public enum AssetContainer {
     /// Scans the structure of the file behind `reader`.
     ///
@@ -16,8 +17,8 @@ public enum AssetContainer {
     /// - Parameters:
     ///   - format: the expected format, or `nil` to detect it from the magic bytes.
     ///   - maxStoreSize: the largest manifest store accepted.
-    ///   - includeImageData: JPEG only; when false, scanning stops after the first `SOS` header (no EOI check,
-    ///     and a C2PA store placed after the image data would go unnoticed).
+    ///   - includeImageData: JPEG and GIF; when false, scanning stops after the first `SOS` header (no EOI check,
+    ///     and a C2PA store placed after the image data would go unnoticed), or at a GIF's first image.
     /// - Throws: ``MediaError/Code/unsupportedFormat`` for unknown or mismatching magic bytes,
     ///   ``MediaError/Code/truncated`` or ``MediaError/Code/corrupt`` for malformed structure,
     ///   ``MediaError/Code/multipleStores`` when more than one C2PA store is embedded (c2pa-rs rejects such files
@@ -49,6 +50,7 @@ public enum AssetContainer {
         case .riff: scan = try RIFFContainer.scan(reader, maxStoreSize: maxStoreSize)
         case .id3: scan = try ID3Container.scan(reader, maxStoreSize: maxStoreSize)
         case .bmff: scan = try BMFFContainer.scan(reader, maxStoreSize: maxStoreSize)
+        case .gif: scan = try GIFContainer.scan(reader, maxStoreSize: maxStoreSize, includeImageData: includeImageData)
         }
         // Detection from 16 bytes cannot see past an ID3 tag (FLAC) or into BMFF compatible brands.
         if let format, scan.format != format, scan.format.container != format.container || format.container != .bmff {
@@ -75,6 +77,7 @@ public enum AssetContainer {
         case .riff: return try RIFFContainer.encode(store)
         case .id3: return try ID3Container.encode(store, layout: .init(tag: nil, audioStart: 0))
         case .bmff: return try BMFFContainer.encode(store)
+        case .gif: return GIFContainer.encode(store)
         }
     }
 
@@ -86,6 +89,7 @@ public enum AssetContainer {
         case .riff: return RIFFContainer.encodedSize(storeSize: storeSize)
         case .id3: return max(storeSize, 0) > Int.max - 64 ? Int.max : 10 + ID3Container.frameOverhead + max(storeSize, 0)
         case .bmff: return BMFFContainer.encodedSize(storeSize: storeSize)
+        case .gif: return GIFContainer.encodedSize(storeSize: storeSize)
         }
     }
 

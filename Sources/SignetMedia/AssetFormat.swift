@@ -26,10 +26,12 @@ public enum AssetFormat: String, Sendable, CaseIterable {
     case heic
     /// AVIF image (ISO BMFF brands `avif`, `avis`).
     case avif
+    /// GIF (87a, 89a); a `C2PA_GIF` application extension.
+    case gif
 
     /// The kind of container, which decides how the store is found and embedded.
     public enum Container: String, Sendable {
-        case jpeg, png, riff, id3, bmff
+        case jpeg, png, riff, id3, bmff, gif
     }
 
     public var container: Container {
@@ -39,6 +41,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .wav, .webp, .avi: return .riff
         case .mp3, .flac: return .id3
         case .mp4, .mov, .m4a, .heif, .heic, .avif: return .bmff
+        case .gif: return .gif
         }
     }
 
@@ -50,7 +53,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
 
     /// Identifies a format from the first bytes of a file (16 bytes suffice), or `nil`.
     ///
-    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
+    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
     /// ID3v2 (`ID3`) or an MPEG audio frame sync: MP3 (an ID3 tag followed by `fLaC` is FLAC, which only
     /// parsing the tag can tell: the container scan refines it). `fLaC`: FLAC. ISO BMFF: an `ftyp` box first,
     /// the major brand (then the compatible brands) naming the kind.
@@ -58,6 +61,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         let p = prefix[...]
         if p.count >= 3, p[0] == 0xFF, p[1] == 0xD8, p[2] == 0xFF { return .jpeg }
         if p.count >= 8, Array(p[0..<8]) == pngSignature { return .png }
+        if p.matches(Array("GIF87a".utf8), at: 0) || p.matches(Array("GIF89a".utf8), at: 0) { return .gif }
         if p.matches(Array("RIFF".utf8), at: 0) {
             if p.matches(Array("WAVE".utf8), at: 8) { return .wav }
             if p.matches(Array("WEBP".utf8), at: 8) { return .webp }
@@ -109,6 +113,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case "image/heif", "heif", "hif": return .heif
         case "image/heic", "heic": return .heic
         case "image/avif", "avif": return .avif
+        case "image/gif", "gif": return .gif
         default: return nil
         }
     }
@@ -129,6 +134,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .heif: return "image/heif"
         case .heic: return "image/heic"
         case .avif: return "image/avif"
+        case .gif: return "image/gif"
         }
     }
 

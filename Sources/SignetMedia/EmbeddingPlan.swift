@@ -123,6 +123,8 @@ extension AssetContainer {
             return try ID3Container.plan(scan: scan, layout: layout, storeSize: storeSize)
         case .bmff(let layout):
             return try BMFFContainer.plan(reader, scan: scan, layout: layout, storeSize: storeSize)
+        case .gif(let layout):
+            return GIFContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
         }
     }
 
@@ -218,6 +220,7 @@ enum ContainerLayout: Sendable {
     case riff(RIFFContainer.Layout)
     case id3(ID3Container.Layout)
     case bmff(BMFFContainer.Layout)
+    case gif(GIFContainer.Layout)
 }
 
 extension AssetContainer {

@@ -20,6 +20,9 @@ Without NAMEs every sample is made. A sample whose tool is missing (ffmpeg, lame
   m4a            AAC in an M4A (brand 'M4A ')
   mov            H.264 QuickTime movie (brand 'qt  ')
   avif           AVIF still image 32x24 (Pillow with AVIF support): a top-level meta with iloc offsets into mdat
+  gif87a         GIF87a still image 40x30, 16-colour global table, no extensions (Pillow)
+  gif89a         GIF89a animation 40x30, 3 frames with graphic control extensions, a NETSCAPE2.0 loop block, a
+                 comment, local colour tables on later frames (Pillow)
 """
 import json
 import math
@@ -86,6 +89,37 @@ def make_avif(path):
     img.save(path, "AVIF", quality=60)
 
 
+def gif_frame(seed, colours):
+    from PIL import Image
+    img = Image.new("RGB", (40, 30))
+    img.putdata([(((x + seed) * 6) % 256, ((y * 3 + seed) * 8) % 256, ((x * y + seed * 7) * 3) % 256) for y in range(30) for x in range(40)])
+    return img.quantize(colors=colours)
+
+
+def make_gif87a(path):
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        raise LookupError("Pillow is not installed")
+    gif_frame(1, 16).save(path, "GIF")
+    with open(path, "rb") as f:
+        if f.read(6) != b"GIF87a":
+            raise RuntimeError("Pillow did not write a GIF87a")
+
+
+def make_gif89a(path):
+    try:
+        import PIL  # noqa: F401
+    except ImportError:
+        raise LookupError("Pillow is not installed")
+    frames = [gif_frame(i, 32) for i in range(3)]
+    frames[0].save(path, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0, comment=b"signet test",
+                   optimize=False)
+    with open(path, "rb") as f:
+        if f.read(6) != b"GIF89a":
+            raise RuntimeError("Pillow did not write a GIF89a")
+
+
 def make_mp3(path, tmp):
     src = os.path.join(tmp, "_mp3src.wav")
     write_wav(src, seconds=0.5)
@@ -138,6 +172,8 @@ SAMPLES = {
     "m4a": ("m4a", ffmpeg_sample(AUDIO_IN + ["-c:a", "aac", "-b:a", "16k", "-f", "ipod"])),
     "mov": ("mov", ffmpeg_sample(VIDEO_IN + H264 + ["-f", "mov"])),
     "avif": ("avif", lambda path, tmp: make_avif(path)),
+    "gif87a": ("gif", lambda path, tmp: make_gif87a(path)),
+    "gif89a": ("gif", lambda path, tmp: make_gif89a(path)),
 }
 
 

@@ -123,12 +123,15 @@ struct StaleSpoolTests {
         holder.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The shell opens the folder, locks it, and becomes `sleep` holding that descriptor: one process, which
         // SIGKILL ends with nothing left behind.
-        holder.arguments = ["-c", "exec 9<\"$0\" && flock -x 9 && exec sleep 30", held]
-        holder.standardOutput = FileHandle.nullDevice
+        holder.arguments = ["-c", "exec 9<\"$0\" && flock -x 9 && echo locked && exec sleep 60", held]
+        let said = Pipe()
+        holder.standardOutput = said
         holder.standardError = FileHandle.nullDevice
         try holder.run()
-        defer { if holder.isRunning { holder.terminate() } }
-        try await Task.sleep(for: .milliseconds(500))
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        // Only once the holder says it has the lock (however long a loaded machine takes to get there).
+        let line = said.fileHandleForReading.availableData
+        #expect(String(decoding: line, as: UTF8.self).hasPrefix("locked"))
         // A live spool in the same parent: locked by this process.
         let live = try BodySpool(parent: parent)
         defer { live.removeAll() }

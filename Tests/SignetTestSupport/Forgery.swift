@@ -53,12 +53,19 @@ public struct SignedLayout: Sendable {
         case .riff: storeOffset = carrier.lowerBound + 8
         case .id3: storeOffset = excluded.lowerBound
         case .bmff: storeOffset = carrier.upperBound - store.count
+        case .gif: storeOffset = carrier.lowerBound + 14
         }
         self.store = store
         root = try JUMBFParser().parseBox(store)
     }
 
     public enum LayoutError: Error { case noStore, multiPacket, notFound }
+
+    /// Where byte `i` of the store sits in the file: after `storeOffset`, except in a GIF, whose store is cut into
+    /// sub-blocks of 255 bytes, each behind its length byte.
+    public func fileOffset(ofStoreByte i: Int) -> Int {
+        format.container == .gif ? storeOffset + (i / 255) * 256 + 1 + i % 255 : storeOffset + i
+    }
 
     /// Every box of the store, depth first.
     public var boxes: [JUMBFBox] {
@@ -98,6 +105,8 @@ public struct SignedLayout: Sendable {
         case .bmff:
             let header = Array(file[(storeRange.lowerBound + 4)..<storeOffset])
             out += PNGChunk.be32(UInt32(header.count + 4 + newStore.count)) + header + newStore
+        case .gif:
+            out += GIFBytes.c2pa(newStore)
         }
         out += extra
         out += file[storeRange.upperBound...]
@@ -121,6 +130,40 @@ public enum RIFFBytes {
     /// A chunk with its pad byte.
     public static func chunk(_ id: String, _ data: [UInt8]) -> [UInt8] {
         Array(id.utf8) + le32(UInt32(data.count)) + data + (data.count % 2 == 1 ? [0] : [])
+    }
+}
+
+public enum GIFBytes {
+    /// `data` in sub-blocks of at most 255 bytes, with the terminator.
+    public static func subBlocks(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        var i = 0
+        while i < data.count {
+            let n = min(255, data.count - i)
+            out.append(UInt8(n))
+            out += data[i..<(i + n)]
+            i += n
+        }
+        return out + [0]
+    }
+
+    /// The C2PA application extension carrying `store`, as c2pa-rs writes it.
+    public static func c2pa(_ store: [UInt8]) -> [UInt8] {
+        [0x21, 0xFF, 0x0B] + Array("C2PA_GIF".utf8) + [1, 0, 0] + subBlocks(store)
+    }
+
+    /// A comment extension of exactly `total` bytes (at least 5): introducer, label, sub-blocks of 'A', terminator.
+    public static func comment(total: Int) -> [UInt8] {
+        let inner = total - 3
+        let blocks = max(1, (inner + 255) / 256)
+        let data = inner - blocks
+        var out: [UInt8] = [0x21, 0xFE]
+        for b in 0..<blocks {
+            let n = data / blocks + (b < data % blocks ? 1 : 0)
+            out.append(UInt8(n))
+            out += [UInt8](repeating: 0x41, count: n)
+        }
+        return out + [0]
     }
 }
 
@@ -200,7 +243,7 @@ public enum ForgeryGenerator {
             for i in range where done.insert(i).inserted {
                 for mask in masks {
                     var bytes = layout.file
-                    bytes[layout.storeOffset + i] ^= mask
+                    bytes[layout.fileOffset(ofStoreByte: i)] ^= mask
                     if layout.format == .png { fixPNGCRC(&bytes, layout) }
                     out.append(Forgery(name: "\(what): byte \(i) ^ \(mask)", bytes: bytes))
                 }
@@ -251,6 +294,10 @@ public enum ForgeryGenerator {
                 bytes.replaceSubrange(at..<(at + 4), with: ID3Bytes.size(size, syncsafe: layout.file[3] == 4))
             } else if layout.format.container == .bmff {
                 bytes.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(UInt32(layout.storeRange.count + delta)))
+            } else if layout.format.container == .gif {
+                // The first sub-block's length byte.
+                let first = layout.storeOffset
+                bytes[first] = UInt8(truncatingIfNeeded: Int(bytes[first]) + delta)
             } else if layout.format == .jpeg {
                 let v = (Int(bytes[at]) << 8 | Int(bytes[at + 1])) + delta
                 bytes[at] = UInt8(v >> 8 & 0xFF)
@@ -305,6 +352,9 @@ public enum ForgeryGenerator {
             case .bmff:
                 extra = BMFFBytes.box("meta", [0, 0, 0, 0] + BMFFBytes.box("xml ", [0, 0, 0, 0] + [UInt8](repeating: 0x41, count: removed - 8 - 4 - 8 - 4)))
                 what = "a top-level meta box"
+            case .gif:
+                extra = GIFBytes.comment(total: removed)
+                what = "a comment extension"
             }
             out.append(Forgery(name: "pad shrunk by \(removed), \(what) in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
         }
@@ -343,6 +393,8 @@ public enum ForgeryGenerator {
             filled.replaceSubrange(hole, with: ID3Bytes.txxx(total: hole.count, syncsafe: layout.file[3] == 4))
         case .bmff:
             filled.replaceSubrange(hole, with: BMFFBytes.box("meta", [0, 0, 0, 0] + BMFFBytes.box("xml ", [0, 0, 0, 0] + [UInt8](repeating: 0x41, count: hole.count - 24))))
+        case .gif:
+            filled.replaceSubrange(hole, with: GIFBytes.comment(total: hole.count))
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
 

@@ -75,6 +75,16 @@ public enum SyntheticMedia {
         return ftyp + BMFFBytes.box("mdat", media) + moov(chunkOffsets: [mdatStart, mdatStart + UInt32(mdatBytes / 2)])
     }
 
+    /// A 16x12 GIF87a with a 4-colour global table and one image (its LZW data is arbitrary: only its framing is
+    /// read), after a comment extension when `comment`.
+    public static func gif(comment: Bool = false) -> [UInt8] {
+        var out = Array("GIF87a".utf8) + le16(16) + le16(12) + [0x81, 0, 0] + (0..<12).map { UInt8($0 &* 21) }
+        if comment { out += GIFBytes.comment(total: 40) }
+        let lzw = (0..<300).map { UInt8(truncatingIfNeeded: $0 &* 7 % 251) }
+        out += [0x2C] + le16(0) + le16(0) + le16(16) + le16(12) + [0, 2] + GIFBytes.subBlocks(lzw) + [0x3B]
+        return out
+    }
+
     static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
     static func le32(_ v: UInt32) -> [UInt8] { RIFFBytes.le32(v) }
     static func be32(_ v: UInt32) -> [UInt8] { PNGChunk.be32(v) }

@@ -37,6 +37,7 @@ struct ForgeryTests {
         case .webp: return SyntheticMedia.webp()
         case .mp3: return SyntheticMedia.mp3(tag: 3, padding: 64)
         case .flac: return SyntheticMedia.flac()
+        case .gif: return SyntheticMedia.gif(comment: true)
         default: return SyntheticMedia.mp4()
         }
     }
@@ -91,7 +92,7 @@ struct ForgeryTests {
         #expect(result.silent == [])
     }
 
-    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag) or FLAC (in a new ID3v2.4 tag) verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac])
+    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag), FLAC (in a new ID3v2.4 tag) or GIF (87a made 89a) verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac, .gif])
     func audioAndRIFF(format: AssetFormat) async throws {
         let file = try await signed(format, .es256, name: "forge-\(format.rawValue)")
         let result = try await attack(file, masks: [0x01])
@@ -124,7 +125,7 @@ struct ForgeryTests {
 
     @Test("The structural attacks that once worked are refused with the codes the spec names")
     func structuralAttacksGetTheirCodes() async throws {
-        for format in [AssetFormat.jpeg, .png, .wav, .mp3, .flac] {
+        for format in [AssetFormat.jpeg, .png, .wav, .mp3, .flac, .gif] {
             let file = try await signed(format, .es256, name: "forge-codes-\(format.rawValue)")
             let layout = try SignedLayout(try Array(Data(contentsOf: URL(fileURLWithPath: file))))
             let verifier = Verifier(trust: try TrustSettings(anchorsPEM: world.anchors))

@@ -35,6 +35,56 @@ extension MetaScan {
         }
     }
 
+    // MARK: - GIF
+
+    /// Walks the blocks before the first image (where C2PA puts its `C2PA_GIF` application extension): the
+    /// C2PA block and an `XMP Data` block. Image data is not walked.
+    func scanGIF() throws(DetectMetadataError) {
+        guard let h = try input.read(at: 0, count: 13), h.count == 13 else { return }
+        var pos: Int64 = 13
+        if h[10] & 0x80 != 0 { pos += Int64(3) << (Int64(h[10] & 7) + 1) }
+        while pos < input.size {
+            guard input.step() else { break }
+            guard let introducer = try input.readFree(at: pos, count: 2).first else { break }
+            if introducer != 0x21 {
+                if introducer != 0x2C && introducer != 0x3B { note("GIF: unknown block 0x\(String(introducer, radix: 16)) at offset \(pos)") }
+                break
+            }
+            let label = try input.readFree(at: pos + 1, count: 1).first ?? 0
+            var at = pos + 2
+            var application = ""
+            if label == 0xFF, let fixed = try input.read(at: at, count: 12), fixed.count == 12, fixed[0] == 0x0B {
+                application = MetaBytes.ascii(fixed[1..<12])
+                at += 12
+            }
+            let wanted = application == "C2PA_GIF\u{1}\0\0" || application == "XMP DataXMP"
+            var data: [UInt8] = []
+            var ended = false
+            while at < input.size, input.step() {
+                guard let count = try input.readFree(at: at, count: 1).first else { break }
+                at += 1
+                if count == 0 {
+                    ended = true
+                    break
+                }
+                if wanted, data.count < 4 << 20, let chunk = try input.read(at: at, count: Int(count)) { data += chunk }
+                at += Int64(count)
+            }
+            if application.hasPrefix("C2PA_GIF") {
+                if ended {
+                    recordStoreCandidate(head: Array(data.prefix(4096)), available: data.count, place: "GIF C2PA_GIF block")
+                } else {
+                    addRemnant("GIF C2PA_GIF block cut off by the end of the file (\(data.count) bytes)")
+                }
+            } else if application == "XMP DataXMP" {
+                // The XMP packet is followed by a 258-byte "magic trailer" that makes it readable as sub-blocks.
+                scanXMP(Array(data.dropLast(min(258, data.count))), location: "XMP in GIF application extension")
+            }
+            guard ended else { break }
+            pos = at
+        }
+    }
+
     // MARK: - ISO BMFF (MP4, MOV, HEIF, AVIF)
 
     /// Walks the top-level boxes: the C2PA `uuid` box and the XMP `uuid` box. `mdat` and every other payload

@@ -152,6 +152,7 @@ final class MetaScan {
         case .riff?: try scanRIFF()
         case .id3?: try scanID3()
         case .bmff?: try scanBMFF()
+        case .gif?: try scanGIF()
         case nil: note("format not recognised: no metadata read")
         }
         if input.exhausted {
