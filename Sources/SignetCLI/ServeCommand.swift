@@ -22,8 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
             the URL its signer certificates name (`registry init --ocsp-url`); the timestamp authority (RFC 3161) \
             at POST /tsa.
 
-            Bodies are stored in a private temporary folder (never held in memory) and deleted with the \
-            response. SIGTERM or SIGINT stops accepting connections and finishes the requests in flight.
+            Bodies are stored in a private temporary folder and deleted with the response; a single file of at \
+            most 4 MiB with a declared length is verified in memory instead, within --memory-bodies. SIGTERM or SIGINT stops accepting connections and finishes the requests in flight.
 
             Exit status: 2 for usage errors; 9 when the address cannot be listened on.
             """
@@ -57,6 +57,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "Bytes all stored request bodies may take on disk at once; past it 503 with Retry-After (default: a quarter of the free space, 1 to 64 GiB).")
     var maxSpool: Int?
+
+    @Option(name: .long, help: "A host name the Host header may carry (repeatable; a port is ignored); others get 421. Default: the loopback names when listening on loopback, any otherwise.")
+    var allowedHost: [String] = []
 
     @Option(name: .long, help: "Bytes of request bodies held in memory at once: a single file of declared length up to 4 MiB is verified there, without a disk round trip; others, and any past this budget, go to disk (0: all to disk).")
     var memoryBodies: Int = BodySpool.defaultMemoryBudget
@@ -100,7 +103,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let maxConnections { configuration.maxConnections = maxConnections }
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
         // On loopback, only loopback names: a web page whose DNS name was rebound to 127.0.0.1 gets 421.
-        if ServiceConfiguration.isLoopback(host) { configuration.allowedHosts = ServiceConfiguration.loopbackHosts }
+        if !allowedHost.isEmpty {
+            configuration.allowedHosts = Set(allowedHost.map { ServiceConfiguration.hostName($0) })
+        } else if ServiceConfiguration.isLoopback(host) {
+            configuration.allowedHosts = ServiceConfiguration.loopbackHosts
+        }
         let spool: BodySpool
         do {
             spool = try BodySpool(budget: maxSpool, memoryBodyLimit: min(BodySpool.defaultMemoryBodyLimit, memoryBodies), memoryBudget: memoryBodies)
@@ -112,7 +119,8 @@ struct ServeCommand: AsyncParsableCommand {
         let host = self.host
         let ocspPath = publication?.ocspPath
         let app = service.application(host: host, port: port) { bound in
-            FileHandle.standardOutput.write(Data("signet serve: listening on http://\(host):\(bound)\n".utf8))
+            let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+            FileHandle.standardOutput.write(Data("signet serve: listening on http://\(shown):\(bound)\n".utf8))
             if let ocspPath {
                 FileHandle.standardOutput.write(Data("signet serve: registry online: OCSP at \(ocspPath), timestamps at /tsa, log and bundle under /registry\n".utf8))
             }

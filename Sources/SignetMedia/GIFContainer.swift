@@ -15,8 +15,11 @@
 /// ```
 /// As c2pa-rs: the C2PA block goes right after the header, the screen descriptor and the global colour table (or
 /// where the old one was), in sub-blocks of 255 bytes; a GIF87a gets its version byte patched to 89a (87a has no
-/// extensions); a data hash excludes the whole block. c2pa-rs only looks for the block before the first image, so
-/// a C2PA block after it is refused rather than ignored, and a second one anywhere is ``MediaError/Code/multipleStores``.
+/// extensions); a data hash excludes the whole block. c2pa-rs only looks for the block before the first image: a
+/// full scan refuses a C2PA block after it (rather than ignoring it) and a second one anywhere
+/// (``MediaError/Code/multipleStores``). Verification scans only up to the first image when it finds a store
+/// there, as c2pa-rs does; a block after the image is then ordinary hashed content, which nobody can add to a
+/// signed file without breaking its data hash.
 enum GIFContainer {
     static let identifier: [UInt8] = Array("C2PA_GIF".utf8)
     static let authentication: [UInt8] = [0x01, 0x00, 0x00]

@@ -42,12 +42,26 @@ public struct ServiceConfiguration: Sendable {
     public var allowedHosts: Set<String>? = nil
 
     /// The names a loopback server answers to.
-    public static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+    public static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]", "[::ffff:127.0.0.1]"]
 
-    /// Whether `host` (a listen address) is a loopback one.
+    /// Whether `host` (a listen address) is a loopback one, in any spelling: `localhost`, 127.0.0.0/8, `::1`
+    /// (also written out in full, or in brackets) and IPv4-mapped `::ffff:127.x.y.z`.
     public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        var name = host.lowercased()
+        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name == "localhost" { return true }
+        var v4 = in_addr()
+        if inet_pton(AF_INET, name, &v4) == 1 { return UInt32(bigEndian: v4.s_addr) >> 24 == 127 }
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET6, name, &v6) == 1 else { return false }
+        let b = withUnsafeBytes(of: v6) { Array($0) }
+        if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return true }
+        return b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF && b[12] == 127
     }
+
+    /// The host part of a Host header or an allowed-host name as the Host check compares it (lowercased, without
+    /// its port).
+    public static func hostName(_ authority: String) -> String { AccessMiddleware.hostName(authority) }
 
     public init() {}
 }
@@ -530,7 +544,12 @@ struct AccessMiddleware: RouterMiddleware {
             response = ServiceError(.internalError, "the request failed").response()
         }
         // A HEAD route runs its GET handler (``Router/readable(_:use:)``); the body is dropped here, errors' too.
-        if request.method == .head { response.body = .init() }
+        if request.method == .head {
+            // The GET's length, or none: RFC 9110, 8.6 (a HEAD answer's Content-Length must be the GET's).
+            let length = response.body.contentLength
+            response.body = .init()
+            response.headers[.contentLength] = length.map(String.init)
+        }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         // Known routes by name; anything else as one label, so a scan cannot grow the metrics without bound.

@@ -223,11 +223,14 @@ struct ServiceTests {
         let service = try world.service()
         defer { service.spool.removeAll() }
         try await app(service).test(.router) { client in
-            for uri in ["/healthz", "/metrics", "/"] {
+            for uri in ["/healthz", "/"] {
+                let full = try await client.execute(uri: uri, method: .get) { r in r.body.readableBytes }
                 try await client.execute(uri: uri, method: .head) { r in
                     #expect(r.status == .ok, "\(uri)")
                     #expect(r.body.readableBytes == 0, "\(uri)")
                     #expect(r.headers[.contentType] != nil, "\(uri)")
+                    // RFC 9110, 8.6: the length the GET would have, never 0.
+                    #expect(r.headers[.contentLength] == String(full), "\(uri)")
                 }
             }
             try await client.execute(uri: "/v1/verify", method: .head) { r in
@@ -236,6 +239,18 @@ struct ServiceTests {
                 #expect(r.body.readableBytes == 0)
             }
         }
+    }
+
+    @Test("Every spelling of a loopback listen address turns the Host check on; other addresses do not")
+    func loopbackInAnySpelling() {
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1", "[::ffff:127.9.9.9]"] {
+            #expect(ServiceConfiguration.isLoopback(host), "\(host)")
+        }
+        for host in ["0.0.0.0", "::", "10.0.0.1", "::2", "::ffff:10.0.0.1", "127.0.0.1.example", "example.com", "", "[::1"] {
+            #expect(!ServiceConfiguration.isLoopback(host), "\(host)")
+        }
+        #expect(ServiceConfiguration.hostName("Signet.Example:8443") == "signet.example")
+        #expect(ServiceConfiguration.hostName("[::1]:80") == "[::1]")
     }
 
     @Test("A page of another site gets 403 for work it asks of the server; same-site pages and clients that send no Origin are served")
