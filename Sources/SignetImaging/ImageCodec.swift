@@ -114,19 +114,7 @@ public enum ImageCodec {
         guard !overflow, count > 0 else {
             throw ImagingError(code: .tooLarge, reason: "image of \(width)x\(height) pixels")
         }
-        var samples = [UInt8](repeating: 0, count: count)
-        var failure: ImagingError?
-        samples.withUnsafeMutableBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return }
-            do throws(ImagingError) {
-                try reader.readRows(into: base, count: height)
-            } catch {
-                failure = error
-            }
-        }
-        if let failure { throw failure }
-        try reader.finish()
-        return LumaImage(width: width, height: height, samples: samples)
+        return LumaImage(width: width, height: height, samples: try readAllRows(reader, bytes: count))
     }
 
     /// Encodes at `quality` and decodes the result again, in memory (error level analysis).
@@ -146,19 +134,24 @@ public enum ImageCodec {
         guard let count = rgbByteCount(width: width, height: height) else {
             throw ImagingError(code: .tooLarge, reason: "image of \(width)x\(height) pixels")
         }
-        var pixels = [UInt8](repeating: 0, count: count)
+        return RGBImage(width: width, height: height, pixels: try readAllRows(reader, bytes: count))
+    }
+
+    /// Every row of a started reader, `bytes` in all, then the check that the data ends where it should.
+    private static func readAllRows(_ reader: ImageReader, bytes count: Int) throws(ImagingError) -> [UInt8] {
+        var rows = [UInt8](repeating: 0, count: count)
         var failure: ImagingError?
-        pixels.withUnsafeMutableBufferPointer { buffer in
+        rows.withUnsafeMutableBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return }
             do throws(ImagingError) {
-                try reader.readRows(into: base, count: height)
+                try reader.readRows(into: base, count: reader.outputHeight)
             } catch {
                 failure = error
             }
         }
         if let failure { throw failure }
         try reader.finish()
-        return RGBImage(width: width, height: height, pixels: pixels)
+        return rows
     }
 
     /// Encodes an image as a baseline JPEG (YCbCr 4:2:0, optimised Huffman tables).
