@@ -11,7 +11,10 @@ import Testing
         #expect(AssetFormat.detect(prefix: []) == nil)
         for s in ["image/jpeg", "JPG", "jpeg", ".jpg"] { #expect(AssetFormat.from(mimeOrExtension: s) == .jpeg) }
         for s in ["image/png", "png", ".PNG"] { #expect(AssetFormat.from(mimeOrExtension: s) == .png) }
-        #expect(AssetFormat.from(mimeOrExtension: "gif") == nil)
+        for s in ["image/gif", "GIF", ".gif"] { #expect(AssetFormat.from(mimeOrExtension: s) == .gif) }
+        #expect(AssetFormat.detect(prefix: Array("GIF87a".utf8) + [1, 0]) == .gif)
+        #expect(AssetFormat.detect(prefix: Array("GIF88a".utf8)) == nil)
+        #expect(AssetFormat.from(mimeOrExtension: "tiff") == nil)
         #expect(AssetFormat.jpeg.mimeType == "image/jpeg")
         #expect(AssetFormat.png.mimeType == "image/png")
     }
