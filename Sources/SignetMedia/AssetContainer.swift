@@ -6,6 +6,7 @@
 ///   store was, else after the last APP0 before the first SOS, else right after SOI.
 /// - PNG: a single `caBX` chunk right after `IHDR`.
 /// - GIF: a `C2PA_GIF` application extension after the global colour table (``GIFContainer``).
+/// - TIFF, DNG: an IFD entry with tag `0xCD41`, appended after the input (``TIFFContainer``).
 public enum AssetContainer {
     /// Scans the structure of the file behind `reader`.
     ///
@@ -51,9 +52,11 @@ public enum AssetContainer {
         case .id3: scan = try ID3Container.scan(reader, maxStoreSize: maxStoreSize)
         case .bmff: scan = try BMFFContainer.scan(reader, maxStoreSize: maxStoreSize)
         case .gif: scan = try GIFContainer.scan(reader, maxStoreSize: maxStoreSize, includeImageData: includeImageData)
+        case .tiff: scan = try TIFFContainer.scan(reader, maxStoreSize: maxStoreSize)
         }
-        // Detection from 16 bytes cannot see past an ID3 tag (FLAC) or into BMFF compatible brands.
-        if let format, scan.format != format, scan.format.container != format.container || format.container != .bmff {
+        // Detection from 16 bytes cannot see past an ID3 tag (FLAC), into BMFF compatible brands or into a TIFF's IFD
+        // (DNG).
+        if let format, scan.format != format, scan.format.container != format.container || ![.bmff, .tiff].contains(format.container) {
             throw MediaError(.unsupportedFormat, "expected \(format.rawValue) but the file looks like \(scan.format.rawValue)")
         }
         return scan
@@ -78,6 +81,7 @@ public enum AssetContainer {
         case .id3: return try ID3Container.encode(store, layout: .init(tag: nil, audioStart: 0))
         case .bmff: return try BMFFContainer.encode(store)
         case .gif: return GIFContainer.encode(store)
+        case .tiff: return store
         }
     }
 
@@ -90,6 +94,7 @@ public enum AssetContainer {
         case .id3: return max(storeSize, 0) > Int.max - 64 ? Int.max : 10 + ID3Container.frameOverhead + max(storeSize, 0)
         case .bmff: return BMFFContainer.encodedSize(storeSize: storeSize)
         case .gif: return GIFContainer.encodedSize(storeSize: storeSize)
+        case .tiff: return max(storeSize, 0)
         }
     }
 

@@ -28,10 +28,14 @@ public enum AssetFormat: String, Sendable, CaseIterable {
     case avif
     /// GIF (87a, 89a); a `C2PA_GIF` application extension.
     case gif
+    /// TIFF (classic or BigTIFF); an IFD entry with tag `0xCD41`.
+    case tiff
+    /// DNG (a TIFF whose first IFD has a `DNGVersion` entry); carried as in TIFF.
+    case dng
 
     /// The kind of container, which decides how the store is found and embedded.
     public enum Container: String, Sendable {
-        case jpeg, png, riff, id3, bmff, gif
+        case jpeg, png, riff, id3, bmff, gif, tiff
     }
 
     public var container: Container {
@@ -42,6 +46,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .mp3, .flac: return .id3
         case .mp4, .mov, .m4a, .heif, .heic, .avif: return .bmff
         case .gif: return .gif
+        case .tiff, .dng: return .tiff
         }
     }
 
@@ -53,7 +58,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
 
     /// Identifies a format from the first bytes of a file (16 bytes suffice), or `nil`.
     ///
-    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
+    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. TIFF: `II*\0`, `MM\0*` (BigTIFF `+` for `*`); DNG is told from TIFF by the scan. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
     /// ID3v2 (`ID3`) or an MPEG audio frame sync: MP3 (an ID3 tag followed by `fLaC` is FLAC, which only
     /// parsing the tag can tell: the container scan refines it). `fLaC`: FLAC. ISO BMFF: an `ftyp` box first,
     /// the major brand (then the compatible brands) naming the kind.
@@ -62,6 +67,8 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         if p.count >= 3, p[0] == 0xFF, p[1] == 0xD8, p[2] == 0xFF { return .jpeg }
         if p.count >= 8, Array(p[0..<8]) == pngSignature { return .png }
         if p.matches(Array("GIF87a".utf8), at: 0) || p.matches(Array("GIF89a".utf8), at: 0) { return .gif }
+        if p.count >= 4, p[0] == 0x49, p[1] == 0x49, p[2] == 42 || p[2] == 43, p[3] == 0 { return .tiff }
+        if p.count >= 4, p[0] == 0x4D, p[1] == 0x4D, p[2] == 0, p[3] == 42 || p[3] == 43 { return .tiff }
         if p.matches(Array("RIFF".utf8), at: 0) {
             if p.matches(Array("WAVE".utf8), at: 8) { return .wav }
             if p.matches(Array("WEBP".utf8), at: 8) { return .webp }
@@ -114,6 +121,8 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case "image/heic", "heic": return .heic
         case "image/avif", "avif": return .avif
         case "image/gif", "gif": return .gif
+        case "image/tiff", "image/tif", "tif", "tiff": return .tiff
+        case "image/dng", "image/x-adobe-dng", "dng": return .dng
         default: return nil
         }
     }
@@ -135,6 +144,8 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .heic: return "image/heic"
         case .avif: return "image/avif"
         case .gif: return "image/gif"
+        case .tiff: return "image/tiff"
+        case .dng: return "image/dng"
         }
     }
 

@@ -56,6 +56,10 @@ public struct AssetScan: Sendable {
     /// The ranges a new store replaces: ``storeRanges`` plus any framing a data hash does not exclude (the RIFF
     /// pad byte; the ID3 `GEOB` frame header). Equal to ``storeRanges`` for JPEG and PNG.
     public var carrierRanges: [Range<Int64>]
+    /// Ranges that decide how the asset's content is read, which no data hash exclusion may reach into besides the
+    /// store's own (C2PA 2.2, 15.12.1: other exclusions may hold only metadata). TIFF: the header, every page and
+    /// SubIFD table and the strip and tile offset and byte-count arrays. Empty for formats that do not list them.
+    public var protectedRanges: [Range<Int64>] = []
     /// What the container needs to embed a store (tag and box headers to patch, offsets to move).
     var layout: ContainerLayout
 

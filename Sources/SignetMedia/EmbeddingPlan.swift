@@ -125,6 +125,8 @@ extension AssetContainer {
             return try BMFFContainer.plan(reader, scan: scan, layout: layout, storeSize: storeSize)
         case .gif(let layout):
             return GIFContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
+        case .tiff(let layout):
+            return try TIFFContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
         }
     }
 
@@ -221,6 +223,7 @@ enum ContainerLayout: Sendable {
     case id3(ID3Container.Layout)
     case bmff(BMFFContainer.Layout)
     case gif(GIFContainer.Layout)
+    case tiff(TIFFContainer.Layout)
 }
 
 extension AssetContainer {

@@ -54,6 +54,7 @@ public struct SignedLayout: Sendable {
         case .id3: storeOffset = excluded.lowerBound
         case .bmff: storeOffset = carrier.upperBound - store.count
         case .gif: storeOffset = carrier.lowerBound + 14
+        case .tiff: storeOffset = carrier.lowerBound
         }
         self.store = store
         root = try JUMBFParser().parseBox(store)
@@ -107,6 +108,8 @@ public struct SignedLayout: Sendable {
             out += PNGChunk.be32(UInt32(header.count + 4 + newStore.count)) + header + newStore
         case .gif:
             out += GIFBytes.c2pa(newStore)
+        case .tiff:
+            return TIFFBytes.reframe(file, store: storeRange, newStore: newStore, extra: extra)
         }
         out += extra
         out += file[storeRange.upperBound...]
@@ -130,6 +133,47 @@ public enum RIFFBytes {
     /// A chunk with its pad byte.
     public static func chunk(_ id: String, _ data: [UInt8]) -> [UInt8] {
         Array(id.utf8) + le32(UInt32(data.count)) + data + (data.count % 2 == 1 ? [0] : [])
+    }
+}
+
+/// Edits of a little-endian classic TIFF as Signet writes it (the store, then the IFD the header points to).
+public enum TIFFBytes {
+    static func u32(_ b: [UInt8], _ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 | Int(b[i + 2]) << 16 | Int(b[i + 3]) << 24 }
+    static func put32(_ b: inout [UInt8], _ i: Int, _ v: Int) {
+        for k in 0..<4 { b[i + k] = UInt8(truncatingIfNeeded: v >> (8 * k)) }
+    }
+
+    /// The offset of the C2PA entry (tag 0xCD41) in the IFD the header points to.
+    public static func c2paEntry(_ file: [UInt8]) -> Int? {
+        let ifd = u32(file, 4)
+        guard ifd + 2 <= file.count else { return nil }
+        let n = Int(file[ifd]) | Int(file[ifd + 1]) << 8
+        for i in 0..<n where ifd + 2 + i * 12 + 12 <= file.count {
+            let e = ifd + 2 + i * 12
+            if file[e] == 0x41, file[e + 1] == 0xCD { return e }
+        }
+        return nil
+    }
+
+    /// The C2PA entry's count set to `count`.
+    public static func settingC2PACount(_ file: [UInt8], to count: UInt32) -> [UInt8] {
+        var out = file
+        if let e = c2paEntry(file) { put32(&out, e + 4, Int(count)) }
+        return out
+    }
+
+    /// `newStore` (then `extra`) in place of the store at `store`, the IFD after it moved and the header and the
+    /// C2PA entry's count made to match.
+    public static func reframe(_ file: [UInt8], store: Range<Int>, newStore: [UInt8], extra: [UInt8]) -> [UInt8] {
+        let ifd = u32(file, 4)
+        precondition(ifd >= store.upperBound, "Signet's layout puts the IFD after the store")
+        var out = Array(file[..<store.lowerBound]) + newStore + extra
+        if out.count % 2 == 1 { out.append(0) }
+        let newIFD = out.count
+        out += file[ifd...]
+        put32(&out, 4, newIFD)
+        if let e = c2paEntry(out) { put32(&out, e + 4, newStore.count) }
+        return out
     }
 }
 
@@ -294,6 +338,8 @@ public enum ForgeryGenerator {
                 bytes.replaceSubrange(at..<(at + 4), with: ID3Bytes.size(size, syncsafe: layout.file[3] == 4))
             } else if layout.format.container == .bmff {
                 bytes.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(UInt32(layout.storeRange.count + delta)))
+            } else if layout.format.container == .tiff {
+                bytes = TIFFBytes.settingC2PACount(bytes, to: UInt32(layout.store.count + delta))
             } else if layout.format.container == .gif {
                 // The first sub-block's length byte.
                 let first = layout.storeOffset
@@ -355,6 +401,9 @@ public enum ForgeryGenerator {
             case .gif:
                 extra = GIFBytes.comment(total: removed)
                 what = "a comment extension"
+            case .tiff:
+                extra = [UInt8](repeating: 0x41, count: removed)
+                what = "unreferenced bytes"
             }
             out.append(Forgery(name: "pad shrunk by \(removed), \(what) in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
         }
@@ -395,6 +444,8 @@ public enum ForgeryGenerator {
             filled.replaceSubrange(hole, with: BMFFBytes.box("meta", [0, 0, 0, 0] + BMFFBytes.box("xml ", [0, 0, 0, 0] + [UInt8](repeating: 0x41, count: hole.count - 24))))
         case .gif:
             filled.replaceSubrange(hole, with: GIFBytes.comment(total: hole.count))
+        case .tiff:
+            filled.replaceSubrange(hole, with: [UInt8](repeating: 0x41, count: hole.count))
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
 

@@ -114,7 +114,7 @@ extension Builder {
                 reason: "ingredient \(input.path): \(error.reason)")
         }
         var storeBytes = scan.manifestStore
-        var bound = BoundAsset(reader: reader, storeRanges: scan.storeRanges)
+        var bound = BoundAsset(reader: reader, storeRanges: scan.storeRanges, protectedRanges: scan.protectedRanges)
         let sidecar = Sidecar.path(forAsset: input.path)
         if storeBytes == nil, FileManager.default.fileExists(atPath: sidecar) {
             storeBytes = try? Sidecar.read(path: sidecar)

@@ -12,10 +12,14 @@ public struct BoundAsset: Sendable {
     /// from its `FF EB` marker; PNG: the whole `caBX` chunk), in file order. Empty when the store came from
     /// somewhere else (a sidecar): then no byte of the asset may be excluded from the hash.
     public var storeRanges: [Range<Int64>]
+    /// The asset's ranges that decide how its content is read (``AssetScan/protectedRanges``): no exclusion but the
+    /// store's may reach into them.
+    public var protectedRanges: [Range<Int64>]
 
-    public init(reader: FileReader, storeRanges: [Range<Int64>]) {
+    public init(reader: FileReader, storeRanges: [Range<Int64>], protectedRanges: [Range<Int64>] = []) {
         self.reader = reader
         self.storeRanges = storeRanges
+        self.protectedRanges = protectedRanges
     }
 }
 
@@ -68,6 +72,9 @@ extension ManifestValidator {
     /// - the store's carrier ranges each excluded exactly, and no exclusion reaching into them while covering
     ///   anything else (else `assertion.dataHash.mismatch`); with the store outside the asset (a sidecar), no
     ///   exclusion at all, since nothing would cover the excluded bytes;
+    /// - no other exclusion reaching into the structure that decides how the asset is read (a TIFF's IFDs and strip
+    ///   tables; ``BoundAsset/protectedRanges``), else `assertion.dataHash.mismatch`: other exclusions may hold
+    ///   only metadata (15.12.1), and c2pa-rs's own BigTIFF count-field exclusion lands on another entry;
     /// - more than one exclusion: `assertion.dataHash.additionalExclusionsPresent` (informational), as c2pa-rs;
     /// - then the hash over every other byte.
     ///
@@ -127,6 +134,14 @@ extension ManifestValidator {
             for e in nonEmpty where !asset.storeRanges.contains(e) && asset.storeRanges.contains(where: { $0.overlaps(e) }) {
                 s.failure.append(.init(.assertionDataHashMismatch, url: url,
                     "the data hash exclusion \(e.lowerBound)+\(e.count) holds more than the manifest store"))
+                return
+            }
+        }
+        for e in nonEmpty where !asset.storeRanges.contains(e) {
+            if let p = asset.protectedRanges.first(where: { $0.overlaps(e) }) {
+                let start = max(p.lowerBound, e.lowerBound)
+                s.failure.append(.init(.assertionDataHashMismatch, url: url,
+                    "the data hash exclusion \(e.lowerBound)+\(e.count) leaves unsigned the asset's structure at offset \(start) (how its content is read), not only metadata"))
                 return
             }
         }

@@ -117,7 +117,7 @@ public struct Verifier: Sendable {
         report.formatMismatch = Self.formatMismatch(path: path, content: scan.format)
         if let store = scan.manifestStore {
             return await validateStore(
-                bytes: { store }, source: "embedded", asset: BoundAsset(reader: reader, storeRanges: scan.storeRanges), report: report)
+                bytes: { store }, source: "embedded", asset: BoundAsset(reader: reader, storeRanges: scan.storeRanges, protectedRanges: scan.protectedRanges), report: report)
         }
         if let sidecarPath = sidecar, FileManager.default.fileExists(atPath: sidecarPath) {
             return await validateStore(

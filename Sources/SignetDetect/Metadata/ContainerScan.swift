@@ -249,3 +249,58 @@ extension MetaScan {
         return trimmed.isEmpty ? nil : trimmed
     }
 }
+
+extension MetaScan {
+    // MARK: - TIFF, DNG
+
+    /// Walks the page IFDs (classic or BigTIFF, at most 64): a C2PA entry (tag `0xCD41`), XMP (tag 700) and the
+    /// text fields that name a tool or camera. Image data is not read.
+    func scanTIFF() throws(DetectMetadataError) {
+        guard let h = try input.read(at: 0, count: 16), h.count >= 8 else { return }
+        let little = h[0] == 0x49
+        func uint(_ b: [UInt8], _ i: Int, _ width: Int) -> UInt64? {
+            guard i >= 0, i + width <= b.count else { return nil }
+            var v: UInt64 = 0
+            for k in 0..<width { v = v << 8 | UInt64(b[i + (little ? width - 1 - k : k)]) }
+            return v
+        }
+        let big = uint(h, 2, 2) == 43
+        let width = big ? 8 : 4
+        let entrySize = big ? 20 : 12
+        guard var next = uint(h, big ? 8 : 4, width) else { return }
+        var seen = Set<UInt64>()
+        let texts: [UInt64: String] = [11: "ProcessingSoftware", 271: "Make", 272: "Model", 305: "Software", 315: "Artist"]
+        while next != 0, seen.count < 64, seen.insert(next).inserted, input.step() {
+            let at = Int64(clamping: next)
+            guard let c = try input.read(at: at, count: big ? 8 : 2), let n = uint(c, 0, big ? 8 : 2), n <= 4096 else {
+                note("TIFF: IFD at offset \(next) could not be read")
+                return
+            }
+            let tableAt = at + Int64(big ? 8 : 2)
+            guard let table = try input.read(at: tableAt, count: Int(n) * entrySize + width), table.count == Int(n) * entrySize + width else {
+                note("TIFF: IFD at offset \(next) runs past the end of the file")
+                return
+            }
+            for i in 0..<Int(n) {
+                let e = i * entrySize
+                guard let tag = uint(table, e, 2), let type = uint(table, e + 2, 2), let count = uint(table, e + 4, width) else { break }
+                let inline = count <= UInt64(width) && [1, 2, 6, 7].contains(type)
+                let valueOffset = inline ? tableAt + Int64(e + 4 + width) : Int64(clamping: uint(table, e + 4 + width, width) ?? 0)
+                let available = Int(min(count, UInt64(max(0, input.size - valueOffset))))
+                switch tag {
+                case 0xCD41:
+                    if let d = try input.read(at: valueOffset, count: min(available, 4096)) {
+                        recordStoreCandidate(head: d, available: available, place: "TIFF C2PA entry (tag 0xCD41)")
+                    }
+                case 700:
+                    if let d = try input.read(at: valueOffset, count: min(available, 4 << 20)) { scanXMP(d, location: "XMP in TIFF tag 700") }
+                default:
+                    if let key = texts[tag], type == 2, let d = try input.read(at: valueOffset, count: min(available, 1024)) {
+                        addText(key: key, value: MetaBytes.ascii(d.prefix { $0 != 0 }[...]), location: "TIFF IFD")
+                    }
+                }
+            }
+            next = uint(table, Int(n) * entrySize, width) ?? 0
+        }
+    }
+}

@@ -153,6 +153,7 @@ final class MetaScan {
         case .id3?: try scanID3()
         case .bmff?: try scanBMFF()
         case .gif?: try scanGIF()
+        case .tiff?: try scanTIFF()
         case nil: note("format not recognised: no metadata read")
         }
         if input.exhausted {
