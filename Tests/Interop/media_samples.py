@@ -23,6 +23,12 @@ Without NAMEs every sample is made. A sample whose tool is missing (ffmpeg, lame
   gif87a         GIF87a still image 40x30, 16-colour global table, no extensions (Pillow)
   gif89a         GIF89a animation 40x30, 3 frames with graphic control extensions, a NETSCAPE2.0 loop block, a
                  comment, local colour tables on later frames (Pillow)
+  tiff           TIFF 48x32 RGB, LZW, one page, little-endian (Pillow)
+  tiff-multi     TIFF, three pages of 40x30 RGB, little-endian (Pillow)
+  bigtiff        BigTIFF 48x32 RGB, uncompressed (Pillow, big_tiff=True)
+  tiff-be        TIFF 24x16 RGB, big-endian ("MM"), uncompressed (written here with struct: Pillow writes "II")
+  dng            DNG 1.4 as a camera lays it out (written here with struct): IFD0 a 16x12 RGB preview with Make,
+                 Model and DNGVersion, a SubIFD with the 32x24 16-bit Bayer CFA raw data (RGGB)
 """
 import json
 import math
@@ -120,6 +126,105 @@ def make_gif89a(path):
             raise RuntimeError("Pillow did not write a GIF89a")
 
 
+def write_tiff(path, order, ifds):
+    """A classic TIFF from IFDs given as ([(tag, type, values)], [strip bytes]); StripOffsets (273) and
+    StripByteCounts (279) are filled in, SubIFDs (330) may hold the index of another IFD in `ifds` (written as its
+    offset). Entries are sorted by tag; values that do not fit in 4 bytes follow each IFD."""
+    fmt = {1: "B", 2: "s", 3: "H", 4: "I", 5: "II", 7: "B"}
+    size = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1}
+    out = bytearray(b"II*\x00" if order == "<" else b"MM\x00*") + b"\x00\x00\x00\x00"
+    strips = []
+    for _, data in ifds:
+        strips.append(len(out))
+        out += data
+        if len(out) % 2:
+            out += b"\x00"
+    # Lay out each IFD (table, then its long values) once to learn the offsets, then write.
+    offsets = []
+    pos = len(out)
+    for entries, _ in ifds:
+        offsets.append(pos)
+        n = len(entries) + 2
+        pos += 2 + 12 * n + 4
+        for tag, typ, values in entries:
+            count = len(values) if typ != 2 else len(values)
+            length = size[typ] * count
+            if length > 4:
+                pos += length + length % 2
+    for i, (entries, data) in enumerate(ifds):
+        entries = sorted(entries + [(273, 4, [strips[i]]), (279, 4, [len(data)])])
+        base = offsets[i]
+        assert len(out) == base
+        table = bytearray(struct.pack(order + "H", len(entries)))
+        extra = bytearray()
+        extra_at = base + 2 + 12 * len(entries) + 4
+        for tag, typ, values in entries:
+            if tag == 330:
+                values = [offsets[v] for v in values]
+            if typ == 2:
+                raw = values
+                count = len(values)
+            elif typ == 5:
+                raw = b"".join(struct.pack(order + "II", *v) for v in values)
+                count = len(values)
+            else:
+                raw = b"".join(struct.pack(order + fmt[typ], v) for v in values)
+                count = len(values)
+            if len(raw) <= 4:
+                field = raw + b"\x00" * (4 - len(raw))
+            else:
+                field = struct.pack(order + "I", extra_at + len(extra))
+                extra += raw + (b"\x00" if len(raw) % 2 else b"")
+            table += struct.pack(order + "HHI", tag, typ, count) + field
+        table += struct.pack(order + "I", 0)
+        out += table + extra
+    struct.pack_into(order + "I", out, 4, offsets[0])
+    with open(path, "wb") as f:
+        f.write(out)
+
+
+def make_tiff_be(path):
+    w, h = 24, 16
+    pixels = bytes(((x * 10) % 256 if c == 0 else (y * 15) % 256 if c == 1 else ((x + y) * 7) % 256)
+                   for y in range(h) for x in range(w) for c in range(3))
+    ifd = [(256, 3, [w]), (257, 3, [h]), (258, 3, [8, 8, 8]), (259, 3, [1]), (262, 3, [2]), (277, 3, [3]), (278, 3, [h]),
+           (284, 3, [1])]
+    write_tiff(path, ">", [(ifd, pixels)])
+
+
+def make_dng(path):
+    pw, ph = 16, 12
+    preview = bytes(((x * 16) % 256, (y * 20) % 256, 90)[c] for y in range(ph) for x in range(pw) for c in range(3))
+    rw, rh = 32, 24
+    raw = b"".join(struct.pack("<H", (x * 997 + y * 433 + (x % 2) * 1000 + (y % 2) * 2000) % 4096) for y in range(rh) for x in range(rw))
+    ifd0 = [(254, 4, [1]), (256, 3, [pw]), (257, 3, [ph]), (258, 3, [8, 8, 8]), (259, 3, [1]), (262, 3, [2]),
+            (271, 2, b"Signet\x00"), (272, 2, b"Test Camera\x00"), (277, 3, [3]), (278, 3, [ph]), (284, 3, [1]),
+            (330, 4, [1]), (50706, 1, [1, 4, 0, 0]), (50707, 1, [1, 1, 0, 0]), (50708, 2, b"Signet Test Camera\x00")]
+    raw_ifd = [(254, 4, [0]), (256, 3, [rw]), (257, 3, [rh]), (258, 3, [16]), (259, 3, [1]), (262, 3, [32803]),
+               (277, 3, [1]), (278, 3, [rh]), (284, 3, [1]), (33421, 3, [2, 2]), (33422, 1, [0, 1, 1, 2]),
+               (50717, 4, [4095])]
+    write_tiff(path, "<", [(ifd0, preview), (raw_ifd, raw)])
+
+
+def pillow_tiff(kind):
+    def make(path, tmp):
+        try:
+            from PIL import Image
+        except ImportError:
+            raise LookupError("Pillow is not installed")
+        if kind == "multi":
+            frames = [gif_frame(i, 64).convert("RGB") for i in range(3)]
+            frames[0].save(path, "TIFF", save_all=True, append_images=frames[1:])
+            return
+        img = Image.new("RGB", (48, 32))
+        img.putdata([((x * 5) % 256, (y * 8) % 256, ((x * y) * 3) % 256) for y in range(32) for x in range(48)])
+        if kind == "big":
+            img.save(path, "TIFF", big_tiff=True)
+        else:
+            img.save(path, "TIFF", compression="tiff_lzw")
+    return make
+
+
 def make_mp3(path, tmp):
     src = os.path.join(tmp, "_mp3src.wav")
     write_wav(src, seconds=0.5)
@@ -174,6 +279,11 @@ SAMPLES = {
     "avif": ("avif", lambda path, tmp: make_avif(path)),
     "gif87a": ("gif", lambda path, tmp: make_gif87a(path)),
     "gif89a": ("gif", lambda path, tmp: make_gif89a(path)),
+    "tiff": ("tif", pillow_tiff("single")),
+    "tiff-multi": ("tif", pillow_tiff("multi")),
+    "bigtiff": ("tif", pillow_tiff("big")),
+    "tiff-be": ("tif", lambda path, tmp: make_tiff_be(path)),
+    "dng": ("dng", lambda path, tmp: make_dng(path)),
 }
 
 

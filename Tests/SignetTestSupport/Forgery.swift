@@ -361,7 +361,8 @@ public enum ForgeryGenerator {
     public static func structural(_ layout: SignedLayout) -> [Forgery] {
         var out: [Forgery] = []
         let manifest = layout.activeManifest
-        let pixel = layout.format == .png ? layout.storeRange.upperBound + 20 : layout.file.count - 10
+        // A TIFF's last bytes are its IFD; its strip follows the header.
+        let pixel = layout.format == .png ? layout.storeRange.upperBound + 20 : layout.format.container == .tiff ? 20 : layout.file.count - 10
 
         // 1. Standard manifest relabelled as an update manifest (jumd type "c2ma" -> "c2um"), with a pixel changed.
         let typeAt = manifest.payloadRange.lowerBound + 8
@@ -445,7 +446,9 @@ public enum ForgeryGenerator {
         case .gif:
             filled.replaceSubrange(hole, with: GIFBytes.comment(total: hole.count))
         case .tiff:
+            // The entry renamed to a private tag, so the file carries no store and its bytes are the attacker's.
             filled.replaceSubrange(hole, with: [UInt8](repeating: 0x41, count: hole.count))
+            if let e = TIFFBytes.c2paEntry(filled) { filled[e] = 0x42 }
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
 

@@ -85,6 +85,16 @@ public enum SyntheticMedia {
         return out
     }
 
+    /// A little-endian classic TIFF: 16x12 8-bit gray in one strip right after the header, then IFD0.
+    public static func tiff() -> [UInt8] {
+        let pixels = (0..<192).map { UInt8(truncatingIfNeeded: $0 &* 13 % 251) }
+        var out: [UInt8] = [0x49, 0x49, 42, 0] + le32(UInt32(8 + pixels.count)) + pixels
+        let entries: [(UInt16, UInt16, UInt32)] = [(256, 3, 16), (257, 3, 12), (258, 3, 8), (259, 3, 1), (262, 3, 1), (273, 4, 8), (277, 3, 1), (278, 3, 12), (279, 4, 192)]
+        out += le16(UInt16(entries.count))
+        for (tag, type, value) in entries { out += le16(tag) + le16(type) + le32(1) + le32(value) }
+        return out + le32(0)
+    }
+
     static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
     static func le32(_ v: UInt32) -> [UInt8] { RIFFBytes.le32(v) }
     static func be32(_ v: UInt32) -> [UInt8] { PNGChunk.be32(v) }

@@ -38,6 +38,7 @@ struct ForgeryTests {
         case .mp3: return SyntheticMedia.mp3(tag: 3, padding: 64)
         case .flac: return SyntheticMedia.flac()
         case .gif: return SyntheticMedia.gif(comment: true)
+        case .tiff: return SyntheticMedia.tiff()
         default: return SyntheticMedia.mp4()
         }
     }
@@ -92,7 +93,7 @@ struct ForgeryTests {
         #expect(result.silent == [])
     }
 
-    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag), FLAC (in a new ID3v2.4 tag) or GIF (87a made 89a) verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac, .gif])
+    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag), FLAC (in a new ID3v2.4 tag) GIF (87a made 89a) or TIFF (an IFD copy after the store) verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac, .gif, .tiff])
     func audioAndRIFF(format: AssetFormat) async throws {
         let file = try await signed(format, .es256, name: "forge-\(format.rawValue)")
         let result = try await attack(file, masks: [0x01])
@@ -125,7 +126,7 @@ struct ForgeryTests {
 
     @Test("The structural attacks that once worked are refused with the codes the spec names")
     func structuralAttacksGetTheirCodes() async throws {
-        for format in [AssetFormat.jpeg, .png, .wav, .mp3, .flac, .gif] {
+        for format in [AssetFormat.jpeg, .png, .wav, .mp3, .flac, .gif, .tiff] {
             let file = try await signed(format, .es256, name: "forge-codes-\(format.rawValue)")
             let layout = try SignedLayout(try Array(Data(contentsOf: URL(fileURLWithPath: file))))
             let verifier = Verifier(trust: try TrustSettings(anchorsPEM: world.anchors))
