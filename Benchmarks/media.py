@@ -81,12 +81,23 @@ def make_gif(path, target_mb):
         f.write(b"\x3b")
 
 
+def make_tiff(path, target_mb):
+    """A single-page uncompressed RGB TIFF of noise, about target_mb, in Pillow's strips (about 64 KB each)."""
+    import numpy as np
+    from PIL import Image
+
+    side = int((target_mb * 1e6 / 3) ** 0.5)
+    rng = np.random.default_rng(11)
+    Image.fromarray(rng.integers(0, 256, (side, side, 3), dtype=np.uint8), "RGB").save(path, "TIFF")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--signet", required=True)
     ap.add_argument("--mp4-mb", type=float, default=1000)
     ap.add_argument("--wav-mb", type=float, default=200)
     ap.add_argument("--gif-mb", type=float, default=50)
+    ap.add_argument("--tiff-mb", type=float, default=200)
     ap.add_argument("--bulk", type=int, default=8, help="also verify this many copies in one call (0 or 1: skip)")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
@@ -97,7 +108,7 @@ def main():
     rows = []
     bulk_rows = []
     media = (("MP4 (faststart)", "mp4", args.mp4_mb, make_mp4), ("WAV", "wav", args.wav_mb, make_wav),
-             ("GIF (animated)", "gif", args.gif_mb, make_gif))
+             ("GIF (animated)", "gif", args.gif_mb, make_gif), ("TIFF (one page, RGB)", "tif", args.tiff_mb, make_tiff))
     for kind, ext, mb, make in media:
         if mb <= 0:
             continue

@@ -14,7 +14,14 @@ import Testing
         for s in ["image/gif", "GIF", ".gif"] { #expect(AssetFormat.from(mimeOrExtension: s) == .gif) }
         #expect(AssetFormat.detect(prefix: Array("GIF87a".utf8) + [1, 0]) == .gif)
         #expect(AssetFormat.detect(prefix: Array("GIF88a".utf8)) == nil)
-        #expect(AssetFormat.from(mimeOrExtension: "tiff") == nil)
+        for s in ["image/tiff", "TIF", ".tiff"] { #expect(AssetFormat.from(mimeOrExtension: s) == .tiff) }
+        for s in ["image/dng", "image/x-adobe-dng", ".DNG"] { #expect(AssetFormat.from(mimeOrExtension: s) == .dng) }
+        for prefix: [UInt8] in [[0x49, 0x49, 42, 0], [0x4D, 0x4D, 0, 42], [0x49, 0x49, 43, 0], [0x4D, 0x4D, 0, 43]] {
+            #expect(AssetFormat.detect(prefix: prefix + [8, 0, 0, 0]) == .tiff)
+        }
+        #expect(AssetFormat.detect(prefix: [0x49, 0x4D, 42, 0, 8, 0, 0, 0]) == nil)
+        #expect(AssetFormat.from(mimeOrExtension: "svg") == nil)
+        #expect(AssetFormat.tiff.mimeType == "image/tiff" && AssetFormat.dng.mimeType == "image/dng")
         #expect(AssetFormat.jpeg.mimeType == "image/jpeg")
         #expect(AssetFormat.png.mimeType == "image/png")
     }
