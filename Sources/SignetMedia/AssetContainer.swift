@@ -7,6 +7,7 @@
 /// - PNG: a single `caBX` chunk right after `IHDR`.
 /// - GIF: a `C2PA_GIF` application extension after the global colour table (``GIFContainer``).
 /// - TIFF, DNG: an IFD entry with tag `0xCD41`, appended after the input (``TIFFContainer``).
+/// - JPEG XL: the store as a top-level `jumb` box after `ftyp`; a bare codestream is wrapped first (``JXLContainer``).
 public enum AssetContainer {
     /// Scans the structure of the file behind `reader`.
     ///
@@ -53,6 +54,7 @@ public enum AssetContainer {
         case .bmff: scan = try BMFFContainer.scan(reader, maxStoreSize: maxStoreSize)
         case .gif: scan = try GIFContainer.scan(reader, maxStoreSize: maxStoreSize, includeImageData: includeImageData)
         case .tiff: scan = try TIFFContainer.scan(reader, maxStoreSize: maxStoreSize)
+        case .jxl: scan = try JXLContainer.scan(reader, maxStoreSize: maxStoreSize)
         }
         // Detection from 16 bytes cannot see past an ID3 tag (FLAC), into BMFF compatible brands or into a TIFF's IFD
         // (DNG).
@@ -81,7 +83,7 @@ public enum AssetContainer {
         case .id3: return try ID3Container.encode(store, layout: .init(tag: nil, audioStart: 0))
         case .bmff: return try BMFFContainer.encode(store)
         case .gif: return GIFContainer.encode(store)
-        case .tiff: return store
+        case .tiff, .jxl: return store
         }
     }
 
@@ -94,7 +96,7 @@ public enum AssetContainer {
         case .id3: return max(storeSize, 0) > Int.max - 64 ? Int.max : 10 + ID3Container.frameOverhead + max(storeSize, 0)
         case .bmff: return BMFFContainer.encodedSize(storeSize: storeSize)
         case .gif: return GIFContainer.encodedSize(storeSize: storeSize)
-        case .tiff: return max(storeSize, 0)
+        case .tiff, .jxl: return max(storeSize, 0)
         }
     }
 

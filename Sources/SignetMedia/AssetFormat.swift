@@ -32,10 +32,12 @@ public enum AssetFormat: String, Sendable, CaseIterable {
     case tiff
     /// DNG (a TIFF whose first IFD has a `DNGVersion` entry); carried as in TIFF.
     case dng
+    /// JPEG XL (the box container, or a bare codestream that signing wraps in one); a top-level `jumb` box.
+    case jxl
 
     /// The kind of container, which decides how the store is found and embedded.
     public enum Container: String, Sendable {
-        case jpeg, png, riff, id3, bmff, gif, tiff
+        case jpeg, png, riff, id3, bmff, gif, tiff, jxl
     }
 
     public var container: Container {
@@ -47,6 +49,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .mp4, .mov, .m4a, .heif, .heic, .avif: return .bmff
         case .gif: return .gif
         case .tiff, .dng: return .tiff
+        case .jxl: return .jxl
         }
     }
 
@@ -58,7 +61,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
 
     /// Identifies a format from the first bytes of a file (16 bytes suffice), or `nil`.
     ///
-    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. TIFF: `II*\0`, `MM\0*` (BigTIFF `+` for `*`); DNG is told from TIFF by the scan. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
+    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. TIFF: `II*\0`, `MM\0*` (BigTIFF `+` for `*`); DNG is told from TIFF by the scan. JPEG XL: the container signature box, or `FF 0A` (a bare codestream). RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
     /// ID3v2 (`ID3`) or an MPEG audio frame sync: MP3 (an ID3 tag followed by `fLaC` is FLAC, which only
     /// parsing the tag can tell: the container scan refines it). `fLaC`: FLAC. ISO BMFF: an `ftyp` box first,
     /// the major brand (then the compatible brands) naming the kind.
@@ -67,6 +70,8 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         if p.count >= 3, p[0] == 0xFF, p[1] == 0xD8, p[2] == 0xFF { return .jpeg }
         if p.count >= 8, Array(p[0..<8]) == pngSignature { return .png }
         if p.matches(Array("GIF87a".utf8), at: 0) || p.matches(Array("GIF89a".utf8), at: 0) { return .gif }
+        if p.count >= 12, Array(p[0..<12]) == JXLContainer.signature { return .jxl }
+        if p.count >= 2, p[0] == 0xFF, p[1] == 0x0A { return .jxl }
         if p.count >= 4, p[0] == 0x49, p[1] == 0x49, p[2] == 42 || p[2] == 43, p[3] == 0 { return .tiff }
         if p.count >= 4, p[0] == 0x4D, p[1] == 0x4D, p[2] == 0, p[3] == 42 || p[3] == 43 { return .tiff }
         if p.matches(Array("RIFF".utf8), at: 0) {
@@ -123,6 +128,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case "image/gif", "gif": return .gif
         case "image/tiff", "image/tif", "tif", "tiff": return .tiff
         case "image/dng", "image/x-adobe-dng", "dng": return .dng
+        case "image/jxl", "jxl": return .jxl
         default: return nil
         }
     }
@@ -146,6 +152,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .gif: return "image/gif"
         case .tiff: return "image/tiff"
         case .dng: return "image/dng"
+        case .jxl: return "image/jxl"
         }
     }
 

@@ -127,6 +127,8 @@ extension AssetContainer {
             return GIFContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
         case .tiff(let layout):
             return try TIFFContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
+        case .jxl(let layout):
+            return JXLContainer.plan(layout: layout, storeSize: storeSize)
         }
     }
 
@@ -224,6 +226,7 @@ enum ContainerLayout: Sendable {
     case bmff(BMFFContainer.Layout)
     case gif(GIFContainer.Layout)
     case tiff(TIFFContainer.Layout)
+    case jxl(JXLContainer.Layout)
 }
 
 extension AssetContainer {

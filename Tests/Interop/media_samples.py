@@ -27,6 +27,8 @@ Without NAMEs every sample is made. A sample whose tool is missing (ffmpeg, lame
   tiff-multi     TIFF, three pages of 40x30 RGB, little-endian (Pillow)
   bigtiff        BigTIFF 48x32 RGB, uncompressed (Pillow, big_tiff=True)
   tiff-be        TIFF 24x16 RGB, big-endian ("MM"), uncompressed (written here with struct: Pillow writes "II")
+  jxl            JPEG XL 48x32 in the box container (cjxl --container=1, from a PNG made here)
+  jxl-bare       JPEG XL 48x32 bare codestream (cjxl): c2pa-rs 0.91.3 refuses it; Signet wraps it in a container
   dng            DNG 1.4 as a camera lays it out (written here with struct): IFD0 a 16x12 RGB preview with Make,
                  Model and DNGVersion, a SubIFD with the 32x24 16-bit Bayer CFA raw data (RGGB)
 """
@@ -206,6 +208,22 @@ def make_dng(path):
     write_tiff(path, "<", [(ifd0, preview), (raw_ifd, raw)])
 
 
+def make_jxl(container):
+    def make(path, tmp):
+        need("cjxl")
+        try:
+            from PIL import Image
+        except ImportError:
+            raise LookupError("Pillow is not installed")
+        src = os.path.join(tmp, "_jxlsrc.png")
+        img = Image.new("RGB", (48, 32))
+        img.putdata([((x * 5) % 256, (y * 8) % 256, ((x + y) * 3) % 256) for y in range(32) for x in range(48)])
+        img.save(src)
+        run(["cjxl", "--quiet", src, path, "-d", "1", "--container=" + ("1" if container else "0")])
+        os.remove(src)
+    return make
+
+
 def pillow_tiff(kind):
     def make(path, tmp):
         try:
@@ -284,6 +302,8 @@ SAMPLES = {
     "bigtiff": ("tif", pillow_tiff("big")),
     "tiff-be": ("tif", lambda path, tmp: make_tiff_be(path)),
     "dng": ("dng", lambda path, tmp: make_dng(path)),
+    "jxl": ("jxl", make_jxl(True)),
+    "jxl-bare": ("jxl", make_jxl(False)),
 }
 
 

@@ -5,7 +5,7 @@ import Testing
 /// The samples Tests/Interop/media_samples.py makes (each under 200 KB and 1 s).
 let mediaSamples = [
     "wav", "webp", "avi", "mp3", "mp3-id3", "flac", "mp4-faststart", "mp4-moovlast", "mp4-av", "mp4-frag", "m4a", "mov", "avif", "gif87a",
-    "gif89a", "tiff", "tiff-multi", "bigtiff", "tiff-be", "dng",
+    "gif89a", "tiff", "tiff-multi", "bigtiff", "tiff-be", "dng", "jxl",
 ]
 
 /// Samples ffprobe can count the frames of (all but the BigTIFF, which ffmpeg does not read).
@@ -106,11 +106,12 @@ final class MediaWorld: @unchecked Sendable {
 }
 
 enum Media {
-    enum Kind { case riff, id3, bmff, gif, tiff }
+    enum Kind { case riff, id3, bmff, gif, tiff, jxl }
 
     static func kind(_ sample: String) -> Kind {
         if ["wav", "webp", "avi"].contains(sample) { return .riff }
         if sample.contains("tiff") || sample == "dng" { return .tiff }
+        if sample.hasPrefix("jxl") { return .jxl }
         if sample.hasPrefix("gif") { return .gif }
         if sample.hasPrefix("mp3") || sample == "flac" { return .id3 }
         return .bmff
@@ -176,14 +177,15 @@ enum Media {
             guard let t = TIFFPeek(b), let ifd = t.firstIFD, let entries = t.entries(at: ifd),
                 let offset = entries[273], let count = entries[279] else { return nil }
             return offset + count / 2
-        case .bmff:
+        case .jxl, .bmff:
+            let payloadBox = kind == .jxl ? "jxlc" : "mdat"
             var i = 0
             while i + 8 <= b.count {
                 var size = be32(b, i)
                 let type = String(decoding: b[(i + 4)..<(i + 8)], as: UTF8.self)
                 if size == 1 { size = Int(be32(b, i + 12)) }  // largesize under 4 GiB
                 if size == 0 { size = b.count - i }
-                if type == "mdat", size > 16 { return i + 8 + (size - 8) / 2 }
+                if type == payloadBox, size > 16 { return i + 8 + (size - 8) / 2 }
                 guard size >= 8 else { return nil }
                 i += size
             }
@@ -510,5 +512,33 @@ struct TIFFInterop {
         // Signet names the format from the content, and says image/dng in the claim.
         let (_, report) = try Interop.signetVerify(try w.signedBySignet("dng", input), anchors: w.anchors)
         #expect("\(report)".contains("image/dng"))
+    }
+}
+
+@Suite(.enabled(if: interopAvailable()))
+struct JXLInterop {
+    @Test("A bare JPEG XL codestream (which c2pa-rs 0.91.3 refuses to sign) is wrapped in a container: c2pa-rs and Signet say Trusted, djxl decodes the same pixels, a changed codestream byte is a mismatch in both")
+    func bareCodestreamIsWrapped() throws {
+        let w = try MediaWorld.get()
+        guard let input = w.sample("jxl-bare") else { return }
+        let signed = try w.signedBySignet("jxl-bare", input)
+        let b = try Media.bytes(signed)
+        #expect(Array(b.prefix(12)) == [0, 0, 0, 0x0C, 0x4A, 0x58, 0x4C, 0x20, 0x0D, 0x0A, 0x87, 0x0A])
+        let original = try Media.bytes(input)
+        #expect(Array(b.suffix(original.count)) == original)
+        let oracle = try Interop.oracleRead(signed, anchors: w.anchors)
+        #expect(oracle.state == "Trusted", "c2pa-rs: \(oracle.failure) \(oracle.error ?? "")")
+        let (_, report) = try Interop.signetVerify(signed, anchors: w.anchors)
+        #expect(report["validation_state"]?.stringValue == "Trusted", "\(Interop.failureCodes(report))")
+        if let djxl = Interop.which("djxl") {
+            let a = w.path("bare-dec-a", like: "x.png"), c = w.path("bare-dec-b", like: "x.png")
+            #expect(try Interop.run(djxl, [input, a]).status == 0)
+            #expect(try Interop.run(djxl, [signed, c]).status == 0)
+            #expect(try Media.bytes(a) == Media.bytes(c))
+        }
+        let tampered = w.path("bare-tampered", like: input)
+        try Media.tamperMedia(signed, tampered, kind: .jxl)
+        #expect(try Interop.oracleRead(tampered, anchors: w.anchors).failure.contains("assertion.dataHash.mismatch"))
+        #expect(Interop.failureCodes(try Interop.signetVerify(tampered, anchors: w.anchors).1).contains("assertion.dataHash.mismatch"))
     }
 }

@@ -54,7 +54,7 @@ public struct SignedLayout: Sendable {
         case .id3: storeOffset = excluded.lowerBound
         case .bmff: storeOffset = carrier.upperBound - store.count
         case .gif: storeOffset = carrier.lowerBound + 14
-        case .tiff: storeOffset = carrier.lowerBound
+        case .tiff, .jxl: storeOffset = carrier.lowerBound
         }
         self.store = store
         root = try JUMBFParser().parseBox(store)
@@ -110,6 +110,8 @@ public struct SignedLayout: Sendable {
             out += GIFBytes.c2pa(newStore)
         case .tiff:
             return TIFFBytes.reframe(file, store: storeRange, newStore: newStore, extra: extra)
+        case .jxl:
+            out += newStore
         }
         out += extra
         out += file[storeRange.upperBound...]
@@ -405,6 +407,9 @@ public enum ForgeryGenerator {
             case .tiff:
                 extra = [UInt8](repeating: 0x41, count: removed)
                 what = "unreferenced bytes"
+            case .jxl:
+                extra = BMFFBytes.box("xml ", [UInt8](repeating: 0x41, count: removed - 8))
+                what = "an xml box"
             }
             out.append(Forgery(name: "pad shrunk by \(removed), \(what) in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
         }
@@ -449,6 +454,8 @@ public enum ForgeryGenerator {
             // The entry renamed to a private tag, so the file carries no store and its bytes are the attacker's.
             filled.replaceSubrange(hole, with: [UInt8](repeating: 0x41, count: hole.count))
             if let e = TIFFBytes.c2paEntry(filled) { filled[e] = 0x42 }
+        case .jxl:
+            filled.replaceSubrange(hole, with: BMFFBytes.box("xml ", [UInt8](repeating: 0x41, count: hole.count - 8)))
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
 

@@ -95,6 +95,13 @@ public enum SyntheticMedia {
         return out + le32(0)
     }
 
+    /// A JPEG XL container (signature, ftyp, jxlc) around codestream-like bytes (signing does not decode them).
+    public static func jxl() -> [UInt8] {
+        let codestream: [UInt8] = [0xFF, 0x0A] + (0..<400).map { UInt8(truncatingIfNeeded: $0 &* 17 % 253) }
+        return [0, 0, 0, 0x0C, 0x4A, 0x58, 0x4C, 0x20, 0x0D, 0x0A, 0x87, 0x0A, 0, 0, 0, 0x14] + Array("ftypjxl ".utf8) + [0, 0, 0, 0]
+            + Array("jxl ".utf8) + be32(UInt32(codestream.count + 8)) + Array("jxlc".utf8) + codestream
+    }
+
     static func le16(_ v: UInt16) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
     static func le32(_ v: UInt32) -> [UInt8] { RIFFBytes.le32(v) }
     static func be32(_ v: UInt32) -> [UInt8] { PNGChunk.be32(v) }

@@ -39,6 +39,7 @@ struct ForgeryTests {
         case .flac: return SyntheticMedia.flac()
         case .gif: return SyntheticMedia.gif(comment: true)
         case .tiff: return SyntheticMedia.tiff()
+        case .jxl: return SyntheticMedia.jxl()
         default: return SyntheticMedia.mp4()
         }
     }
@@ -93,7 +94,7 @@ struct ForgeryTests {
         #expect(result.silent == [])
     }
 
-    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag), FLAC (in a new ID3v2.4 tag) GIF (87a made 89a) or TIFF (an IFD copy after the store) verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac, .gif, .tiff])
+    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag), FLAC (in a new ID3v2.4 tag) GIF (87a made 89a) TIFF (an IFD copy after the store) or JPEG XL verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac, .gif, .tiff, .jxl])
     func audioAndRIFF(format: AssetFormat) async throws {
         let file = try await signed(format, .es256, name: "forge-\(format.rawValue)")
         let result = try await attack(file, masks: [0x01])
@@ -126,7 +127,7 @@ struct ForgeryTests {
 
     @Test("The structural attacks that once worked are refused with the codes the spec names")
     func structuralAttacksGetTheirCodes() async throws {
-        for format in [AssetFormat.jpeg, .png, .wav, .mp3, .flac, .gif, .tiff] {
+        for format in [AssetFormat.jpeg, .png, .wav, .mp3, .flac, .gif, .tiff, .jxl] {
             let file = try await signed(format, .es256, name: "forge-codes-\(format.rawValue)")
             let layout = try SignedLayout(try Array(Data(contentsOf: URL(fileURLWithPath: file))))
             let verifier = Verifier(trust: try TrustSettings(anchorsPEM: world.anchors))

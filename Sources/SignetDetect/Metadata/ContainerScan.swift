@@ -127,6 +127,11 @@ extension MetaScan {
                     if let d = try input.read(at: body, count: min(bodyLength, 4 << 20)) { scanXMP(d, location: "XMP in BMFF uuid box") }
                 }
             }
+            if type == "jumb", let d = try input.read(at: pos, count: Int(min(available, 4096))) {
+                recordStoreCandidate(head: d, available: Int(min(available, Int64(Int.max))), place: "top-level jumb box")
+            } else if type == "xml ", let d = try input.read(at: pos + Int64(header), count: Int(min(available - Int64(header), 4 << 20))) {
+                scanXMP(d, location: "XMP in a JPEG XL xml box")
+            }
             if truncated { break }
             pos += boxSize
         }

@@ -154,6 +154,7 @@ final class MetaScan {
         case .bmff?: try scanBMFF()
         case .gif?: try scanGIF()
         case .tiff?: try scanTIFF()
+        case .jxl?: try scanBMFF()
         case nil: note("format not recognised: no metadata read")
         }
         if input.exhausted {
