@@ -8,6 +8,7 @@
 /// - GIF: a `C2PA_GIF` application extension after the global colour table (``GIFContainer``).
 /// - TIFF, DNG: an IFD entry with tag `0xCD41`, appended after the input (``TIFFContainer``).
 /// - JPEG XL: the store as a top-level `jumb` box after `ftyp`; a bare codestream is wrapped first (``JXLContainer``).
+/// - SVG: base64 text of a `c2pa:manifest` element in the root's `metadata` (``SVGContainer``).
 public enum AssetContainer {
     /// Scans the structure of the file behind `reader`.
     ///
@@ -55,6 +56,7 @@ public enum AssetContainer {
         case .gif: scan = try GIFContainer.scan(reader, maxStoreSize: maxStoreSize, includeImageData: includeImageData)
         case .tiff: scan = try TIFFContainer.scan(reader, maxStoreSize: maxStoreSize)
         case .jxl: scan = try JXLContainer.scan(reader, maxStoreSize: maxStoreSize)
+        case .svg: scan = try SVGContainer.scan(reader, maxStoreSize: maxStoreSize)
         }
         // Detection from 16 bytes cannot see past an ID3 tag (FLAC), into BMFF compatible brands or into a TIFF's IFD
         // (DNG).
@@ -84,6 +86,7 @@ public enum AssetContainer {
         case .bmff: return try BMFFContainer.encode(store)
         case .gif: return GIFContainer.encode(store)
         case .tiff, .jxl: return store
+        case .svg: return SVGContainer.encode(store)
         }
     }
 
@@ -97,6 +100,7 @@ public enum AssetContainer {
         case .bmff: return BMFFContainer.encodedSize(storeSize: storeSize)
         case .gif: return GIFContainer.encodedSize(storeSize: storeSize)
         case .tiff, .jxl: return max(storeSize, 0)
+        case .svg: return SVGContainer.encodedSize(storeSize: storeSize)
         }
     }
 

@@ -34,10 +34,12 @@ public enum AssetFormat: String, Sendable, CaseIterable {
     case dng
     /// JPEG XL (the box container, or a bare codestream that signing wraps in one); a top-level `jumb` box.
     case jxl
+    /// SVG (UTF-8 XML with an `svg` root); a `c2pa:manifest` element holding the store in base64.
+    case svg
 
     /// The kind of container, which decides how the store is found and embedded.
     public enum Container: String, Sendable {
-        case jpeg, png, riff, id3, bmff, gif, tiff, jxl
+        case jpeg, png, riff, id3, bmff, gif, tiff, jxl, svg
     }
 
     public var container: Container {
@@ -50,6 +52,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .gif: return .gif
         case .tiff, .dng: return .tiff
         case .jxl: return .jxl
+        case .svg: return .svg
         }
     }
 
@@ -61,7 +64,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
 
     /// Identifies a format from the first bytes of a file (16 bytes suffice), or `nil`.
     ///
-    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. TIFF: `II*\0`, `MM\0*` (BigTIFF `+` for `*`); DNG is told from TIFF by the scan. JPEG XL: the container signature box, or `FF 0A` (a bare codestream). RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
+    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. TIFF: `II*\0`, `MM\0*` (BigTIFF `+` for `*`); DNG is told from TIFF by the scan. JPEG XL: the container signature box, or `FF 0A` (a bare codestream). SVG: XML markup first (`<?xml`, `<svg`, `<!--`, `<!DOCTYPE`, after a UTF-8 BOM and spaces); the scan then requires an `svg` root. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
     /// ID3v2 (`ID3`) or an MPEG audio frame sync: MP3 (an ID3 tag followed by `fLaC` is FLAC, which only
     /// parsing the tag can tell: the container scan refines it). `fLaC`: FLAC. ISO BMFF: an `ftyp` box first,
     /// the major brand (then the compatible brands) naming the kind.
@@ -71,6 +74,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         if p.count >= 8, Array(p[0..<8]) == pngSignature { return .png }
         if p.matches(Array("GIF87a".utf8), at: 0) || p.matches(Array("GIF89a".utf8), at: 0) { return .gif }
         if p.count >= 12, Array(p[0..<12]) == JXLContainer.signature { return .jxl }
+        if looksLikeXML(p) { return .svg }
         if p.count >= 2, p[0] == 0xFF, p[1] == 0x0A { return .jxl }
         if p.count >= 4, p[0] == 0x49, p[1] == 0x49, p[2] == 42 || p[2] == 43, p[3] == 0 { return .tiff }
         if p.count >= 4, p[0] == 0x4D, p[1] == 0x4D, p[2] == 0, p[3] == 42 || p[3] == 43 { return .tiff }
@@ -87,6 +91,15 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         }
         if p.count >= 2, p[0] == 0xFF, p[1] & 0xE0 == 0xE0, p[1] & 0x06 != 0 { return .mp3 }
         return nil
+    }
+
+    /// Whether the prefix starts (after a UTF-8 BOM and white space) with the markup an SVG document opens with.
+    static func looksLikeXML(_ p: ArraySlice<UInt8>) -> Bool {
+        var i = p.startIndex
+        if p.count >= 3, p[i] == 0xEF, p[i + 1] == 0xBB, p[i + 2] == 0xBF { i += 3 }
+        while i < p.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(p[i]) { i += 1 }
+        let rest = Array(p[i...])
+        return ["<?xml", "<svg", "<!--", "<!DOCTYPE"].contains { rest.starts(with: Array($0.utf8)) }
     }
 
     /// The BMFF kind named by the first brand (major, then compatible ones) that identifies one, or `nil`.
@@ -129,6 +142,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case "image/tiff", "image/tif", "tif", "tiff": return .tiff
         case "image/dng", "image/x-adobe-dng", "dng": return .dng
         case "image/jxl", "jxl": return .jxl
+        case "image/svg+xml", "svg": return .svg
         default: return nil
         }
     }
@@ -153,6 +167,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .tiff: return "image/tiff"
         case .dng: return "image/dng"
         case .jxl: return "image/jxl"
+        case .svg: return "image/svg+xml"
         }
     }
 

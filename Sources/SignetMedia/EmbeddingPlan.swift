@@ -129,6 +129,8 @@ extension AssetContainer {
             return try TIFFContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
         case .jxl(let layout):
             return JXLContainer.plan(layout: layout, storeSize: storeSize)
+        case .svg(let layout):
+            return SVGContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
         }
     }
 
@@ -227,6 +229,7 @@ enum ContainerLayout: Sendable {
     case gif(GIFContainer.Layout)
     case tiff(TIFFContainer.Layout)
     case jxl(JXLContainer.Layout)
+    case svg(SVGContainer.Layout)
 }
 
 extension AssetContainer {

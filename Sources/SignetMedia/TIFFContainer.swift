@@ -39,15 +39,25 @@ enum TIFFContainer {
     static let maxSubIFDs = 1000
     /// Entries in one IFD (classic TIFF cannot have more; a BigTIFF declaring more is refused).
     static let maxEntriesPerIFD = 65_535
-    /// Entries read in all IFDs together: a bound on the scan's time (every one is read from the file).
-    static let maxTotalEntries = 4_000_000
+    /// Entries read in all IFDs together: a bound on the scan's time and memory (24 bytes each).
+    static let maxTotalEntries = 1_000_000
 
     struct Entry: Sendable, Equatable {
         var tag: UInt16
         var type: UInt16
         var count: UInt64
-        /// The value field as stored (4 or 8 bytes, file byte order).
-        var raw: [UInt8]
+        /// The value field as stored (4 or 8 bytes, file byte order), byte k in bits 8k..<8k+8.
+        var packed: UInt64
+
+        init(tag: UInt16, type: UInt16, count: UInt64, raw: some Collection<UInt8>) {
+            self.tag = tag
+            self.type = type
+            self.count = count
+            packed = raw.enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+
+        /// The value field's bytes as stored.
+        func raw(_ width: Int) -> [UInt8] { (0..<width).map { UInt8(truncatingIfNeeded: packed >> (8 * UInt64($0))) } }
     }
 
     struct IFD: Sendable {
@@ -122,26 +132,34 @@ enum TIFFContainer {
             pages.append(ifd)
             next = ifd.next
         }
+        // IFDs sharing bytes are malformed (and would multiply the entries read): refused.
+        let sortedTables = pages.map(\.range).sorted { $0.lowerBound < $1.lowerBound }
+        for (a, b) in zip(sortedTables, sortedTables.dropFirst()) where a.overlaps(b) {
+            throw MediaError(.corrupt, "the TIFF IFDs at offsets \(a.lowerBound) and \(b.lowerBound) overlap")
+        }
 
         // Everything that decides how pixels are read.
         var protected: [Range<Int64>] = [0..<headerSize]
+        // SubIFD tables and strip and tile arrays: what the file points at besides its pages.
+        var pointedAt: [Range<Int64>] = []
         var subIFDCount = 0
         for page in pages {
             protected.append(page.range)
             for entry in page.entries {
                 switch entry.tag {
                 case 0x0111, 0x0117, 0x0144, 0x0145:  // StripOffsets, StripByteCounts, TileOffsets, TileByteCounts
-                    if let r = try outOfLine(entry, codec: codec, shape: shape, size: size, what: "tag \(entry.tag)") { protected.append(r) }
+                    if let r = try outOfLine(entry, codec: codec, shape: shape, size: size, what: "tag \(entry.tag)") { protected.append(r); pointedAt.append(r) }
                 case subIFDsTag:
                     let offsets = try values(of: entry, &input, codec: codec, shape: shape, limit: maxSubIFDs - subIFDCount)
-                    if let r = try outOfLine(entry, codec: codec, shape: shape, size: size, what: "SubIFDs") { protected.append(r) }
+                    if let r = try outOfLine(entry, codec: codec, shape: shape, size: size, what: "SubIFDs") { protected.append(r); pointedAt.append(r) }
                     for offset in offsets where offset != 0 {
                         subIFDCount += 1
                         guard subIFDCount <= maxSubIFDs else { throw MediaError(.corrupt, "more than \(maxSubIFDs) TIFF SubIFDs") }
                         let sub = try readIFD(&input, at: offset, headerSize: headerSize, codec: codec, shape: shape, total: &totalEntries)
                         protected.append(sub.range)
+                        pointedAt.append(sub.range)
                         for e in sub.entries where [0x0111, 0x0117, 0x0144, 0x0145].contains(e.tag) {
-                            if let r = try outOfLine(e, codec: codec, shape: shape, size: size, what: "tag \(e.tag)") { protected.append(r) }
+                            if let r = try outOfLine(e, codec: codec, shape: shape, size: size, what: "tag \(e.tag)") { protected.append(r); pointedAt.append(r) }
                         }
                     }
                 default: break
@@ -177,7 +195,7 @@ enum TIFFContainer {
             guard entry.count > UInt64(shape.valueSize) else {
                 throw MediaError(.corrupt, "the C2PA entry holds \(entry.count) bytes, too few for a manifest store")
             }
-            let offset = codec.offset(entry.raw, big: big)
+            let offset = codec.offset(entry.raw(shape.valueSize), big: big)
             guard offset <= UInt64(size), entry.count <= UInt64(size) - offset else {
                 throw MediaError(.truncated, "the C2PA entry's \(entry.count) bytes at offset \(offset) run past the end of the \(size)-byte file")
             }
@@ -189,7 +207,15 @@ enum TIFFContainer {
             storeRange = range
             let entryStart = page.offset + Int64(shape.countSize) + Int64(carrier.entry * shape.entrySize)
             countField = (entryStart + 4)..<(entryStart + 4 + Int64(shape.valueSize))
-            tailStart = removableTail(page: page, carrierPage: carrier.page, pages: pages, store: range, size: size, codec: codec, shape: shape, input: &input)
+            // Everything else the file points at: it must lie before the tail for the tail to be cut off.
+            var referenced = pointedAt
+            for (p, other) in pages.enumerated() {
+                if p != carrier.page { referenced.append(other.range) }
+                for (i, e) in other.entries.enumerated() where !(p == carrier.page && i == carrier.entry) {
+                    if let r = try? outOfLine(e, codec: codec, shape: shape, size: size, what: "tag \(e.tag)") { referenced.append(r) }
+                }
+            }
+            tailStart = removableTail(page: page, store: range, size: size, referenced: referenced, input: &input)
         }
         // The C2PA entry's count field is c2pa-rs's second exclusion: carve it out of the protected structure.
         if let countField {
@@ -250,7 +276,7 @@ enum TIFFContainer {
             let type = codec.u16(table, e + 2)
             let count = shape.big ? codec.u64(table, e + 4) : UInt64(codec.u32(table, e + 4))
             let valueAt = base + e + 4 + shape.valueSize
-            entries.append(Entry(tag: tag, type: type, count: count, raw: Array(table[valueAt..<(valueAt + shape.valueSize)])))
+            entries.append(Entry(tag: tag, type: type, count: count, raw: table[valueAt..<(valueAt + shape.valueSize)]))
         }
         let nextAt = shape.countSize + n * shape.entrySize
         let next = shape.big ? codec.u64(table, nextAt) : UInt64(codec.u32(table, nextAt))
@@ -279,7 +305,7 @@ enum TIFFContainer {
             throw MediaError(.corrupt, "TIFF \(what) declares \(entry.count) values, more than the file holds")
         }
         guard bytes > UInt64(shape.valueSize) else { return nil }
-        let offset = codec.offset(entry.raw, big: shape.big)
+        let offset = codec.offset(entry.raw(shape.valueSize), big: shape.big)
         guard offset <= UInt64(size), bytes <= UInt64(size) - offset else {
             throw MediaError(.truncated, "TIFF \(what)'s values at offset \(offset) run past the end of the file")
         }
@@ -297,9 +323,9 @@ enum TIFFContainer {
         let n = Int(entry.count)
         let bytes: ArraySlice<UInt8>
         if n * unit <= shape.valueSize {
-            bytes = entry.raw[...]
+            bytes = entry.raw(shape.valueSize)[...]
         } else {
-            let offset = codec.offset(entry.raw, big: shape.big)
+            let offset = codec.offset(entry.raw(shape.valueSize), big: shape.big)
             guard offset < UInt64(input.size), let read = try input.bytes(at: Int64(offset), count: n * unit) else {
                 throw MediaError(.truncated, "TIFF SubIFDs values at offset \(offset) run past the end of the file")
             }
@@ -309,26 +335,17 @@ enum TIFFContainer {
     }
 
     /// Where the store and the IFD that names it make up the file's tail, so that signing again or removing the
-    /// store can cut them off; `nil` otherwise. A copied page (more entries than the C2PA one) qualifies only
-    /// when none of its other values lives in the tail.
+    /// store can cut them off; `nil` otherwise, and when anything else the file points at (another IFD, a SubIFD,
+    /// a strip table, any entry's out-of-line value) reaches into that tail.
     private static func removableTail(
-        page: IFD, carrierPage: Int, pages: [IFD], store: Range<Int64>, size: Int64, codec: ByteCodec, shape: Shape,
-        input: inout WindowedReader
+        page: IFD, store: Range<Int64>, size: Int64, referenced: [Range<Int64>], input: inout WindowedReader
     ) -> Int64? {
         let (first, second) = page.range.lowerBound < store.lowerBound ? (page.range, store) : (store, page.range)
         guard second.upperBound == size else { return nil }
         let gap = second.lowerBound - first.upperBound
         guard gap == 0 || (gap == 1 && (try? input.byte(at: first.upperBound)) == 0) else { return nil }
         let tail = first.lowerBound
-        // Another page's table inside the tail would be cut off with it.
-        for (i, other) in pages.enumerated() where i != carrierPage && other.range.upperBound > tail { return nil }
-        for entry in page.entries where entry.tag != c2paTag {
-            guard let r = try? outOfLine(entry, codec: codec, shape: shape, size: size, what: "tag \(entry.tag)") else {
-                if typeSize(entry.type) == nil { return nil }
-                continue
-            }
-            if r.upperBound > tail { return nil }
-        }
+        guard !referenced.contains(where: { $0.upperBound > tail }) else { return nil }
         return tail
     }
 
@@ -381,7 +398,8 @@ enum TIFFContainer {
         if storeSize != nil, copyOf == nil, pages.count == 1 { copyOf = 0 }
         if let c = copyOf {
             let others = pages[c].entries.filter { $0.tag != c2paTag }
-            appended.append((others, pages[c].next, pointerLocation(toPage: c)))
+            // The last page's copy ends the chain (its next pointer may have named a dropped C2PA-only IFD).
+            appended.append((others, c == pages.count - 1 ? 0 : pages[c].next, pointerLocation(toPage: c)))
         }
         if storeSize != nil, copyOf == nil {
             appended.append(([], 0, pointerLocation(toPage: pages.count)))
@@ -410,7 +428,7 @@ enum TIFFContainer {
                 codec.put(UInt64(e.tag), into: &table, at: at, width: 2)
                 codec.put(UInt64(e.type), into: &table, at: at + 2, width: 2)
                 codec.put(e.count, into: &table, at: at + 4, width: shape.valueSize)
-                table.replaceSubrange((at + 4 + shape.valueSize)..<(at + shape.entrySize), with: e.raw)
+                table.replaceSubrange((at + 4 + shape.valueSize)..<(at + shape.entrySize), with: e.raw(shape.valueSize))
             }
             codec.put(ifd.next, into: &table, at: table.count - shape.nextSize, width: shape.nextSize)
             patches.append((ifd.pointer, UInt64(cursor)))

@@ -29,6 +29,8 @@ Without NAMEs every sample is made. A sample whose tool is missing (ffmpeg, lame
   tiff-be        TIFF 24x16 RGB, big-endian ("MM"), uncompressed (written here with struct: Pillow writes "II")
   jxl            JPEG XL 48x32 in the box container (cjxl --container=1, from a PNG made here)
   jxl-bare       JPEG XL 48x32 bare codestream (cjxl): c2pa-rs 0.91.3 refuses it; Signet wraps it in a container
+  svg            SVG 40x30 with an XML declaration, shapes and a <title>, no metadata (written here)
+  svg-metadata   SVG with a DOCTYPE (external only), a comment and an existing <metadata> child (written here)
   dng            DNG 1.4 as a camera lays it out (written here with struct): IFD0 a 16x12 RGB preview with Make,
                  Model and DNGVersion, a SubIFD with the 32x24 16-bit Bayer CFA raw data (RGGB)
 """
@@ -224,6 +226,32 @@ def make_jxl(container):
     return make
 
 
+SVG_PLAIN = """<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" viewBox="0 0 40 30">
+  <title>Signet test drawing</title>
+  <rect x="2" y="2" width="20" height="10" fill="#c33"/>
+  <circle cx="30" cy="20" r="6" fill="blue" stroke="black" stroke-width="0.5"/>
+  <path d="M 2 28 L 38 28" stroke="green"/>
+</svg>
+"""
+
+SVG_METADATA = """<?xml version="1.0" standalone="no"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<!-- drawn by hand for the tests -->
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:dc="http://purl.org/dc/elements/1.1/" width="24" height="24">
+  <metadata><dc:title>metadata sample</dc:title></metadata>
+  <g fill="none" stroke="#222"><rect x="3" y="3" width="18" height="18" rx="2" fill="#fc0"/></g>
+</svg>
+"""
+
+
+def write_text(text):
+    def make(path, tmp):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    return make
+
+
 def pillow_tiff(kind):
     def make(path, tmp):
         try:
@@ -303,6 +331,8 @@ SAMPLES = {
     "tiff-be": ("tif", lambda path, tmp: make_tiff_be(path)),
     "dng": ("dng", lambda path, tmp: make_dng(path)),
     "jxl": ("jxl", make_jxl(True)),
+    "svg": ("svg", write_text(SVG_PLAIN)),
+    "svg-metadata": ("svg", write_text(SVG_METADATA)),
     "jxl-bare": ("jxl", make_jxl(False)),
 }
 

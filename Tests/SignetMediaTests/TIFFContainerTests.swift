@@ -253,4 +253,62 @@ struct TIFFBuilder {
         let removed = try embedViaPlan(nil, into: input, dir: dir, name: "removed")
         #expect(try AssetContainer.scan(try FileReader(path: removed.path)).manifestStore == nil)
     }
+
+    @Test("Attacker review: IFDs that share bytes are refused (61 overlapping tables of 65,535 entries once cost 476 MB)")
+    func overlappingIFDsAreRefused() throws {
+        let dir = ScratchDirectory()
+        var b = TIFFBuilder()
+        let first = b.page()
+        b.link(to: first.offset)
+        // A second page whose table starts inside the first's.
+        b.link(from: first.offset, entries: first.entries, to: first.offset + 12)
+        #expect(mediaErrorCode { _ = try AssetContainer.scan(try FileReader(path: try dir.write("overlap.tif", b.bytes))) } == .corrupt)
+    }
+
+    @Test("Attacker review: a one-page file whose store sits in a C2PA-only second IFD is signed again into a readable file")
+    func onePageWithAC2PAOnlyIFDSignsAgain() throws {
+        let dir = ScratchDirectory()
+        var b = TIFFBuilder()
+        let page = b.page()
+        b.link(to: page.offset)
+        let old = jumbfStore(totalSize: 80, seed: 3)
+        let at = b.data(old)
+        let carrier = b.ifd([(tag: 0xCD41, type: 7, count: old.count, value: at)])
+        b.link(from: page.offset, entries: page.entries, to: carrier)
+        let new = jumbfStore(totalSize: 500, seed: 6)
+        let planned = try embedViaPlan(new, into: b.bytes, dir: dir)
+        let scan = try AssetContainer.scan(try FileReader(path: planned.path))
+        #expect(scan.manifestStore == new)
+        #expect(scan.segments.filter { $0.name.hasPrefix("IFD") }.count == 1)
+        let removed = try embedViaPlan(nil, into: b.bytes, dir: dir, name: "removed")
+        #expect(try AssetContainer.scan(try FileReader(path: removed.path)).manifestStore == nil)
+    }
+
+    @Test("Attacker review: a tail that a SubIFD still points into is not cut off when signing again or removing")
+    func aTailSomethingPointsIntoIsKept() throws {
+        let dir = ScratchDirectory()
+        var b = TIFFBuilder()
+        let p0 = b.page()
+        b.link(to: p0.offset)
+        let p1 = b.page(seed: 2)
+        b.link(from: p0.offset, entries: p0.entries, to: p1.offset)
+        let old = jumbfStore(totalSize: 80, seed: 3)
+        let at = b.data(old)
+        let carrier = b.ifd([(tag: 0xCD41, type: 7, count: old.count, value: at)])
+        b.link(from: p1.offset, entries: p1.entries, to: carrier)
+        // Page 0 gets a SubIFDs entry naming the C2PA-only IFD, in the tail: rebuild page 0 with it.
+        let c = TIFFBuilder()
+        var bytes = b.bytes
+        let n = Int(bytes[p0.offset]) | Int(bytes[p0.offset + 1]) << 8
+        // Turn page 0's RowsPerStrip entry (index 7) into SubIFDs (330, LONG, 1, carrier).
+        let e = p0.offset + 2 + 7 * 12
+        bytes.replaceSubrange(e..<(e + 12), with: c.int(330, 2) + c.int(4, 2) + c.int(1, 4) + c.int(carrier, 4))
+        #expect(n == p0.entries)
+        let new = jumbfStore(totalSize: 300, seed: 8)
+        for store in [new, nil] as [[UInt8]?] {
+            let planned = try embedViaPlan(store, into: bytes, dir: dir, name: store == nil ? "removed" : "signed")
+            #expect(planned.output.count > bytes.count - old.count - 20)
+            #expect(try AssetContainer.scan(try FileReader(path: planned.path)).manifestStore == store)
+        }
+    }
 }

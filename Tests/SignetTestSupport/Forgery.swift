@@ -54,7 +54,7 @@ public struct SignedLayout: Sendable {
         case .id3: storeOffset = excluded.lowerBound
         case .bmff: storeOffset = carrier.upperBound - store.count
         case .gif: storeOffset = carrier.lowerBound + 14
-        case .tiff, .jxl: storeOffset = carrier.lowerBound
+        case .tiff, .jxl, .svg: storeOffset = carrier.lowerBound
         }
         self.store = store
         root = try JUMBFParser().parseBox(store)
@@ -112,6 +112,8 @@ public struct SignedLayout: Sendable {
             return TIFFBytes.reframe(file, store: storeRange, newStore: newStore, extra: extra)
         case .jxl:
             out += newStore
+        case .svg:
+            out += Array(Data(newStore).base64EncodedString().utf8)
         }
         out += extra
         out += file[storeRange.upperBound...]
@@ -288,6 +290,13 @@ public enum ForgeryGenerator {
         for (what, range) in unsignedRanges(layout) {
             for i in range where done.insert(i).inserted {
                 for mask in masks {
+                    if layout.format == .svg {
+                        // Base64 text: the flipped store is encoded again.
+                        var store = layout.store
+                        store[i] ^= mask
+                        out.append(Forgery(name: "\(what): byte \(i) ^ \(mask)", bytes: layout.reframe(store)))
+                        continue
+                    }
                     var bytes = layout.file
                     bytes[layout.fileOffset(ofStoreByte: i)] ^= mask
                     if layout.format == .png { fixPNGCRC(&bytes, layout) }
@@ -340,6 +349,8 @@ public enum ForgeryGenerator {
                 bytes.replaceSubrange(at..<(at + 4), with: ID3Bytes.size(size, syncsafe: layout.file[3] == 4))
             } else if layout.format.container == .bmff {
                 bytes.replaceSubrange(at..<(at + 4), with: PNGChunk.be32(UInt32(layout.storeRange.count + delta)))
+            } else if layout.format == .svg {
+                continue  // no length field: the element's end tag ends the text
             } else if layout.format.container == .tiff {
                 bytes = TIFFBytes.settingC2PACount(bytes, to: UInt32(layout.store.count + delta))
             } else if layout.format.container == .gif {
@@ -410,6 +421,9 @@ public enum ForgeryGenerator {
             case .jxl:
                 extra = BMFFBytes.box("xml ", [UInt8](repeating: 0x41, count: removed - 8))
                 what = "an xml box"
+            case .svg:
+                extra = Array("<!--".utf8) + [UInt8](repeating: 0x41, count: removed - 7) + Array("-->".utf8)
+                what = "an XML comment"
             }
             out.append(Forgery(name: "pad shrunk by \(removed), \(what) in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
         }
@@ -456,6 +470,8 @@ public enum ForgeryGenerator {
             if let e = TIFFBytes.c2paEntry(filled) { filled[e] = 0x42 }
         case .jxl:
             filled.replaceSubrange(hole, with: BMFFBytes.box("xml ", [UInt8](repeating: 0x41, count: hole.count - 8)))
+        case .svg:
+            filled.replaceSubrange(hole, with: [UInt8](repeating: 0x41, count: hole.count))
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))
 

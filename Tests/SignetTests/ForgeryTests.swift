@@ -40,6 +40,7 @@ struct ForgeryTests {
         case .gif: return SyntheticMedia.gif(comment: true)
         case .tiff: return SyntheticMedia.tiff()
         case .jxl: return SyntheticMedia.jxl()
+        case .svg: return Array("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"8\" height=\"8\"><rect width=\"4\" height=\"4\" fill=\"#123456\"/></svg>\n".utf8)
         default: return SyntheticMedia.mp4()
         }
     }
@@ -94,7 +95,7 @@ struct ForgeryTests {
         #expect(result.silent == [])
     }
 
-    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag), FLAC (in a new ID3v2.4 tag) GIF (87a made 89a) TIFF (an IFD copy after the store) or JPEG XL verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac, .gif, .tiff, .jxl])
+    @Test("No keyless edit of a signed WAV, WebP, MP3 (in an existing ID3v2.3 tag), FLAC (in a new ID3v2.4 tag) GIF (87a made 89a) TIFF (an IFD copy after the store), JPEG XL or SVG (base64) verifies Valid or Trusted", arguments: [AssetFormat.wav, .webp, .mp3, .flac, .gif, .tiff, .jxl, .svg])
     func audioAndRIFF(format: AssetFormat) async throws {
         let file = try await signed(format, .es256, name: "forge-\(format.rawValue)")
         let result = try await attack(file, masks: [0x01])

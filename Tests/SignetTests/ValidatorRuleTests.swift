@@ -298,3 +298,21 @@ struct ValidatorRuleTests {
         #expect(later.activeManifest?.statuses.failure.map(\.code.rawValue).contains("signingCredential.expired") == true)
     }
 }
+
+@Suite struct ProtectedRangeTests {
+    @Test("The protected-range lookup is a binary search that finds exactly the overlapping range (attacker review: a linear scan of millions of ranges per exclusion cost minutes)")
+    func firstOverlapIsExact() {
+        let ranges: [Range<Int64>] = (0..<100_000).map { Int64($0 * 10)..<Int64($0 * 10 + 8) }
+        #expect(ManifestValidator.firstOverlap(of: 8..<10, in: ranges) == nil)
+        #expect(ManifestValidator.firstOverlap(of: 7..<9, in: ranges) == 0..<8)
+        #expect(ManifestValidator.firstOverlap(of: 9..<25, in: ranges) == 10..<18)
+        #expect(ManifestValidator.firstOverlap(of: 999_998..<1_000_100, in: ranges) == nil)
+        #expect(ManifestValidator.firstOverlap(of: 999_985..<999_991, in: ranges) == 999_980..<999_988)
+        #expect(ManifestValidator.firstOverlap(of: 0..<5, in: []) == nil)
+        // Against the obvious linear scan, for many probes.
+        for start in stride(from: Int64(0), to: 2_000, by: 7) {
+            let probe = start..<(start + 3)
+            #expect(ManifestValidator.firstOverlap(of: probe, in: ranges) == ranges.first { $0.overlaps(probe) })
+        }
+    }
+}

@@ -65,6 +65,17 @@ enum HardBindingLabels {
 }
 
 extension ManifestValidator {
+    /// The first of `sorted` (ascending, disjoint: ``AssetScan/protectedRanges``) that overlaps `r`, found by
+    /// binary search, so that many exclusions against many ranges stay cheap.
+    static func firstOverlap(of r: Range<Int64>, in sorted: [Range<Int64>]) -> Range<Int64>? {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if sorted[mid].upperBound <= r.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        return low < sorted.count && sorted[low].overlaps(r) ? sorted[low] : nil
+    }
+
     /// Checks a `c2pa.hash.data` assertion against the asset (C2PA 2.2, 15.12.1):
     ///
     /// - exclusions in order, not overlapping, not negative (else `assertion.dataHash.malformed`);
@@ -138,7 +149,7 @@ extension ManifestValidator {
             }
         }
         for e in nonEmpty where !asset.storeRanges.contains(e) {
-            if let p = asset.protectedRanges.first(where: { $0.overlaps(e) }) {
+            if let p = Self.firstOverlap(of: e, in: asset.protectedRanges) {
                 let start = max(p.lowerBound, e.lowerBound)
                 s.failure.append(.init(.assertionDataHashMismatch, url: url,
                     "the data hash exclusion \(e.lowerBound)+\(e.count) leaves unsigned the asset's structure at offset \(start) (how its content is read), not only metadata"))

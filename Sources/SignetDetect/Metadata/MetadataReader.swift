@@ -155,6 +155,7 @@ final class MetaScan {
         case .gif?: try scanGIF()
         case .tiff?: try scanTIFF()
         case .jxl?: try scanBMFF()
+        case .svg?: note("SVG: metadata is not read")
         case nil: note("format not recognised: no metadata read")
         }
         if input.exhausted {
