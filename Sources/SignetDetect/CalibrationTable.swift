@@ -2,21 +2,22 @@
 extension Calibration {
     /// The calibration shipped with this build.
     public static let shipped = Calibration(
-        intercept: -0.00963681,
+        intercept: -0.0106466,
         signals: [
-            "blur_inconsistency": .init(a: 0.942694, b: -1.25585, prior: 0.0, weight: 1.56598),
+            "blur_inconsistency": .init(a: 0.942694, b: -1.25585, prior: 0.0, weight: 1.75228),
             "c2pa_remnants": .init(a: 1.5, b: 0.0, prior: 0.0, weight: 1.0),
-            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.887442),
+            "copy_move": .init(a: 2.78139, b: -0.237462, prior: 0.0, weight: 0.909801),
             "declared_source": .init(a: 3.0, b: 0.0, prior: 0.0, weight: 1.0),
-            "double_compression": .init(a: 5.04668, b: -1.24193, prior: 0.0, weight: 0.945937),
-            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.521586),
+            "double_compression": .init(a: 5.04668, b: -1.24193, prior: 0.0, weight: 0.572774),
+            "error_level": .init(a: 0.319821, b: -0.741946, prior: 0.0, weight: 0.819997),
             "exif_consistency": .init(a: 2.0, b: 0.0, prior: 0.0, weight: 1.0),
             "generator_metadata": .init(a: 4.0, b: 0.0, prior: 0.0, weight: 1.0),
             "grid_alignment": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
             "jpeg_quantization": .init(a: 0.0, b: 0.0, prior: 0.0, weight: 0.0),
             "noise_inconsistency": .init(a: 0.0286024, b: -0.0559385, prior: 0.0, weight: 0.0),
-            "nonaligned_jpeg": .init(a: 1.08745, b: -5.13878, prior: 0.0, weight: 0.983259),
+            "nonaligned_jpeg": .init(a: 1.08745, b: -5.13878, prior: 0.0, weight: 1.02483),
             "resampling": .init(a: 0.0252425, b: -0.0586905, prior: 0.0, weight: 0.0),
+            "table_conflict": .init(a: 0.0359364, b: -1.21205, prior: 0.0, weight: 0.559332),
         ],
-        inconclusive: 0.3708, moderate: 0.5077, strong: 0.8524)
+        inconclusive: 0.4053, moderate: 0.482, strong: 0.8168)
 }

@@ -45,6 +45,7 @@ public enum Detector {
     static let pixelSignals: [(String, @Sendable (Picture) -> SignalMeasurement)] = [
         (JPEGQuantization.name, JPEGQuantization.measure),
         (DoubleCompression.name, DoubleCompression.measure),
+        (TableConflict.name, TableConflict.measure),
         (GridAlignment.name, GridAlignment.measure),
         (NonalignedJPEG.name, NonalignedJPEG.measure),
         (NoiseLevel.name, NoiseLevel.measure),

@@ -124,6 +124,30 @@ struct DetectorSignalTests {
         #expect(try !signal(try analyze(png), "nonaligned_jpeg").applicable)
     }
 
+    @Test("A region compressed on its own between the saves prefers its own first-save table; the picture re-saved as a whole has no such region")
+    func tableConflictFindsALocallyRecompressedRegion() throws {
+        let fixture = try DetectFixture()
+        defer { fixture.remove() }
+        let original = try fixture.decodeJPEG(try ImageCodec.encodeJPEG(DetectFixture.texturedPicture(), quality: 88))
+        // The 128x128 square at (96, 96) (on the 16-pixel grid) went through a quality-60 save of its own.
+        let coarse = try fixture.decodeJPEG(try ImageCodec.encodeJPEG(original, quality: 60))
+        var edited = original
+        DetectFixture.paste(coarse, from: (96, 96), size: (128, 128), into: &edited, at: (96, 96))
+        let tampered = try fixture.write("recompressed-region.jpg", try ImageCodec.encodeJPEG(edited, quality: 95))
+        let control = try fixture.write("resaved.jpg", try ImageCodec.encodeJPEG(original, quality: 95))
+        let t = try signal(try analyze(tampered), TableConflict.name)
+        let c = try signal(try analyze(control), TableConflict.name)
+        let tv = try #require(t.value), cv = try #require(c.value)
+        #expect(tv > 10, "\(t.reason)")
+        #expect(cv < 10, "\(c.reason)")
+        #expect(tv > cv + 20, "\(t.reason) / \(c.reason)")
+        #expect(t.reason.contains("about quality 60"), "\(t.reason)")
+        #expect(c.reason.contains("quality 88"), "\(c.reason)")
+        // Not a JPEG: no coefficients.
+        let png = try fixture.write("plain.png", try ImageCodec.encodePNG(original))
+        #expect(try !signal(try analyze(png), TableConflict.name).applicable)
+    }
+
     @Test("A picture saved once, or re-saved as a whole, has no region flagged by double quantisation")
     func wholePicturesAreNotFlagged() throws {
         let fixture = try DetectFixture()
