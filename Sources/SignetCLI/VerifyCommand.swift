@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Signet
+import SignetDetect
 import SignetRegistry
 import SignetReport
 
@@ -58,7 +59,10 @@ struct TrustOptions: ParsableArguments {
 
     func verifier() throws -> Signet.Verifier {
         let configuration = self.configuration
-        return try registryCall { () throws(RegistryError) in try configuration.verifier() }
+        var verifier = try registryCall { () throws(RegistryError) in try configuration.verifier() }
+        // An asset without a store may name a remote one in its XMP: reported, never fetched.
+        verifier.remoteReferences = { MetadataReader.remoteManifests($0) }
+        return verifier
     }
 }
 
@@ -69,7 +73,8 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: """
             Each file is reported as Trusted, Valid or Invalid, as c2pa-rs defines them. A file whose store is
             not embedded is looked for in a sidecar beside it (photo.jpg -> photo.c2pa). A manifest store given on
-            its own (a .c2pa file) is never Valid or Trusted: without its asset, nothing is bound.
+            its own (a .c2pa file) is never Valid or Trusted: without its asset, nothing is bound. A file whose XMP
+            names a remote manifest (dcterms:provenance) is reported with that URL; nothing is fetched.
             Exit status: 0 when every file is Valid or Trusted (Trusted with --require-trusted); 1 when any is
             Invalid, has no manifest or uses an unsupported algorithm; 2 for usage errors or unreadable files.
             """

@@ -10,6 +10,7 @@ public enum ReportJSON {
     public static func render(_ report: VerificationReport) -> JSONValue {
         var members: [(String, JSONValue)] = [("file", .string(report.file))]
         if let note = report.formatMismatch { members.append(("format_mismatch", .string(note))) }
+        if let url = report.remoteManifest { members.append(("remote_manifest", .string(url))) }
         if let fragments = report.fragments {
             members.append(("fragments", .array(fragments.map { f in
                 var m: [(String, JSONValue)] = [("file", .string(f.path))]

@@ -552,3 +552,23 @@ struct JXLInterop {
         #expect(Interop.failureCodes(try Interop.signetVerify(tampered, anchors: w.anchors).1).contains("assertion.dataHash.mismatch"))
     }
 }
+
+@Suite(.enabled(if: interopAvailable()))
+struct RemoteManifestInterop {
+    @Test("A JPEG naming a remote manifest in XMP dcterms:provenance: c2pa-rs says it must fetch that URL, Signet reports the same URL as remote_manifest, fetches nothing and exits 1")
+    func remoteReferenceIsReportedNotFetched() throws {
+        let w = try InteropWorld.get()
+        let url = "https://manifests.example.invalid/abc.c2pa"
+        let xmp = Array("<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description rdf:about=\"\" xmlns:dcterms=\"http://purl.org/dc/terms/\" dcterms:provenance=\"\(url)\"/></rdf:RDF></x:xmpmeta>".utf8)
+        let payload = Array("http://ns.adobe.com/xap/1.0/".utf8) + [0] + xmp
+        let jpeg = try Media.bytes(w.jpeg)
+        let file = w.directory.appendingPathComponent("remote-ref.jpg").path
+        try Data(Array(jpeg[0..<2]) + [0xFF, 0xE1, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload + Array(jpeg[2...]))
+            .write(to: URL(fileURLWithPath: file))
+        let oracle = try Interop.oracleRead(file, anchors: w.chain("es256"))
+        #expect((oracle.error ?? "").contains(url), "c2pa-rs: \(oracle.error ?? "-")")
+        let (status, report) = try Interop.signetVerify(file, anchors: w.chain("es256"))
+        #expect(status == 1)
+        #expect(report["remote_manifest"]?.stringValue == url)
+    }
+}

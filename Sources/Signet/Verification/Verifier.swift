@@ -31,6 +31,9 @@ public struct VerificationReport: Sendable {
     /// Set when the file's name names another format than its content (`clip.mp3` holding a WAV): the content
     /// decides, the difference is reported.
     public var formatMismatch: String?
+    /// The URL an XMP `dcterms:provenance` names when the asset embeds no store and has no sidecar: the manifest
+    /// is remote. It is never fetched by the verifier (C2PA 2.2, 11.3: fetching is the consumer's choice).
+    public var remoteManifest: String?
     public var outcome: Outcome
     public var store: ManifestStore?
     /// Where the store came from: embedded in the asset, or a sidecar file.
@@ -65,6 +68,10 @@ public struct Verifier: Sendable {
     public var validationTime: Date?
     /// Revoked certificates (a trust bundle's CRL).
     public var revocations: RevocationList
+
+    /// Finds the remote manifest references (XMP `dcterms:provenance`) of an asset that embeds no store; the CLI
+    /// and the service plug in the metadata reader. Nil: remote references are not looked for.
+    public var remoteReferences: (@Sendable (FileReader) -> [String])?
 
     public init(trust: TrustSettings = .none, identityTrust: TrustSettings = .none, validationTime: Date? = nil, revocations: RevocationList = .init()) {
         self.trust = trust
@@ -123,6 +130,11 @@ public struct Verifier: Sendable {
             return await validateStore(
                 bytes: { () throws -> [UInt8] in try Sidecar.read(path: sidecarPath) }, source: sidecarPath,
                 asset: BoundAsset(reader: reader, storeRanges: []), report: report)
+        }
+        if let url = remoteReferences?(reader).first {
+            report.remoteManifest = url
+            report.outcome = .noManifest(reason: "the manifest is remote (XMP dcterms:provenance: \(url)) and was not fetched")
+            return report
         }
         report.outcome = .noManifest(reason: "no C2PA manifest found")
         return report

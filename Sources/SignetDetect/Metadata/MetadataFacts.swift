@@ -23,6 +23,9 @@ public struct MetadataFacts: Sendable, Hashable {
     /// length fits its container) sits where the format carries one: the caller should verify it rather
     /// than treat it as a remnant.
     public var hasC2PAStore = false
+    /// URLs of remote manifests named by XMP `dcterms:provenance` (at most 4, each at most 2,048 bytes), in file
+    /// order.
+    public var remoteManifests: [String] = []
 
     /// IPTC digital source types declared in XMP (`Iptc4xmpExt:DigitalSourceType`), in file order.
     public var declaredSources: [DeclaredSource] = []

@@ -50,6 +50,21 @@ public enum MetadataReader {
         return try MetaScan(MetaInput(file: reader)).run()
     }
 
+    /// Reads the metadata behind an open reader (a file or bytes in memory; same rules as ``read(path:)``).
+    public static func read(_ reader: FileReader) -> MetadataFacts {
+        do {
+            return try MetaScan(MetaInput(file: reader)).run()
+        } catch {
+            var facts = MetadataFacts()
+            facts.notes.append(error.reason)
+            return facts
+        }
+    }
+
+    /// The remote manifest references (XMP `dcterms:provenance`) of the asset behind `reader`: what
+    /// the verifier's `remoteReferences` hook asks for.
+    public static func remoteManifests(_ reader: FileReader) -> [String] { read(reader).remoteManifests }
+
     /// Reads the metadata of a file held in memory (same rules as ``read(path:)``).
     public static func read(bytes: [UInt8]) -> MetadataFacts {
         do {
@@ -155,7 +170,9 @@ final class MetaScan {
         case .gif?: try scanGIF()
         case .tiff?: try scanTIFF()
         case .jxl?: try scanBMFF()
-        case .svg?: note("SVG: metadata is not read")
+        case .svg?:
+            // An SVG's RDF metadata is XML in the document itself: its first 4 MiB are searched like a packet.
+            if let d = try input.read(at: 0, count: Int(min(input.size, 4 << 20))) { scanXMP(d, location: "SVG metadata") }
         case nil: note("format not recognised: no metadata read")
         }
         if input.exhausted {

@@ -19,6 +19,10 @@ extension MetaScan {
         }
         for value in xmp.values("description").prefix(4) { addText(key: "description", value: value, location: "XMP") }
         for value in xmp.values("provenance").prefix(4) {
+            let url = String(decoding: Array(value.utf8).drop { MetaXMP.isSpace($0) }.reversed().drop { MetaXMP.isSpace($0) }.reversed(), as: UTF8.self)
+            if url.utf8.count <= 2048, !url.isEmpty, facts.remoteManifests.count < 4, !facts.remoteManifests.contains(url) {
+                facts.remoteManifests.append(url)
+            }
             addRemnant("\(location): dcterms:provenance points to a manifest (\(value.prefix(120)))")
         }
         if xmp.containsJUMBFReference, xmp.values("provenance").isEmpty {
