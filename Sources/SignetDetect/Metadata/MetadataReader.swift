@@ -51,6 +51,7 @@ public enum MetadataReader {
     }
 
     /// Reads the metadata behind an open reader (a file or bytes in memory; same rules as ``read(path:)``).
+    /// A read error (the file shrank) ends the scan with what was found and a note.
     public static func read(_ reader: FileReader) -> MetadataFacts {
         do {
             return try MetaScan(MetaInput(file: reader)).run()
@@ -66,22 +67,12 @@ public enum MetadataReader {
     public static func remoteManifests(_ reader: FileReader) -> [String] { read(reader).remoteManifests }
 
     /// Reads the metadata of a file held in memory (same rules as ``read(path:)``).
-    public static func read(bytes: [UInt8]) -> MetadataFacts {
-        do {
-            return try MetaScan(MetaInput(bytes: bytes)).run()
-        } catch {
-            // In-memory reads cannot fail; keep the facts type total anyway.
-            var facts = MetadataFacts()
-            facts.notes.append(error.reason)
-            return facts
-        }
-    }
+    public static func read(bytes: [UInt8]) -> MetadataFacts { read(FileReader(bytes: bytes, name: "(memory)")) }
 }
 
 /// Bounded random access to the file being read, charging every read against the metadata budget.
 final class MetaInput {
-    private let file: FileReader?
-    private let bytes: [UInt8]
+    private let file: FileReader
     let size: Int64
     private(set) var budget = MetadataReader.maxMetadataBytes
     private(set) var structures = MetadataReader.maxStructures
@@ -89,14 +80,7 @@ final class MetaInput {
 
     init(file: FileReader) {
         self.file = file
-        self.bytes = []
         self.size = file.size
-    }
-
-    init(bytes: [UInt8]) {
-        self.file = nil
-        self.bytes = bytes
-        self.size = Int64(bytes.count)
     }
 
     /// Up to `count` bytes at `offset` (fewer at the end of the file), charged to the budget; nil once the
@@ -116,16 +100,11 @@ final class MetaInput {
     /// own cap).
     func readFree(at offset: Int64, count: Int) throws(DetectMetadataError) -> [UInt8] {
         guard offset >= 0, count > 0, offset < size else { return [] }
-        if let file {
-            do {
-                return try file.readUpTo(at: offset, count: count)
-            } catch {
-                throw DetectMetadataError(reason: error.reason)
-            }
+        do {
+            return try file.readUpTo(at: offset, count: count)
+        } catch {
+            throw DetectMetadataError(reason: error.reason)
         }
-        let start = Int(offset)
-        let end = start + min(count, bytes.count - start)
-        return Array(bytes[start..<end])
     }
 
     /// Counts one more structure walked; false once the cap is reached.
