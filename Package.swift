@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "SignetMedia", targets: ["SignetMedia"]),
         .library(name: "SignetImaging", targets: ["SignetImaging"]),
         .library(name: "SignetTimestamp", targets: ["SignetTimestamp"]),
+        .library(name: "SignetHTTP", targets: ["SignetHTTP"]),
         .library(name: "SignetRegistry", targets: ["SignetRegistry"]),
         .library(name: "SignetLog", targets: ["SignetLog"]),
         .library(name: "SignetOCSP", targets: ["SignetOCSP"]),
@@ -53,7 +54,8 @@ let package = Package(
         .target(name: "SignetKeys", dependencies: ["SignetPKI", "SignetCOSE"] + crypto + x509),
         .target(name: "SignetTrust", dependencies: ["SignetPKI"] + crypto + x509),
         .target(name: "SignetMedia"),
-        .target(name: "SignetTimestamp", dependencies: ["SignetPKI", "SignetCBOR"] + crypto + x509),
+        .target(name: "SignetHTTP"),
+        .target(name: "SignetTimestamp", dependencies: ["SignetPKI", "SignetCBOR", "SignetHTTP"] + crypto + x509),
         .target(
             name: "SignetRegistry",
             dependencies: [
@@ -78,6 +80,7 @@ let package = Package(
             name: "Signet",
             dependencies: [
                 "SignetCBOR", "SignetJUMBF", "SignetCOSE", "SignetPKI", "SignetTrust", "SignetMedia", "SignetTimestamp", "SignetOCSP",
+                "SignetHTTP",
             ]
                 + crypto + x509
         ),

@@ -74,7 +74,7 @@ struct VerifyCommand: AsyncParsableCommand {
             Each file is reported as Trusted, Valid or Invalid, as c2pa-rs defines them. A file whose store is
             not embedded is looked for in a sidecar beside it (photo.jpg -> photo.c2pa). A manifest store given on
             its own (a .c2pa file) is never Valid or Trusted: without its asset, nothing is bound. A file whose XMP
-            names a remote manifest (dcterms:provenance) is reported with that URL; nothing is fetched.
+            names a remote manifest (dcterms:provenance) is reported with that URL; it is fetched only with --remote.
             Exit status: 0 when every file is Valid or Trusted (Trusted with --require-trusted); 1 when any is
             Invalid, has no manifest or uses an unsupported algorithm; 2 for usage errors or unreadable files.
             """
@@ -97,14 +97,23 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Fragment files of the fragmented MP4 (DASH/CMAF) whose initialization segment is the one FILE, in play order; a quoted pattern such as 'seg-*.m4s' is expanded with numbers in order. Repeatable. A swapped, dropped, reordered or edited fragment is named.")
     var fragments: [String] = []
 
+    @Flag(name: .long, help: "Fetch a remote manifest that a file's XMP names (dcterms:provenance) when it embeds none: https only, at most 32 MiB, 20 s; validated against the file as if embedded. Off by default.")
+    var remote = false
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a --remote fetch may take (default 20).", visibility: .hidden))
+    var remoteTimeout: Double = RemoteManifest.defaultTimeout
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one file to verify") }
+        if !(remoteTimeout > 0 && remoteTimeout <= 600) { throw ValidationError("--remote-timeout must be between 0 and 600 seconds") }
         if !fragments.isEmpty && files.count != 1 { throw ValidationError("--fragments goes with exactly one initialization segment") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
     func run() async throws {
-        let verifier = try trust.verifier()
+        var configured = try trust.verifier()
+        if remote { configured.fetchRemote = RemoteManifest.fetcher(timeout: remoteTimeout) }
+        let verifier = configured
         if !fragments.isEmpty {
             let parts = try FragmentFiles.expand(fragments)
             let result = await verifier.result(path: files[0], fragments: parts)

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SignetHTTP
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -44,12 +45,11 @@ public struct HTTPTimestamper: Sendable {
         let body: Data
         let response: URLResponse
         do {
-            (body, response) = try await BoundedDownload.post(http, limit: TimeStampResponse.maximumEncodedLength, shown: shown)
-        } catch let e as TimestampError {
-            throw e
+            (body, response) = try await BoundedDownload.run(http, limit: TimeStampResponse.maximumEncodedLength)
+        } catch is BoundedDownload.TooLarge {
+            throw TimestampError(.responseTooLarge, "the TSA at \(shown) answered more than \(TimeStampResponse.maximumEncodedLength) bytes")
         } catch {
-            let reason = (error as? URLError).map { ($0.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? "\($0.code)" }
-            throw TimestampError(.tsaUnreachable, "cannot reach the TSA at \(shown): \(reason ?? "\(error)")")
+            throw TimestampError(.tsaUnreachable, "cannot reach the TSA at \(shown): \(BoundedDownload.reason(error))")
         }
         guard let status = (response as? HTTPURLResponse)?.statusCode, status == 200 else {
             throw TimestampError(.tsaUnreachable, "TSA \(shown) answered HTTP \((response as? HTTPURLResponse)?.statusCode ?? 0)")
@@ -88,58 +88,5 @@ public struct LocalTimestamper: Sendable {
     /// A DER TimeStampToken whose message imprint is SHA-256 of `data`, with a fresh 8-byte nonce.
     public func timestamp(_ data: [UInt8]) async throws(TimestampError) -> [UInt8] {
         try authority.token(imprint: Array(SHA256.hash(data: data)), hashAlgorithm: .sha256, nonce: .random(byteCount: 8))
-    }
-}
-
-/// An HTTP exchange whose response body is cut off (and the request cancelled) past `limit` bytes, so a hostile
-/// server cannot make Signet buffer without bound.
-final class BoundedDownload: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let limit: Int
-    private let lock = NSLock()
-    private var body = Data()
-    private var response: URLResponse?
-    private var exceeded = false
-    private var continuation: CheckedContinuation<(Data, URLResponse), Error>?
-
-    init(limit: Int) { self.limit = limit }
-
-    static func post(_ request: URLRequest, limit: Int, shown: String) async throws -> (Data, URLResponse) {
-        let download = BoundedDownload(limit: limit)
-        let session = URLSession(configuration: .ephemeral, delegate: download, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                download.lock.withLock { download.continuation = continuation }
-                session.dataTask(with: request).resume()
-            }
-        } catch where download.lock.withLock({ download.exceeded }) {
-            throw TimestampError(.responseTooLarge, "the TSA at \(shown) answered more than \(limit) bytes")
-        }
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        lock.withLock { self.response = response }
-        completionHandler(.allow)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        let over = lock.withLock { () -> Bool in
-            body.append(data)
-            if body.count > limit { exceeded = true }
-            return exceeded
-        }
-        if over { dataTask.cancel() }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        let (continuation, body, response, exceeded) = lock.withLock { () -> (CheckedContinuation<(Data, URLResponse), Error>?, Data, URLResponse?, Bool) in
-            defer { self.continuation = nil }
-            return (self.continuation, self.body, self.response, self.exceeded)
-        }
-        if let error, !exceeded { continuation?.resume(throwing: error) }
-        else if exceeded { continuation?.resume(throwing: URLError(.dataLengthExceedsMaximum)) }
-        else if let response { continuation?.resume(returning: (body, response)) }
-        else { continuation?.resume(throwing: URLError(.badServerResponse)) }
     }
 }

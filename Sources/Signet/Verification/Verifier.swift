@@ -72,6 +72,10 @@ public struct Verifier: Sendable {
     /// Finds the remote manifest references (XMP `dcterms:provenance`) of an asset that embeds no store; the CLI
     /// and the service plug in the metadata reader. Nil: remote references are not looked for.
     public var remoteReferences: (@Sendable (FileReader) -> [String])?
+    /// Fetches a remote manifest store (``RemoteManifest/fetcher(maxBytes:timeout:)`` with `--remote`); nil: remote
+    /// manifests are reported, never fetched. The fetched store is validated against the asset as a sidecar would
+    /// be: the asset carries no store, so its data hash may exclude nothing.
+    public var fetchRemote: (@Sendable (String) async -> Result<[UInt8], RemoteManifest.Failure>)?
 
     public init(trust: TrustSettings = .none, identityTrust: TrustSettings = .none, validationTime: Date? = nil, revocations: RevocationList = .init()) {
         self.trust = trust
@@ -133,8 +137,18 @@ public struct Verifier: Sendable {
         }
         if let url = remoteReferences?(reader).first {
             report.remoteManifest = url
-            report.outcome = .noManifest(reason: "the manifest is remote (XMP dcterms:provenance: \(url)) and was not fetched")
-            return report
+            guard let fetchRemote else {
+                report.outcome = .noManifest(reason: "the manifest is remote (XMP dcterms:provenance: \(url)) and was not fetched")
+                return report
+            }
+            switch await fetchRemote(url) {
+            case .success(let store):
+                return await validateStore(
+                    bytes: { store }, source: url, asset: BoundAsset(reader: reader, storeRanges: []), report: report)
+            case .failure(let failure):
+                report.outcome = .unreadableManifest(reason: "the remote manifest at \(url) could not be fetched: \(failure.reason)")
+                return report
+            }
         }
         report.outcome = .noManifest(reason: "no C2PA manifest found")
         return report
