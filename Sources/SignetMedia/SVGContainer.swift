@@ -222,19 +222,17 @@ enum SVGContainer {
             return b
         }
 
-        /// The offset just past `pattern`, searching from `from`.
+        /// The offset just past the first `pattern` at or after `from`: the last bytes read are compared with it,
+        /// so an end marker that repeats its own first bytes (`]]]>` ends a CDATA section, `--->` a comment) is
+        /// found where XML finds it.
         mutating func skip(past pattern: [UInt8], from: Int64) throws(MediaError) -> Int64 {
             var at = from
-            var matched = 0
+            var last: [UInt8] = []
             while true {
-                let b = try byte(at)
+                last.append(try byte(at))
                 at += 1
-                if b == pattern[matched] {
-                    matched += 1
-                    if matched == pattern.count { return at }
-                } else {
-                    matched = b == pattern[0] ? 1 : 0
-                }
+                if last.count > pattern.count { last.removeFirst() }
+                if last == pattern { return at }
             }
         }
 

@@ -77,4 +77,15 @@ import Testing
         let fine = "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" \"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd\">\n<!-- <c2pa:manifest> --><svg a=\"x>y\"><style><![CDATA[ a > b { } ]]></style><metadata>\(manifest)</metadata></svg>"
         #expect(try AssetContainer.scan(try FileReader(path: try dir.write("fine.svg", Array(fine.utf8)))).manifestStore == jumbfStore(totalSize: 60))
     }
+
+    @Test("Attacker review: a CDATA section ending ']]]>' and a comment ending '--->' end where XML says, so the metadata after them is found (signing used to refuse these files or miss their metadata)")
+    func endMarkersThatRepeatTheirFirstByteAreFound() throws {
+        let dir = ScratchDirectory()
+        let b64 = Data(jumbfStore(totalSize: 60)).base64EncodedString()
+        let text = "<svg><style><![CDATA[x]]]></style><!-- a --->\n<metadata><c2pa:manifest>\(b64)</c2pa:manifest></metadata><style><![CDATA[]]></style></svg>"
+        #expect(try AssetContainer.scan(try FileReader(path: try dir.write("cdata.svg", Array(text.utf8)))).manifestStore == jumbfStore(totalSize: 60))
+        let unsigned = "<svg><style><![CDATA[x]]]></style><metadata><x/></metadata></svg>"
+        let planned = try embedViaPlan(jumbfStore(totalSize: 60), into: Array(unsigned.utf8), dir: dir)
+        #expect(String(decoding: planned.output, as: UTF8.self).contains("<metadata><c2pa:manifest>\(b64)</c2pa:manifest><x/></metadata>"))
+    }
 }
