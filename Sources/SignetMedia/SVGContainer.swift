@@ -65,13 +65,12 @@ enum SVGContainer {
         }
         if cursor < size { protected.append(cursor..<size) }
         var segments = [AssetSegment]()
-        if let element = p.layout.manifestElement, let storeRange {
+        if p.layout.manifestElement != nil, let storeRange {
             segments = [
                 AssetSegment(name: "XML", marker: nil, range: 0..<storeRange.lowerBound, isC2PA: false),
                 AssetSegment(name: "C2PA", marker: nil, range: storeRange, isC2PA: true),
                 AssetSegment(name: "XML", marker: nil, range: storeRange.upperBound..<size, isC2PA: false),
             ].filter { !$0.range.isEmpty }
-            _ = element
         } else {
             segments = [AssetSegment(name: "XML", marker: nil, range: 0..<size, isC2PA: false)]
         }
@@ -92,8 +91,7 @@ enum SVGContainer {
     static func plan(scan: AssetScan, layout: Layout, storeSize: Int?) -> EmbeddingPlan {
         let size = scan.fileSize
         let encoded = storeSize.map(encodedSize(storeSize:)) ?? 0
-        if let storeSize, let text = scan.storeRanges.first {
-            _ = storeSize
+        if storeSize != nil, let text = scan.storeRanges.first {
             return EmbeddingPlan(pieces: [.copy(0..<text.lowerBound), .store, .copy(text.upperBound..<size)], encodedStoreSize: encoded, excludedInStore: 0..<encoded)
         }
         var edits: [(at: Int64, skip: Int64, bytes: [UInt8], store: Bool)] = []
