@@ -57,6 +57,7 @@ public enum AssetContainer {
         case .tiff: scan = try TIFFContainer.scan(reader, maxStoreSize: maxStoreSize)
         case .jxl: scan = try JXLContainer.scan(reader, maxStoreSize: maxStoreSize)
         case .svg: scan = try SVGContainer.scan(reader, maxStoreSize: maxStoreSize)
+        case .pdf: scan = try PDFContainer.scan(reader, maxStoreSize: maxStoreSize)
         }
         // Detection from 16 bytes cannot see past an ID3 tag (FLAC), into BMFF compatible brands or into a TIFF's IFD
         // (DNG).
@@ -87,6 +88,7 @@ public enum AssetContainer {
         case .gif: return GIFContainer.encode(store)
         case .tiff, .jxl: return store
         case .svg: return SVGContainer.encode(store)
+        case .pdf: throw MediaError(.unsupportedFormat, "PDF files are read and verified only: Signet does not write a manifest store into one")
         }
     }
 
@@ -101,6 +103,7 @@ public enum AssetContainer {
         case .gif: return GIFContainer.encodedSize(storeSize: storeSize)
         case .tiff, .jxl: return max(storeSize, 0)
         case .svg: return SVGContainer.encodedSize(storeSize: storeSize)
+        case .pdf: return max(storeSize, 0)
         }
     }
 

@@ -36,10 +36,12 @@ public enum AssetFormat: String, Sendable, CaseIterable {
     case jxl
     /// SVG (UTF-8 XML with an `svg` root); a `c2pa:manifest` element holding the store in base64.
     case svg
+    /// PDF, read only: a document-level C2PA store in an embedded file stream the catalog's `/AF` names.
+    case pdf
 
     /// The kind of container, which decides how the store is found and embedded.
     public enum Container: String, Sendable {
-        case jpeg, png, riff, id3, bmff, gif, tiff, jxl, svg
+        case jpeg, png, riff, id3, bmff, gif, tiff, jxl, svg, pdf
     }
 
     public var container: Container {
@@ -53,6 +55,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .tiff, .dng: return .tiff
         case .jxl: return .jxl
         case .svg: return .svg
+        case .pdf: return .pdf
         }
     }
 
@@ -64,7 +67,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
 
     /// Identifies a format from the first bytes of a file (16 bytes suffice), or `nil`.
     ///
-    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. TIFF: `II*\0`, `MM\0*` (BigTIFF `+` for `*`); DNG is told from TIFF by the scan. JPEG XL: the container signature box, or `FF 0A` (a bare codestream). SVG: XML markup first (`<?xml`, `<svg`, `<!--`, `<!DOCTYPE`, after a UTF-8 BOM and spaces); the scan then requires an `svg` root. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
+    /// JPEG: `FF D8 FF`. PNG: the 8-byte signature. GIF: `GIF87a` or `GIF89a`. TIFF: `II*\0`, `MM\0*` (BigTIFF `+` for `*`); DNG is told from TIFF by the scan. JPEG XL: the container signature box, or `FF 0A` (a bare codestream). PDF: `%PDF-` at offset 0. SVG: XML markup first (`<?xml`, `<svg`, `<!--`, `<!DOCTYPE`, after a UTF-8 BOM and spaces); the scan then requires an `svg` root. RIFF: `RIFF` size and the form type `WAVE`, `WEBP` or `AVI `.
     /// ID3v2 (`ID3`) or an MPEG audio frame sync: MP3 (an ID3 tag followed by `fLaC` is FLAC, which only
     /// parsing the tag can tell: the container scan refines it). `fLaC`: FLAC. ISO BMFF: an `ftyp` box first,
     /// the major brand (then the compatible brands) naming the kind.
@@ -74,6 +77,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         if p.count >= 8, Array(p[0..<8]) == pngSignature { return .png }
         if p.matches(Array("GIF87a".utf8), at: 0) || p.matches(Array("GIF89a".utf8), at: 0) { return .gif }
         if p.count >= 12, Array(p[0..<12]) == JXLContainer.signature { return .jxl }
+        if p.matches(PDFContainer.header, at: 0) { return .pdf }
         if looksLikeXML(p) { return .svg }
         if p.count >= 2, p[0] == 0xFF, p[1] == 0x0A { return .jxl }
         if p.count >= 4, p[0] == 0x49, p[1] == 0x49, p[2] == 42 || p[2] == 43, p[3] == 0 { return .tiff }
@@ -143,6 +147,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case "image/dng", "image/x-adobe-dng", "dng": return .dng
         case "image/jxl", "jxl": return .jxl
         case "image/svg+xml", "svg": return .svg
+        case "application/pdf", "pdf": return .pdf
         default: return nil
         }
     }
@@ -168,6 +173,7 @@ public enum AssetFormat: String, Sendable, CaseIterable {
         case .dng: return "image/dng"
         case .jxl: return "image/jxl"
         case .svg: return "image/svg+xml"
+        case .pdf: return "application/pdf"
         }
     }
 

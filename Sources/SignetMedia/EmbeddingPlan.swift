@@ -131,6 +131,8 @@ extension AssetContainer {
             return JXLContainer.plan(layout: layout, storeSize: storeSize)
         case .svg(let layout):
             return SVGContainer.plan(scan: scan, layout: layout, storeSize: storeSize)
+        case .readOnly:
+            throw MediaError(.unsupportedFormat, "\(scan.format.rawValue) files are read and verified only: Signet does not write a manifest store into one or remove it")
         }
     }
 
@@ -230,6 +232,8 @@ enum ContainerLayout: Sendable {
     case tiff(TIFFContainer.Layout)
     case jxl(JXLContainer.Layout)
     case svg(SVGContainer.Layout)
+    /// PDF: read only.
+    case readOnly
 }
 
 extension AssetContainer {

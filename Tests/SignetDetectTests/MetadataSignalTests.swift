@@ -39,7 +39,7 @@ struct MetadataSignalTests {
         // zlib level 9 of a 277-byte ComfyUI graph: one dynamic-Huffman block.
         let hex = "78da6d8d3d0b83301086ff4ac82ca2b653d7d2a1d4a160f77035d71a8c49c89d6011ff7ba3a3b8ddfb71cf3bcb525ec42c5b0b448a7f0193948f06866031ca4c48e3c2c8b4950851a7e35c259b18c3ea56c5b224591d50ae1db67df0c671ed41636ccc0add315383958361fb20ad26abde40a8cabcc8093ec8e8c84792dbcae968a5be3f5f38f1cdb55eefe99c82b504c29a6fc79d1f0905b0d023f5993872d3d0f2074c225b5c"
         let compressed = try #require(metaHexBytes(hex))
-        let inflated = MetaInflate.zlib(compressed, limit: 1 << 20)
+        let inflated = Inflate.zlib(compressed, limit: 1 << 20)
         guard case .complete(let text) = inflated else {
             Issue.record("not inflated: \(inflated)")
             return
@@ -57,22 +57,22 @@ struct MetadataSignalTests {
         let stored = try #require(metaHexBytes("7801011d00e2ff68656c6c6f2068656c6c6f2068656c6c6f2068656c6c6f20776f726c64a38a0af9"))
         let fixed = try #require(metaHexBytes("7801cb48cdc9c957c8c020cbf38b725200a38a0af9"))
         let expected = Array("hello hello hello hello world".utf8)
-        #expect(MetaInflate.zlib(stored, limit: 1000) == .complete(expected))
-        #expect(MetaInflate.zlib(fixed, limit: 1000) == .complete(expected))
-        #expect(MetaInflate.zlib([0x78, 0x01, 0xFF, 0xFF], limit: 1000) != .complete([]))
+        #expect(Inflate.zlib(stored, limit: 1000) == .complete(expected))
+        #expect(Inflate.zlib(fixed, limit: 1000) == .complete(expected))
+        #expect(Inflate.zlib([0x78, 0x01, 0xFF, 0xFF], limit: 1000) != .complete([]))
     }
 
     @Test("A zlib bomb stops at the output cap instead of inflating 3 MB")
     func inflateBomb() {
         let bomb = MetaDeflateWriter.zeroBomb(pairs: 12_000)
         #expect(bomb.count < 20_000)
-        guard case .truncated(let out) = MetaInflate.zlib(bomb, limit: 1 << 20) else {
+        guard case .truncated(let out) = Inflate.zlib(bomb, limit: 1 << 20) else {
             Issue.record("bomb not capped")
             return
         }
         #expect(out.count == 1 << 20)
         #expect(out.allSatisfy { $0 == 0 })
-        guard case .complete(let small) = MetaInflate.zlib(MetaDeflateWriter.zeroBomb(pairs: 3), limit: 1 << 20) else {
+        guard case .complete(let small) = Inflate.zlib(MetaDeflateWriter.zeroBomb(pairs: 3), limit: 1 << 20) else {
             Issue.record("small stream not inflated")
             return
         }

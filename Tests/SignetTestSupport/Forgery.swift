@@ -54,7 +54,7 @@ public struct SignedLayout: Sendable {
         case .id3: storeOffset = excluded.lowerBound
         case .bmff: storeOffset = carrier.upperBound - store.count
         case .gif: storeOffset = carrier.lowerBound + 14
-        case .tiff, .jxl, .svg: storeOffset = carrier.lowerBound
+        case .tiff, .jxl, .svg, .pdf: storeOffset = carrier.lowerBound
         }
         self.store = store
         root = try JUMBFParser().parseBox(store)
@@ -110,7 +110,8 @@ public struct SignedLayout: Sendable {
             out += GIFBytes.c2pa(newStore)
         case .tiff:
             return TIFFBytes.reframe(file, store: storeRange, newStore: newStore, extra: extra)
-        case .jxl:
+        case .jxl, .pdf:
+            // PDF: the stream's /Length is left as it was, so a store of another size no longer parses.
             out += newStore
         case .svg:
             out += Array(Data(newStore).base64EncodedString().utf8)
@@ -424,6 +425,9 @@ public enum ForgeryGenerator {
             case .svg:
                 extra = Array("<!--".utf8) + [UInt8](repeating: 0x41, count: removed - 7) + Array("-->".utf8)
                 what = "an XML comment"
+            case .pdf:
+                extra = [UInt8](repeating: 0x20, count: removed)
+                what = "white space inside the stream"
             }
             out.append(Forgery(name: "pad shrunk by \(removed), \(what) in the freed exclusion bytes", bytes: layout.reframe(shrunk, insertingAfterStore: extra)))
         }
@@ -470,7 +474,7 @@ public enum ForgeryGenerator {
             if let e = TIFFBytes.c2paEntry(filled) { filled[e] = 0x42 }
         case .jxl:
             filled.replaceSubrange(hole, with: BMFFBytes.box("xml ", [UInt8](repeating: 0x41, count: hole.count - 8)))
-        case .svg:
+        case .svg, .pdf:
             filled.replaceSubrange(hole, with: [UInt8](repeating: 0x41, count: hole.count))
         }
         out.append(Forgery(name: "store moved to a sidecar, its place filled", bytes: filled, sidecar: layout.store))

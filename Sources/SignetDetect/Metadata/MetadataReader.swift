@@ -107,6 +107,19 @@ final class MetaInput {
         }
     }
 
+    /// A PDF's catalog XMP (charged to the budget) and whether the catalog names a C2PA store; nil, with a
+    /// note, when the PDF's structure cannot be read.
+    func pdfCatalogMetadata(note: (String) -> Void) -> (xmp: [UInt8]?, namesStore: Bool)? {
+        do {
+            let found = try AssetContainer.pdfCatalogMetadata(file, limit: min(budget, 4 << 20))
+            budget -= found.xmp?.count ?? 0
+            return (found.xmp, found.namesC2PAStore)
+        } catch {
+            note("PDF structure not readable: \(error.reason)")
+            return nil
+        }
+    }
+
     /// Counts one more structure walked; false once the cap is reached.
     func step() -> Bool {
         guard structures > 0 else {
@@ -152,6 +165,14 @@ final class MetaScan {
         case .svg?:
             // An SVG's RDF metadata is XML in the document itself: its first 4 MiB are searched like a packet.
             if let d = try input.read(at: 0, count: Int(min(input.size, 4 << 20))) { scanXMP(d, location: "SVG metadata") }
+        case .pdf?:
+            if let (xmp, namesStore) = input.pdfCatalogMetadata(note: note) {
+                if let xmp { scanXMP(xmp, location: "PDF catalog metadata") }
+                if namesStore {
+                    storeCount += 1
+                    addRemnant("PDF catalog /AF: a C2PA_Manifest embedded file")
+                }
+            }
         case nil: note("format not recognised: no metadata read")
         }
         if input.exhausted {

@@ -1,3 +1,5 @@
+import SignetMedia
+
 extension MetaScan {
     /// Walks the PNG chunks: IHDR, PLTE, text chunks, eXIf, caBX; skips IDAT without reading it.
     func scanPNG() throws(DetectMetadataError) {
@@ -114,7 +116,7 @@ extension MetaScan {
             note("PNG: compressed text beyond \(MetadataReader.maxTotalInflatedBytes) inflated bytes was not read")
             return nil
         }
-        let result = MetaInflate.zlib(data, limit: allowance)
+        let result = Inflate.zlib(data, limit: allowance)
         switch result {
         case .complete(let bytes), .truncated(let bytes): inflateAllowance -= bytes.count
         case .failed: break

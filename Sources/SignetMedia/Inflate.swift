@@ -1,12 +1,13 @@
-/// A small, bounded zlib/DEFLATE decoder (RFC 1950/1951) for compressed PNG text chunks.
+/// A small, bounded zlib/DEFLATE decoder (RFC 1950/1951): compressed PNG text chunks (the detector's metadata
+/// reader) and PDF `FlateDecode` streams (cross-reference and object streams, an embedded manifest store).
 ///
 /// Why here: Foundation on Linux exposes no zlib API, and generator text (ComfyUI workflows, XMP in
 /// compressed iTXt) is often compressed. Output is capped (`limit`), so a decompression bomb costs at most
 /// `limit` bytes and proportional time; input is only read within the array. Decoding is the canonical
 /// Huffman method: per code length, count codes and compare the code being built against the range of
 /// that length.
-enum MetaInflate {
-    enum Result: Equatable {
+public enum Inflate {
+    public enum Result: Equatable, Sendable {
         /// The whole stream inflated.
         case complete([UInt8])
         /// The output reached the limit, or the input ended early: what was produced so far.
@@ -16,7 +17,7 @@ enum MetaInflate {
     }
 
     /// Inflates a zlib stream (2-byte header, DEFLATE data; the Adler-32 trailer is not checked).
-    static func zlib(_ data: [UInt8], limit: Int) -> Result {
+    public static func zlib(_ data: [UInt8], limit: Int) -> Result {
         guard data.count >= 2 else { return .failed("too short") }
         let cmf = Int(data[0])
         let flg = Int(data[1])
@@ -26,7 +27,7 @@ enum MetaInflate {
     }
 
     /// Inflates raw DEFLATE data starting at byte `start`.
-    static func raw(_ data: [UInt8], start: Int, limit: Int) -> Result {
+    public static func raw(_ data: [UInt8], start: Int, limit: Int) -> Result {
         var state = State(data: data, position: start, limit: limit)
         do throws(Failure) {
             try state.run()
@@ -134,7 +135,7 @@ enum MetaInflate {
                 last = try bits(1) == 1
                 switch try bits(2) {
                 case 0: try stored()
-                case 1: try codes(MetaInflate.fixedLiteral, MetaInflate.fixedDistance)
+                case 1: try codes(Inflate.fixedLiteral, Inflate.fixedDistance)
                 case 2:
                     let (literal, distance) = try dynamicCodes()
                     try codes(literal, distance)
@@ -167,11 +168,11 @@ enum MetaInflate {
                     return
                 } else {
                     let li = symbol - 257
-                    guard li < MetaInflate.lengthBase.count else { throw .invalid("bad length symbol") }
-                    let length = MetaInflate.lengthBase[li] + (try bits(MetaInflate.lengthExtra[li]))
+                    guard li < Inflate.lengthBase.count else { throw .invalid("bad length symbol") }
+                    let length = Inflate.lengthBase[li] + (try bits(Inflate.lengthExtra[li]))
                     let di = try decode(distance)
-                    guard di < MetaInflate.distanceBase.count else { throw .invalid("bad distance symbol") }
-                    let dist = MetaInflate.distanceBase[di] + (try bits(MetaInflate.distanceExtra[di]))
+                    guard di < Inflate.distanceBase.count else { throw .invalid("bad distance symbol") }
+                    let dist = Inflate.distanceBase[di] + (try bits(Inflate.distanceExtra[di]))
                     guard dist <= output.count else { throw .invalid("distance too far back") }
                     for _ in 0..<length { try emit(output[output.count - dist]) }
                 }
@@ -184,7 +185,7 @@ enum MetaInflate {
             let ncode = try bits(4) + 4
             guard nlen <= 286, ndist <= 30 else { throw .invalid("bad code counts") }
             var lengths = [Int](repeating: 0, count: 19)
-            for k in 0..<ncode { lengths[MetaInflate.codeLengthOrder[k]] = try bits(3) }
+            for k in 0..<ncode { lengths[Inflate.codeLengthOrder[k]] = try bits(3) }
             let lengthCode = try Code(lengths: lengths)
             var all: [Int] = []
             all.reserveCapacity(nlen + ndist)
