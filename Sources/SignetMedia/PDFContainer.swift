@@ -283,10 +283,10 @@ struct PDFFile {
         }
         var rows: Int64 = 0
         for (start, count) in ranges {
-            guard start >= 0, count >= 0, start <= Int64(Int32.max), count <= Int64(PDFContainer.maxEntries) else {
+            guard start >= 0, count >= 0, start <= Int64(Int32.max) else {
                 throw corrupt("the cross-reference stream at offset \(offset) has a bad /Index")
             }
-            rows += count
+            rows += min(count, Int64(PDFContainer.maxEntries) + 1)
         }
         guard rows <= Int64(PDFContainer.maxEntries - entryCount) else {
             throw corrupt("the cross-reference sections list more than \(PDFContainer.maxEntries) entries")
