@@ -79,6 +79,7 @@ enum PDFContainer {
             throw MediaError(.multipleStores, "two C2PA manifest stores were added in one PDF update section (\(where_))")
         }
         let merged = try mergeStores(stores.reversed().map(\.bytes))
+        let signatures = try file.signatureContents()
         let range = active.data
         let segments = [
             AssetSegment(name: "PDF", marker: nil, range: 0..<range.lowerBound, isC2PA: false),
@@ -88,7 +89,15 @@ enum PDFContainer {
         var scan = AssetScan(
             format: .pdf, fileSize: size, manifestStore: merged, storeRanges: [range], carrierRanges: [range],
             insertionOffset: 0, segments: segments, segmentsComplete: true, layout: .readOnly)
-        scan.protectedRanges = [0..<range.lowerBound, range.upperBound..<size].filter { !$0.isEmpty }
+        // Everything but the store and the PDF signatures' /Contents hex strings.
+        var protected: [Range<Int64>] = []
+        var at: Int64 = 0
+        for hole in mergeAdjacent([range] + signatures) {
+            if hole.lowerBound > at { protected.append(at..<hole.lowerBound) }
+            at = max(at, hole.upperBound)
+        }
+        if at < size { protected.append(at..<size) }
+        scan.protectedRanges = protected
         return scan
     }
 
@@ -532,6 +541,41 @@ struct PDFFile {
             at += stride
         }
         return out
+    }
+
+    // MARK: PDF signatures
+
+    /// The `/Contents` hex strings of the PDF signatures the newest catalog's form names (fields with `/FT /Sig`
+    /// and a signature dictionary `/V` whose `/ByteRange` leaves out exactly that string): C2PA 2.2 A.4.2.2 lets
+    /// a data hash exclude them, since a PDF signature is written after the C2PA one. The string must be hex, so
+    /// whatever fills it later cannot be read as anything but hex digits.
+    mutating func signatureContents() throws(MediaError) -> [Range<Int64>] {
+        guard let root = sections.lazy.compactMap({ $0.trailer["Root"] }).first,
+            let catalog = try resolve(root, revision: 0)?.dict,
+            let form = try resolve(catalog["AcroForm"], revision: 0)?.dict,
+            let fields = try resolve(form["Fields"], revision: 0)?.array
+        else { return [] }
+        var found: [Range<Int64>] = []
+        var pending: [(PDFObject, depth: Int)] = fields.map { ($0, 0) }
+        var visited = 0
+        while let (item, depth) = pending.popLast() {
+            visited += 1
+            guard visited <= 10_000, depth <= 32 else { throw corrupt("the PDF's form has more than 10,000 fields or nests them deeper than 32") }
+            guard let field = try resolve(item, revision: 0)?.dict else { continue }
+            if let kids = try resolve(field["Kids"], revision: 0)?.array { pending += kids.map { ($0, depth + 1) } }
+            guard try resolve(field["FT"], revision: 0)?.name == "Sig", case .ref(let number, _)? = field["V"],
+                case .offset(let offset)? = locate(number, revision: 0)?.0
+            else { continue }
+            let (signature, _) = try parse(at: offset, number: number, bare: false)
+            guard let dict = signature.object.dict, let contents = signature.contentsValue, case .string? = dict["Contents"],
+                let byteRange = dict["ByteRange"]?.array?.compactMap(\.int), byteRange.count == 4,
+                byteRange[0] + byteRange[1] == contents.lowerBound, byteRange[2] == contents.upperBound
+            else { continue }
+            let first = try reader.readUpTo(at: contents.lowerBound, count: 1)
+            guard first == [0x3C] else { continue }
+            found.append(contents)
+        }
+        return found
     }
 
     // MARK: C2PA stores

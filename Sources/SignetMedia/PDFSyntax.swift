@@ -29,6 +29,8 @@ indirect enum PDFObject: Equatable, Sendable {
 struct PDFIndirect: Sendable {
     var object: PDFObject
     var streamStart: Int64?
+    /// For a dictionary, where its `/Contents` value lies in the file.
+    var contentsValue: Range<Int64>? = nil
 }
 
 /// Why a parse stopped: the window ended before the object did (read more and retry), or the bytes are not PDF.
@@ -48,6 +50,8 @@ struct PDFLexer {
     /// reason to read more.
     let atEnd: Bool
     var pos = 0
+    /// Where the value of the outermost dictionary's `/Contents` entry lies (a signature's hex string).
+    var contentsValue: Range<Int64>?
 
     init(_ bytes: [UInt8], base: Int64, atEnd: Bool) {
         self.bytes = bytes
@@ -137,7 +141,10 @@ struct PDFLexer {
                 }
                 guard bytes[pos] == 0x2F else { throw .corrupt("a dictionary key at offset \(absolute) is not a name") }
                 let key = try name()
+                try skipWhite()
+                let valueStart = absolute
                 let value = try object(depth: depth + 1)
+                if depth == 0, key == "Contents" { contentsValue = valueStart..<absolute }
                 // ISO 32000 7.3.7: a null value is the same as no entry.
                 if value != .null { entries[key] = value }
             }
@@ -251,6 +258,7 @@ struct PDFLexer {
 
     /// `n g obj object [stream]`: the object, checking its number, and where stream data starts if it is one.
     mutating func indirect(number: Int?) throws(PDFSyntaxError) -> (number: Int, PDFIndirect) {
+        contentsValue = nil
         guard let n = try unsignedInt(), let g = try unsignedInt(), g <= 65_535, try take("obj") else {
             throw .corrupt("no 'n g obj' header at offset \(absolute)")
         }
@@ -273,6 +281,6 @@ struct PDFLexer {
             }
             streamStart = absolute
         }
-        return (Int(n), PDFIndirect(object: object, streamStart: streamStart))
+        return (Int(n), PDFIndirect(object: object, streamStart: streamStart, contentsValue: contentsValue))
     }
 }

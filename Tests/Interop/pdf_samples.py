@@ -16,6 +16,11 @@ KIND:
   incremental  `table`, then an incremental update that edits the page and adds a second store that c2pa-rs signs
                with the first PDF as its parent ingredient; the catalog's /AF names the new store
   edited       `table`, then an incremental update that edits the page and adds no store
+  pdf-signature  `table` with a PDF signature field: the data hash also excludes the signature dictionary's
+               /Contents hex string (C2PA 2.2 A.4.2.2), which openssl then fills with a detached CMS signature over the
+               /ByteRange, after c2pa-rs signed; prints that range as "excluded"
+  excluded-content  `table` whose data hash also excludes the page's content stream data (which C2PA 2.2 15.12.1
+               does not allow: c2pa-rs accepts it, Signet refuses it); prints that range as "excluded"
 """
 import argparse
 import ctypes
@@ -24,7 +29,6 @@ import json
 import subprocess
 import sys
 import tempfile
-import zlib
 
 import c2pa
 from c2pa.c2pa import Stream, _lib
@@ -76,8 +80,9 @@ class Signing:
             fail("placeholder")
         return bytes(out[:n])
 
-    def sign(self, pdf, start, length):
-        data_hash = json.dumps({"exclusions": [{"start": start, "length": length}], "name": "jumbf manifest",
+    def sign(self, pdf, start, length, extra=None):
+        exclusions = sorted([(start, length)] + ([extra] if extra else []))
+        data_hash = json.dumps({"exclusions": [{"start": s, "length": n} for s, n in exclusions], "name": "jumbf manifest",
                                 "alg": "sha256", "hash": [], "pad": []})
         stream = Stream(io.BytesIO(pdf))
         out = ctypes.POINTER(ctypes.c_ubyte)()
@@ -137,11 +142,11 @@ def base(kind, placeholder):
     ]
 
 
-def signed(pdf, signing, placeholder):
+def signed(pdf, signing, placeholder, extra=None):
     start = pdf.find(placeholder)
     if start < 0 or pdf.find(placeholder, start + 1) >= 0:
         raise SystemExit("the placeholder is not in the PDF exactly once")
-    store = signing.sign(pdf, start, len(placeholder))
+    store = signing.sign(pdf, start, len(placeholder), extra)
     return pdf[:start] + store + pdf[start + len(placeholder):], [start, len(store)]
 
 
@@ -161,14 +166,43 @@ def make(kind, args):
     unsigned = write(base("annotation" if kind == "annotation" else "table", placeholder))
     if kind == "objstm":
         unsigned = qpdf(unsigned, "--object-streams=generate", "--compress-streams=n", "--stream-data=preserve")
+    if kind == "pdf-signature":
+        objects = base("table", placeholder)
+        objects[0] = objects[0].replace(b"/Type /Catalog", b"/Type /Catalog /AcroForm << /Fields [9 0 R] /SigFlags 3 >>", 1)
+        objects[2] = objects[2].replace(b"/Type /Page ", b"/Type /Page /Annots [9 0 R] ", 1)
+        objects.append(b"<< /FT /Sig /T (Signature1) /V 10 0 R /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /P 3 0 R /F 132 >>")
+        objects.append(b"<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached"
+                       b" /ByteRange [0000000000 0000000000 0000000000 0000000000] /Contents <" + b"0" * 8192 + b"> >>")
+        unsigned = write(objects)
+        lo = unsigned.index(b"/Contents <0000") + len(b"/Contents ")
+        hi = lo + 8194
+        byte_range = b"[%010d %010d %010d %010d]" % (0, lo, hi, len(unsigned) - hi)
+        unsigned = unsigned.replace(b"[0000000000 0000000000 0000000000 0000000000]", byte_range, 1)
+        pdf, store = signed(unsigned, first, placeholder, (lo, hi - lo))
+        with tempfile.TemporaryDirectory() as d:
+            with open(f"{d}/data", "wb") as f:
+                f.write(pdf[:lo] + pdf[hi:])
+            subprocess.run(["openssl", "cms", "-sign", "-binary", "-noattr", "-outform", "DER", "-in", f"{d}/data",
+                            "-signer", args.cert, "-inkey", args.key, "-out", f"{d}/sig"], check=True)
+            with open(f"{d}/sig", "rb") as f:
+                cms = f.read().hex().upper().encode()
+        if len(cms) > 8192:
+            raise SystemExit("the CMS signature does not fit the /Contents placeholder")
+        pdf = pdf[:lo + 1] + cms + b"0" * (8192 - len(cms)) + pdf[hi - 1:]
+        return pdf, store, [lo, hi - lo]
+    if kind == "excluded-content":
+        text = content(b"Signed by Signet's tests")
+        excluded = (unsigned.find(text), len(text))
+        pdf, store = signed(unsigned, first, placeholder, excluded)
+        return pdf, store, list(excluded)
     pdf, store = signed(unsigned, first, placeholder)
     if kind in ("table", "annotation", "objstm"):
-        return pdf, store
+        return pdf, store, None
     # An incremental update: the page's content changed (object 4 again), then, for "incremental", a new store.
     xref = int(pdf[pdf.rindex(b"startxref") + 9:].split()[0])
     objects = [stream(b"<<", content(b"Edited by Signet's tests"))]
     if kind == "edited":
-        return write(objects, first_number=4, prefix=pdf, prev=xref, size=9), store
+        return write(objects, first_number=4, prefix=pdf, prev=xref, size=9), store, None
     second = Signing(args, "document.pdf", parent=pdf)
     placeholder2 = second.placeholder()
     update = [
@@ -187,21 +221,21 @@ def make(kind, args):
     body += b"xref\n1 1\n%010d 00000 n \n4 1\n%010d 00000 n \n10 2\n%010d 00000 n \n%010d 00000 n \n" % (
         offsets[1], offsets[4], offsets[10], offsets[11])
     body += b"trailer\n<< /Size 12 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (xref, at)
-    return signed(bytes(body), second, placeholder2)
+    return (*signed(bytes(body), second, placeholder2), None)
 
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("kind", choices=["table", "annotation", "objstm", "incremental", "edited"])
+    p.add_argument("kind", choices=["table", "annotation", "objstm", "incremental", "edited", "pdf-signature", "excluded-content"])
     p.add_argument("output")
     p.add_argument("--alg", required=True)
     p.add_argument("--cert", required=True)
     p.add_argument("--key", required=True)
     args = p.parse_args()
-    pdf, store = make(args.kind, args)
+    pdf, store, excluded = make(args.kind, args)
     with open(args.output, "wb") as f:
         f.write(pdf)
-    print(json.dumps({"file": args.output, "store": store}))
+    print(json.dumps({"file": args.output, "store": store, "excluded": excluded}))
 
 
 if __name__ == "__main__":

@@ -249,6 +249,36 @@ enum PDFBuilder {
         #expect(!FileManager.default.fileExists(atPath: dir.file("out.pdf")))
     }
 
+    @Test("A PDF signature's /Contents hex string is left unprotected when its /ByteRange leaves out exactly that string; a /ByteRange that does not, or a literal string, keeps it protected")
+    func pdfSignatureContentsMayBeExcluded() throws {
+        let dir = ScratchDirectory()
+        func document(byteRangeShift: Int64 = 0, literal: Bool = false) throws -> (bytes: [UInt8], contents: Range<Int64>) {
+            var objects = PDFBuilder.objects()
+            objects[1] = Array("<< /Type /Catalog /Pages 2 0 R /AF [4 0 R] /AcroForm << /Fields [6 0 R] >> >>".utf8)
+            objects[6] = Array("<< /FT /Sig /T (S) /V 7 0 R >>".utf8)
+            let value = literal ? "(" + String(repeating: "0", count: 64) + ")" : "<" + String(repeating: "0", count: 64) + ">"
+            objects[7] = Array("<< /Type /Sig /ByteRange [0000000000 0000000000 0000000000 0000000000] /Contents \(value) >>".utf8)
+            var bytes = PDFBuilder.file(objects)
+            let lo = try #require(range(of: Array("/Contents \(value.prefix(1))".utf8), in: bytes)).lowerBound + 10
+            let hi = lo + 66
+            let placeholder = Array("[0000000000 0000000000 0000000000 0000000000]".utf8)
+            let at = Int(try #require(range(of: placeholder, in: bytes)).lowerBound)
+            let filled = String(format: "[%010lld %010lld %010lld %010lld]", 0, lo + byteRangeShift, hi, Int64(bytes.count) - hi)
+            bytes.replaceSubrange(at..<(at + placeholder.count), with: Array(filled.utf8))
+            return (bytes, lo..<hi)
+        }
+        func isProtected(_ scan: AssetScan, _ r: Range<Int64>) -> Bool { scan.protectedRanges.contains { $0.overlaps(r) } }
+        let signed = try document()
+        let scan = try PDFBuilder.scan(signed.bytes, dir)
+        #expect(!isProtected(scan, signed.contents))
+        #expect(isProtected(scan, (signed.contents.lowerBound - 1)..<signed.contents.lowerBound))
+        #expect(isProtected(scan, signed.contents.upperBound..<(signed.contents.upperBound + 1)))
+        let shifted = try document(byteRangeShift: 1)
+        #expect(isProtected(try PDFBuilder.scan(shifted.bytes, dir), shifted.contents))
+        let literal = try document(literal: true)
+        #expect(isProtected(try PDFBuilder.scan(literal.bytes, dir), literal.contents))
+    }
+
     @Test("The lexer reads names with #xx escapes, nested strings, hex strings, references and comments, and refuses a truncated object")
     func lexer() throws {
         var l = PDFLexer(Array("<< /A#20B (x (y) \\) z) /H <41 42 4> /R 12 0 R /N [1 -2 3.5 % comment\n null] >>".utf8), base: 0, atEnd: true)
