@@ -22,7 +22,7 @@ struct ForgeryInteropTests {
         let forgeries = try ForgeryGenerator.all(original, masks: [0x01]).filter { !$0.inert }
         let dir = try Interop.makeTempDirectory("forgery-\(tag)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let ext = signed.hasSuffix(".png") ? "png" : "jpg"
+        let ext = URL(fileURLWithPath: signed).pathExtension
         var paths: [String] = []
         for (i, f) in forgeries.enumerated() {
             let path = dir.appendingPathComponent("f\(i).\(ext)").path
@@ -62,6 +62,16 @@ struct ForgeryInteropTests {
         #expect(result.total > 300)
         #expect(result.signetAccepts == [])
         print("forgeries of a c2pa-rs-signed \(format): \(result.total); accepted only by c2pa-rs, by kind: \(result.oracleOnlyAccepts.sorted { $0.key < $1.key })")
+    }
+
+    @Test("No keyless edit of a PDF c2pa-rs signed (a cross-reference table, or qpdf's object streams) verifies in Signet", arguments: ["table", "objstm"])
+    func c2paRsSignedPDFs(kind: String) throws {
+        let w = try InteropWorld.get()
+        let made = try PDFSamples.make(kind, w, name: "forge-\(kind)")
+        let result = try judge(made.file, anchors: w.anchors, tag: "oracle-pdf-\(kind)")
+        #expect(result.total > 100)
+        #expect(result.signetAccepts == [])
+        print("forgeries of a c2pa-rs-signed PDF (\(kind)): \(result.total); accepted only by c2pa-rs, by kind: \(result.oracleOnlyAccepts.sorted { $0.key < $1.key })")
     }
 
     @Test("No keyless edit of a file Signet signed verifies in Signet, and c2pa-rs's refusals are Signet's too", arguments: ["jpg", "png"])
