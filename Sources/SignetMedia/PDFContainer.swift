@@ -57,7 +57,7 @@ enum PDFContainer {
     }
 
     static func scan(_ reader: FileReader, maxStoreSize: Int) throws(MediaError) -> AssetScan {
-        var file = PDFFile(reader: reader)
+        let file = PDFFile(reader: reader)
         let head = try reader.readUpTo(at: 0, count: header.count)
         guard head == header else { throw MediaError(.unsupportedFormat, "not a PDF: it does not start with %PDF-") }
         try file.readSections()
@@ -150,13 +150,26 @@ enum PDFContainer {
 }
 
 /// The parsed cross-reference sections of one PDF and the objects read through them.
-struct PDFFile {
+final class PDFFile {
+    /// Objects parsed from the file (not counting those served from the cache) before refusing, and the bytes
+    /// read to parse them: bounds on the work a hostile file (a thousand revisions each naming a thousand
+    /// specifications) can ask for.
+    static let maxObjectParses = 100_000
+    static let maxParseBytes: Int64 = 1 << 30
+
     let reader: FileReader
     /// Newest first.
     var sections: [PDFContainer.Section] = []
     var entryCount = 0
     var decodedTotal = 0
     var objectStreams: [Int64: (header: [(number: Int, offset: Int)], first: Int, data: [UInt8])] = [:]
+    var parsed: [Int64: (object: PDFIndirect, number: Int)] = [:]
+    var parses = 0
+    var parseBytes: Int64 = 0
+    /// Cross-reference sections consulted by lookups, at most ``maxLookupSteps`` (a lookup walks from a revision
+    /// back to the section defining the object).
+    var lookupSteps = 0
+    static let maxLookupSteps = 20_000_000
 
     init(reader: FileReader) { self.reader = reader }
 
@@ -164,7 +177,7 @@ struct PDFFile {
 
     // MARK: Cross-reference sections
 
-    mutating func readSections() throws(MediaError) {
+    func readSections() throws(MediaError) {
         let size = reader.size
         let tailStart = max(0, size - Int64(PDFContainer.trailerWindow))
         let tail = try reader.readUpTo(at: tailStart, count: Int(size - tailStart))
@@ -199,7 +212,7 @@ struct PDFFile {
         }
     }
 
-    mutating func readSection(at offset: Int64) throws(MediaError) -> PDFContainer.Section {
+    func readSection(at offset: Int64) throws(MediaError) -> PDFContainer.Section {
         let probe = try reader.readUpTo(at: offset, count: 64)
         var lexer = PDFLexer(probe, base: offset, atEnd: true)
         if (try? lexer.take("xref")) == true {
@@ -208,7 +221,7 @@ struct PDFFile {
         return try readXRefStream(at: offset)
     }
 
-    mutating func readTable(at offset: Int64) throws(MediaError) -> PDFContainer.Section {
+    func readTable(at offset: Int64) throws(MediaError) -> PDFContainer.Section {
         var entries: [Int: PDFContainer.Location] = [:]
         var at = offset + 4
         while true {
@@ -270,7 +283,7 @@ struct PDFFile {
         }
     }
 
-    mutating func readXRefStream(at offset: Int64) throws(MediaError) -> PDFContainer.Section {
+    func readXRefStream(at offset: Int64) throws(MediaError) -> PDFContainer.Section {
         let (indirect, _) = try parse(at: offset, number: nil, bare: false)
         guard let dict = indirect.object.dict, dict["Type"]?.name == "XRef", indirect.streamStart != nil else {
             throw corrupt("offset \(offset) holds neither a cross-reference table nor a cross-reference stream")
@@ -351,16 +364,29 @@ struct PDFFile {
     }
 
     /// Parses the indirect object at `offset` (or, `bare`, a direct object there), reading a larger window when
-    /// the first does not hold it.
+    /// the first does not hold it. Indirect objects are parsed once per offset.
     func parse(at offset: Int64, number: Int?, bare: Bool) throws(MediaError) -> (object: PDFIndirect, number: Int) {
         guard offset >= 0, offset < reader.size else { throw corrupt("an object offset (\(offset)) lies outside the \(reader.size)-byte file") }
-        for count in [1 << 16, PDFContainer.maxObjectBytes] {
-            var (_, lexer) = try lexerAt(offset, count: count)
+        if !bare, let cached = parsed[offset] {
+            if let number, cached.number != number {
+                throw corrupt("the cross-reference table says object \(number) is at offset \(offset) but object \(cached.number) is there")
+            }
+            return cached
+        }
+        parses += 1
+        guard parses <= Self.maxObjectParses else { throw corrupt("more than \(Self.maxObjectParses) PDF objects would have to be read") }
+        for count in [1 << 12, 1 << 18, PDFContainer.maxObjectBytes] {
+            let (window, lexer) = try lexerAt(offset, count: count)
+            parseBytes += Int64(window.count)
+            guard parseBytes <= Self.maxParseBytes else { throw corrupt("more than \(Self.maxParseBytes) bytes would have to be read to find the PDF's store") }
+            var l = lexer
             do {
-                if bare { return (PDFIndirect(object: try lexer.object(), streamStart: nil), 0) }
-                let (n, object) = try lexer.indirect(number: number)
+                if bare { return (PDFIndirect(object: try l.object(), streamStart: nil), 0) }
+                let (n, object) = try l.indirect(number: number)
+                if parsed.count < 100_000 { parsed[offset] = (object, n) }
                 return (object, n)
             } catch .needMore {
+                if window.count < count { throw Self.media(.corrupt("the PDF ends inside an object at offset \(offset)")) }
                 continue
             } catch {
                 throw Self.media(error)
@@ -370,8 +396,12 @@ struct PDFFile {
     }
 
     /// Where object `number` is defined as of revision `revision` (0 the newest), and in which section.
-    func locate(_ number: Int, revision: Int) -> (PDFContainer.Location, section: Int)? {
+    func locate(_ number: Int, revision: Int) throws(MediaError) -> (PDFContainer.Location, section: Int)? {
+        guard lookupSteps <= Self.maxLookupSteps else {
+            throw corrupt("more than \(Self.maxLookupSteps) cross-reference lookups would be needed to find the PDF's stores")
+        }
         for s in revision..<sections.count {
+            lookupSteps += 1
             if let location = sections[s].entries[number] { return location == .free ? nil : (location, s) }
         }
         return nil
@@ -379,8 +409,8 @@ struct PDFFile {
 
     /// The object `number` as of `revision`, with the section defining it; `nil` for a missing or free object
     /// (which PDF reads as null).
-    mutating func object(_ number: Int, revision: Int) throws(MediaError) -> (PDFIndirect, section: Int)? {
-        guard let (location, section) = locate(number, revision: revision) else { return nil }
+    func object(_ number: Int, revision: Int) throws(MediaError) -> (PDFIndirect, section: Int)? {
+        guard let (location, section) = try locate(number, revision: revision) else { return nil }
         switch location {
         case .free: return nil
         case .offset(let offset):
@@ -390,8 +420,8 @@ struct PDFFile {
         }
     }
 
-    mutating func compressedObject(_ number: Int, stream: Int, index: Int, revision: Int) throws(MediaError) -> PDFIndirect {
-        guard let (location, _) = locate(stream, revision: revision), case .offset(let offset) = location else {
+    func compressedObject(_ number: Int, stream: Int, index: Int, revision: Int) throws(MediaError) -> PDFIndirect {
+        guard let (location, _) = try locate(stream, revision: revision), case .offset(let offset) = location else {
             throw corrupt("object \(number) is said to be in object stream \(stream), which is not a plain object")
         }
         if objectStreams[offset] == nil {
@@ -422,8 +452,8 @@ struct PDFFile {
         guard let cached = objectStreams[offset], index >= 0, index < cached.header.count, cached.header[index].number == number else {
             throw corrupt("object \(number) is not at index \(index) of object stream \(stream)")
         }
-        let start = cached.first + cached.header[index].offset
-        var lexer = PDFLexer(Array(cached.data[start...]), base: 0, atEnd: true)
+        var lexer = PDFLexer(cached.data, base: 0, atEnd: true)
+        lexer.pos = cached.first + cached.header[index].offset
         do {
             return PDFIndirect(object: try lexer.object(), streamStart: nil)
         } catch {
@@ -432,7 +462,7 @@ struct PDFFile {
     }
 
     /// Follows references from `value` as of `revision` to a direct value (a stream's dictionary for a stream).
-    mutating func resolve(_ value: PDFObject?, revision: Int) throws(MediaError) -> PDFObject? {
+    func resolve(_ value: PDFObject?, revision: Int) throws(MediaError) -> PDFObject? {
         var current = value
         for _ in 0..<PDFContainer.maxIndirections {
             guard case .ref(let number, _) = current else { return current }
@@ -442,7 +472,7 @@ struct PDFFile {
     }
 
     /// The data range of the stream `indirect` (checked against its `endstream`).
-    mutating func streamRange(_ indirect: PDFIndirect, dict: [String: PDFObject], at offset: Int64, revision: Int = 0) throws(MediaError) -> Range<Int64> {
+    func streamRange(_ indirect: PDFIndirect, dict: [String: PDFObject], at offset: Int64, revision: Int = 0) throws(MediaError) -> Range<Int64> {
         guard let start = indirect.streamStart else { throw corrupt("object at offset \(offset) is not a stream") }
         guard let length = try resolve(dict["Length"], revision: revision)?.int, length >= 0, length <= reader.size - start else {
             throw corrupt("the stream at offset \(offset) has a missing or impossible /Length")
@@ -458,7 +488,7 @@ struct PDFFile {
     }
 
     /// The decoded data of a stream: no filter, or `FlateDecode` (with a PNG predictor), at most `limit` bytes.
-    mutating func streamData(_ indirect: PDFIndirect, dict: [String: PDFObject], at offset: Int64, limit: Int, revision: Int = 0) throws(MediaError) -> [UInt8] {
+    func streamData(_ indirect: PDFIndirect, dict: [String: PDFObject], at offset: Int64, limit: Int, revision: Int = 0) throws(MediaError) -> [UInt8] {
         let range = try streamRange(indirect, dict: dict, at: offset, revision: revision)
         let filters: [PDFObject]
         switch try resolve(dict["Filter"], revision: revision) {
@@ -549,7 +579,7 @@ struct PDFFile {
     /// and a signature dictionary `/V` whose `/ByteRange` leaves out exactly that string): C2PA 2.2 A.4.2.2 lets
     /// a data hash exclude them, since a PDF signature is written after the C2PA one. The string must be hex, so
     /// whatever fills it later cannot be read as anything but hex digits.
-    mutating func signatureContents() throws(MediaError) -> [Range<Int64>] {
+    func signatureContents() throws(MediaError) -> [Range<Int64>] {
         guard let root = sections.lazy.compactMap({ $0.trailer["Root"] }).first,
             let catalog = try resolve(root, revision: 0)?.dict,
             let form = try resolve(catalog["AcroForm"], revision: 0)?.dict,
@@ -564,7 +594,7 @@ struct PDFFile {
             guard let field = try resolve(item, revision: 0)?.dict else { continue }
             if let kids = try resolve(field["Kids"], revision: 0)?.array { pending += kids.map { ($0, depth + 1) } }
             guard try resolve(field["FT"], revision: 0)?.name == "Sig", case .ref(let number, _)? = field["V"],
-                case .offset(let offset)? = locate(number, revision: 0)?.0
+                case .offset(let offset)? = try locate(number, revision: 0)?.0
             else { continue }
             let (signature, _) = try parse(at: offset, number: number, bare: false)
             guard let dict = signature.object.dict, let contents = signature.contentsValue, case .string? = dict["Contents"],
@@ -582,7 +612,7 @@ struct PDFFile {
 
     /// Every document-level C2PA store named by any revision's catalog, newest section first (within a section,
     /// in the newest catalog's `/AF` order), each with the section whose cross-reference entry defines its stream.
-    mutating func c2paStores(maxStoreSize: Int) throws(MediaError) -> [PDFContainer.Store] {
+    func c2paStores(maxStoreSize: Int) throws(MediaError) -> [PDFContainer.Store] {
         var stores: [PDFContainer.Store] = []
         var seen: Set<Int64> = []
         for revision in 0..<sections.count {
@@ -602,7 +632,7 @@ struct PDFFile {
                 guard let ef = try resolve(spec["EF"], revision: revision)?.dict, case .ref(let number, _)? = ef["F"],
                     let (stream, section) = try object(number, revision: revision), let dict = stream.object.dict
                 else { throw corrupt("a C2PA file specification in the PDF has no embedded file stream (/EF /F)") }
-                guard case .offset(let offset)? = locate(number, revision: revision)?.0 else {
+                guard case .offset(let offset)? = try locate(number, revision: revision)?.0 else {
                     throw corrupt("the C2PA embedded file stream is not a plain object")
                 }
                 let range = try streamRange(stream, dict: dict, at: offset, revision: revision)
@@ -627,7 +657,7 @@ extension AssetContainer {
     ///
     /// - Throws: ``MediaError`` when the cross-reference sections or the catalog cannot be read.
     public static func pdfCatalogMetadata(_ reader: FileReader, limit: Int) throws(MediaError) -> (xmp: [UInt8]?, namesC2PAStore: Bool) {
-        var file = PDFFile(reader: reader)
+        let file = PDFFile(reader: reader)
         try file.readSections()
         guard let root = file.sections.lazy.compactMap({ $0.trailer["Root"] }).first,
             let catalog = try file.resolve(root, revision: 0)?.dict
@@ -641,7 +671,7 @@ extension AssetContainer {
             }
         }
         guard case .ref(let number, _)? = catalog["Metadata"], let (stream, _) = try file.object(number, revision: 0),
-            let dict = stream.object.dict, stream.streamStart != nil, case .offset(let offset)? = file.locate(number, revision: 0)?.0
+            let dict = stream.object.dict, stream.streamStart != nil, case .offset(let offset)? = try file.locate(number, revision: 0)?.0
         else { return (nil, namesStore) }
         let xmp = try? file.streamData(stream, dict: dict, at: offset, limit: limit)
         return (xmp, namesStore)

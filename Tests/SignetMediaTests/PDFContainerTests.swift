@@ -279,6 +279,37 @@ enum PDFBuilder {
         #expect(isProtected(try PDFBuilder.scan(literal.bytes, dir), literal.contents))
     }
 
+    @Test("Work amplification is bounded: 1,000 updates whose catalogs each name 1,000 file specifications are refused (or read) in seconds, not the billion lookups they ask for")
+    func amplificationIsBounded() throws {
+        let dir = ScratchDirectory()
+        var bytes = Array("%PDF-1.7\n".utf8)
+        var offsets: [Int: Int] = [:]
+        let af = "[" + (100..<1100).map { "\($0) 0 R" }.joined(separator: " ") + "]"
+        func object(_ n: Int, _ body: String) {
+            offsets[n] = bytes.count
+            bytes += Array("\(n) 0 obj\n\(body)\nendobj\n".utf8)
+        }
+        object(1, "<< /Type /Catalog /AF \(af) >>")
+        for n in 100..<1100 { object(n, "<< /Type /Filespec /AFRelationship /Data >>") }
+        var xref = bytes.count
+        bytes += Array("xref\n0 1\n0000000000 65535 f \n1 1\n".utf8) + Array(String(format: "%010d 00000 n \n", offsets[1]!).utf8)
+        bytes += Array("100 1000\n".utf8)
+        for n in 100..<1100 { bytes += Array(String(format: "%010d 00000 n \n", offsets[n]!).utf8) }
+        bytes += Array("trailer\n<< /Size 1100 /Root 1 0 R >>\n".utf8)
+        for i in 0..<999 {
+            object(1, "<< /Type /Catalog /AF \(af) /Lang (\(i)) >>")
+            let at = bytes.count
+            bytes += Array("xref\n1 1\n".utf8) + Array(String(format: "%010d 00000 n \n", offsets[1]!).utf8)
+            bytes += Array("trailer\n<< /Size 1100 /Root 1 0 R /Prev \(xref) >>\n".utf8)
+            xref = at
+        }
+        bytes += Array("startxref\n\(xref)\n%%EOF\n".utf8)
+        let start = ContinuousClock.now
+        let error = PDFBuilder.refusal(bytes, dir)
+        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(error?.reason.contains("lookups") == true, "\(error?.reason ?? "read")")
+    }
+
     @Test("The lexer reads names with #xx escapes, nested strings, hex strings, references and comments, and refuses a truncated object")
     func lexer() throws {
         var l = PDFLexer(Array("<< /A#20B (x (y) \\) z) /H <41 42 4> /R 12 0 R /N [1 -2 3.5 % comment\n null] >>".utf8), base: 0, atEnd: true)
