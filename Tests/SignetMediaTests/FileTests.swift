@@ -20,7 +20,9 @@ import Testing
             #expect(AssetFormat.detect(prefix: prefix + [8, 0, 0, 0]) == .tiff)
         }
         #expect(AssetFormat.detect(prefix: [0x49, 0x4D, 42, 0, 8, 0, 0, 0]) == nil)
-        #expect(AssetFormat.from(mimeOrExtension: "image/svg+xml") == .svg && AssetFormat.from(mimeOrExtension: "pdf") == nil)
+        #expect(AssetFormat.from(mimeOrExtension: "image/svg+xml") == .svg && AssetFormat.from(mimeOrExtension: "application/pdf") == .pdf)
+        #expect(AssetFormat.detect(prefix: Array("%PDF-1.7\n%".utf8)) == .pdf && AssetFormat.detect(prefix: Array(" %PDF-1.7".utf8)) == nil)
+        #expect(AssetFormat.from(mimeOrExtension: "xcf") == nil && AssetFormat.pdf.mimeType == "application/pdf")
         #expect(AssetFormat.detect(prefix: Array("\u{FEFF}  <?xml v".utf8)) == .svg && AssetFormat.detect(prefix: Array("<svg x".utf8)) == .svg)
         #expect(AssetFormat.tiff.mimeType == "image/tiff" && AssetFormat.dng.mimeType == "image/dng")
         #expect(AssetFormat.jpeg.mimeType == "image/jpeg")
