@@ -629,7 +629,7 @@ final class PDFFile {
                 guard case .ref = item, let spec = try resolve(item, revision: revision)?.dict,
                     try resolve(spec["AFRelationship"], revision: revision)?.name == "C2PA_Manifest"
                 else { continue }
-                guard let ef = try resolve(spec["EF"], revision: revision)?.dict, case .ref(let number, _)? = ef["F"],
+                guard let ef = try resolve(spec["EF"], revision: revision)?.dict, case .ref(let number, _)? = ef["F"] ?? ef["UF"],
                     let (stream, section) = try object(number, revision: revision), let dict = stream.object.dict
                 else { throw corrupt("a C2PA file specification in the PDF has no embedded file stream (/EF /F)") }
                 guard case .offset(let offset)? = try locate(number, revision: revision)?.0 else {
@@ -640,9 +640,17 @@ final class PDFFile {
                 guard range.count <= Int64(maxStoreSize) else {
                     throw MediaError(.storeTooLarge, "the PDF's C2PA stream at offset \(offset) holds \(range.count) bytes, more than \(maxStoreSize)")
                 }
-                let bytes = try streamData(stream, dict: dict, at: offset, limit: maxStoreSize, revision: revision)
-                guard StoreHeader.isC2PAStore(bytes[...]) else {
+                var bytes = try streamData(stream, dict: dict, at: offset, limit: maxStoreSize, revision: revision)
+                guard StoreHeader.isC2PAStore(bytes[...]), let header = StoreHeader.parse(bytes[...]) else {
                     throw corrupt("the PDF's C2PA embedded file at offset \(range.lowerBound) is not a C2PA manifest store")
+                }
+                // A writer that reserved room for the store may pad it with zeros (C2PA 2.2, 15.12.1); nothing else
+                // may follow it.
+                if let declared = header.declaredLength, declared < UInt64(bytes.count) {
+                    guard bytes[Int(declared)...].allSatisfy({ $0 == 0 }) else {
+                        throw corrupt("the PDF's C2PA embedded file at offset \(range.lowerBound) holds bytes after the store that are not zero padding")
+                    }
+                    bytes.removeSubrange(Int(declared)...)
                 }
                 stores.append(PDFContainer.Store(section: section, data: range, bytes: bytes))
             }

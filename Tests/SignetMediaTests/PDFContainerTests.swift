@@ -157,6 +157,17 @@ enum PDFBuilder {
         #expect(none.manifestStore == nil && none.storeRanges.isEmpty)
     }
 
+    @Test("A store padded with zeros inside its stream is read without the padding (the exclusion is the whole stream); any other trailing byte is refused")
+    func zeroPaddingAfterTheStore() throws {
+        let dir = ScratchDirectory()
+        let padded = PDFBuilder.file(PDFBuilder.objects(store: PDFBuilder.store + [UInt8](repeating: 0, count: 100)))
+        let scan = try PDFBuilder.scan(padded, dir)
+        #expect(scan.manifestStore == PDFBuilder.store)
+        #expect(scan.storeRanges[0].count == Int64(PDFBuilder.store.count + 100))
+        let trailing = PDFBuilder.file(PDFBuilder.objects(store: PDFBuilder.store + [0, 0, 0x3C, 0]))
+        #expect(PDFBuilder.refusal(trailing, dir)?.reason.contains("not zero padding") == true)
+    }
+
     @Test("An incremental update's store is active and the earlier store's manifests are read with it; the earlier store's bytes are hashed like any other")
     func incrementalUpdatesJoinTheirStores() throws {
         let dir = ScratchDirectory()
