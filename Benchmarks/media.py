@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Signet beside c2pa-rs on large media: a ~1 GB MP4 (faststart: moov before mdat, so every chunk offset is
-patched when the store goes in), a ~200 MB WAV and a ~50 MB animated GIF. Sign and verify time, peak memory, and
+patched when the store goes in), a ~200 MB WAV, a ~50 MB animated GIF, a ~200 MB TIFF and (verify only) a ~200 MB
+PDF that c2pa-rs signed. Sign and verify time, peak memory, and
 verify speed against one SHA-256 stream over the same file.
 
 Run through Benchmarks/media.sh (builds the release binary, the oracle venv, and needs ffmpeg). Inputs are made
@@ -91,6 +92,45 @@ def make_tiff(path, target_mb):
     Image.fromarray(rng.integers(0, 256, (side, side, 3), dtype=np.uint8), "RGB").save(path, "TIFF")
 
 
+def make_pdf(path, target_mb, cert, key):
+    """A one-page PDF whose content stream is target_mb of noise, its store signed by c2pa-rs over a data hash
+    (Tests/Interop/pdf_samples.py's two passes): Signet reads PDFs but does not sign them."""
+    sys.path.insert(0, os.path.join(HERE, "..", "Tests", "Interop"))
+    import pdf_samples
+
+    signing = pdf_samples.Signing(argparse.Namespace(alg="es256", cert=cert, key=key), "big.pdf")
+    placeholder = signing.placeholder()
+    objects = pdf_samples.base("table", placeholder)
+    objects[3] = pdf_samples.stream(b"<<", os.urandom(int(target_mb * 1e6)))
+    pdf, _ = pdf_samples.signed(pdf_samples.write(objects), signing, placeholder)
+    with open(path, "wb") as f:
+        f.write(pdf)
+
+
+def pdf_row(args, anchors, cert, key):
+    """Verify only (both tools read PDFs; neither signs them in place here): Signet's time and peak memory beside
+    c2pa-rs's on the same c2pa-rs-signed file, and one SHA-256 stream over it."""
+    import c2pa
+
+    path = os.path.join(OUT, f"c2pars-media-{args.pdf_mb:g}MB.pdf")
+    if not os.path.exists(path):
+        make_pdf(path, args.pdf_mb, cert, key)
+    size = os.path.getsize(path)
+    ctx = bench.c2pa_context(anchors)
+    state = json.loads(c2pa.Reader(path, context=ctx).json()).get("validation_state")
+    if state != "Trusted":
+        raise bench.WrongOutput(f"c2pa-rs says {state} for {path}")
+    runs = [bench.run_child([args.signet, "verify", "--trust-anchors", anchors, path], expect_trusted=1) for _ in range(args.runs)]
+    s_verify = statistics.median(r[0] for r in runs)
+    s_rss = max(r[1] for r in runs)
+    c_verify = bench.median_time(lambda: c2pa.Reader(path, context=ctx).json(), args.runs)
+    _, c_delta = bench.c2pa_peak("verify", path, {"anchors": anchors})
+    sha = bench.sha256_rate(path, args.runs)
+    g = lambda t: f"{t*1e3:.0f} ms ({size/t/1e9:.2f} GB/s)"
+    print(f"\nPDF (c2pa-rs-signed, {size/1e6:.0f} MB): SHA-256 alone {size/sha/1e9:.2f} GB/s; verify Signet {g(s_verify)}, "
+          f"{sha/s_verify*100:.0f}% of SHA-256, peak RSS {s_rss:.0f} MB; verify c2pa-rs {g(c_verify)}, peak {c_delta:.0f} MB above baseline.")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--signet", required=True)
@@ -98,6 +138,7 @@ def main():
     ap.add_argument("--wav-mb", type=float, default=200)
     ap.add_argument("--gif-mb", type=float, default=50)
     ap.add_argument("--tiff-mb", type=float, default=200)
+    ap.add_argument("--pdf-mb", type=float, default=200)
     ap.add_argument("--bulk", type=int, default=8, help="also verify this many copies in one call (0 or 1: skip)")
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
@@ -166,6 +207,8 @@ def main():
     for kind, size, n, t, sha_total in bulk_rows:
         print(f"\nBulk: {n} copies of the {kind} ({n * size / 1e6:.0f} MB) in one `signet verify --jobs 1` call: {t*1e3:.0f} ms "
               f"({n * size / t / 1e9:.2f} GB/s), {sha_total / t * 100:.0f}% of one SHA-256 stream over the same bytes.")
+    if args.pdf_mb > 0:
+        pdf_row(args, anchors, cert, key)
 
 
 if __name__ == "__main__":
