@@ -48,6 +48,8 @@ enum PDFContainer {
         var offset: Int64
         var entries: [Int: Location]
         var trailer: [String: PDFObject]
+        /// Where a cross-reference table's trailer dictionary ends (nil for a cross-reference stream, an object).
+        var tableEnd: Int64? = nil
     }
 
     struct Store {
@@ -106,15 +108,16 @@ enum PDFContainer {
     static func mergeStores(_ stores: [[UInt8]]) throws(MediaError) -> [UInt8] {
         guard stores.count > 1, let active = stores.last else { return stores.first ?? [] }
         var manifests: [[UInt8]] = []
+        var seen: Set<[UInt8]> = []
         var description: [UInt8] = []
         for (i, store) in stores.enumerated() {
             let children = try superboxChildren(store)
             guard let first = children.first else { throw MediaError(.corrupt, "a C2PA manifest store in the PDF is empty") }
             if i == stores.count - 1 { description = first }
-            for child in children.dropFirst() where !manifests.contains(child) { manifests.append(child) }
+            for child in children.dropFirst() where seen.insert(child).inserted { manifests.append(child) }
         }
         let last = try superboxChildren(active).dropFirst().last
-        if let last, let at = manifests.firstIndex(of: last) {
+        if let last, let at = manifests.lastIndex(of: last) {
             manifests.remove(at: at)
             manifests.append(last)
         }
@@ -232,7 +235,7 @@ final class PDFFile {
                 if try l.take("trailer") {
                     let (object, _) = try parse(at: l.absolute, number: nil, bare: true)
                     guard let trailer = object.object.dict else { throw corrupt("the trailer at offset \(l.absolute) is not a dictionary") }
-                    return PDFContainer.Section(offset: offset, entries: entries, trailer: trailer)
+                    return PDFContainer.Section(offset: offset, entries: entries, trailer: trailer, tableEnd: object.valueEnd)
                 }
                 guard let start = try l.unsignedInt(), let count = try l.unsignedInt() else {
                     throw corrupt("a cross-reference subsection header at offset \(l.absolute) is not 'start count'")
@@ -381,9 +384,14 @@ final class PDFFile {
             guard parseBytes <= Self.maxParseBytes else { throw corrupt("more than \(Self.maxParseBytes) bytes would have to be read to find the PDF's store") }
             var l = lexer
             do {
-                if bare { return (PDFIndirect(object: try l.object(), streamStart: nil), 0) }
+                if bare {
+                    let value = try l.object()
+                    return (PDFIndirect(object: value, streamStart: nil, valueEnd: l.absolute), 0)
+                }
                 let (n, object) = try l.indirect(number: number)
-                if parsed.count < 100_000 { parsed[offset] = (object, n) }
+                // Only objects that fit the first window are kept: a cache of large ones would hold their values
+                // many times over when their headers are nested in one another's bytes.
+                if count == 1 << 12, parsed.count < 100_000 { parsed[offset] = (object, n) }
                 return (object, n)
             } catch .needMore {
                 if window.count < count { throw Self.media(.corrupt("the PDF ends inside an object at offset \(offset)")) }
@@ -592,7 +600,12 @@ final class PDFFile {
             visited += 1
             guard visited <= 10_000, depth <= 32 else { throw corrupt("the PDF's form has more than 10,000 fields or nests them deeper than 32") }
             guard let field = try resolve(item, revision: 0)?.dict else { continue }
-            if let kids = try resolve(field["Kids"], revision: 0)?.array { pending += kids.map { ($0, depth + 1) } }
+            if let kids = try resolve(field["Kids"], revision: 0)?.array {
+                guard depth < 32, visited + pending.count + kids.count <= 10_000 else {
+                    throw corrupt("the PDF's form has more than 10,000 fields or nests them deeper than 32")
+                }
+                pending += kids.map { ($0, depth + 1) }
+            }
             guard try resolve(field["FT"], revision: 0)?.name == "Sig", case .ref(let number, _)? = field["V"],
                 case .offset(let offset)? = try locate(number, revision: 0)?.0
             else { continue }
@@ -602,10 +615,45 @@ final class PDFFile {
                 byteRange[0] + byteRange[1] == contents.lowerBound, byteRange[2] == contents.upperBound
             else { continue }
             let first = try reader.readUpTo(at: contents.lowerBound, count: 1)
-            guard first == [0x3C] else { continue }
+            guard first == [0x3C], try isolated(contents, within: offset) else { continue }
             found.append(contents)
         }
         return found
+    }
+
+    /// Whether `range`, inside the object at `owner`, lies in no other object or cross-reference section of any
+    /// revision: what is excluded there may change, so nothing else may read it (an image whose data was laid
+    /// over a signature's hex string would change with it). Every object that starts before the range is parsed
+    /// for its extent; past the parse budget the answer is no, so the range stays protected.
+    func isolated(_ range: Range<Int64>, within owner: Int64) throws(MediaError) -> Bool {
+        var starts: Set<Int64> = []
+        for section in sections {
+            if let end = section.tableEnd {
+                if section.offset < range.upperBound && end > range.lowerBound { return false }
+            } else {
+                starts.insert(section.offset)
+            }
+            for case .offset(let o) in section.entries.values { starts.insert(o) }
+        }
+        starts.remove(owner)
+        for start in starts.sorted() where start < range.upperBound {
+            if start >= range.lowerBound { return false }
+            guard parses < Self.maxObjectParses - 1000 else { return false }
+            guard let end = try? extent(at: start), end <= range.lowerBound else { return false }
+        }
+        // The owner itself must end after the range (it holds it) and be the only object there.
+        return try extent(at: owner) >= range.upperBound
+    }
+
+    /// Where the object at `offset` ends: after `endstream` for a stream, else after its value.
+    func extent(at offset: Int64) throws(MediaError) -> Int64 {
+        let (indirect, _) = try parse(at: offset, number: nil, bare: false)
+        guard indirect.streamStart != nil, let dict = indirect.object.dict else { return indirect.valueEnd }
+        let data = try streamRange(indirect, dict: dict, at: offset)
+        let after = try reader.readUpTo(at: data.upperBound, count: 32)
+        var i = 0
+        while i < after.count, PDFLexer.isWhite(after[i]) { i += 1 }
+        return data.upperBound + Int64(i) + 9
     }
 
     // MARK: C2PA stores
@@ -639,6 +687,12 @@ final class PDFFile {
                 guard seen.insert(range.lowerBound).inserted else { continue }
                 guard range.count <= Int64(maxStoreSize) else {
                     throw MediaError(.storeTooLarge, "the PDF's C2PA stream at offset \(offset) holds \(range.count) bytes, more than \(maxStoreSize)")
+                }
+                // The store is embedded as it is (A.4; c2pa-rs reads the raw bytes): a compressed store would leave
+                // bytes in its exclusion that the store does not account for (after the compressed data, or in
+                // another encoding of the same store), which another object could be laid over.
+                if try resolve(dict["Filter"], revision: revision) != nil {
+                    throw MediaError(.unsupportedFormat, "the PDF's C2PA stream at offset \(offset) is filtered (compressed); C2PA stores are embedded unfiltered")
                 }
                 var bytes = try streamData(stream, dict: dict, at: offset, limit: maxStoreSize, revision: revision)
                 guard StoreHeader.isC2PAStore(bytes[...]), let header = StoreHeader.parse(bytes[...]) else {

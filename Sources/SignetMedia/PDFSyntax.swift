@@ -31,6 +31,8 @@ struct PDFIndirect: Sendable {
     var streamStart: Int64?
     /// For a dictionary, where its `/Contents` value lies in the file.
     var contentsValue: Range<Int64>? = nil
+    /// Where the object's value ends (for a stream, where its data starts).
+    var valueEnd: Int64 = 0
 }
 
 /// Why a parse stopped: the window ended before the object did (read more and retry), or the bytes are not PDF.
@@ -52,6 +54,10 @@ struct PDFLexer {
     var pos = 0
     /// Where the value of the outermost dictionary's `/Contents` entry lies (a signature's hex string).
     var contentsValue: Range<Int64>?
+    /// Array elements and dictionary entries parsed so far, at most ``maxElements`` (a bound on memory: an 8 MiB
+    /// array of one-digit numbers would otherwise be four million values).
+    var elements = 0
+    static let maxElements = 1_000_000
 
     init(_ bytes: [UInt8], base: Int64, atEnd: Bool) {
         self.bytes = bytes
@@ -124,6 +130,7 @@ struct PDFLexer {
                 try skipWhite()
                 guard pos < bytes.count else { throw ran(out: "an array") }
                 if bytes[pos] == 0x5D { pos += 1; return .array(items) }
+                try count()
                 items.append(try object(depth: depth + 1))
             }
         case 0x3C:
@@ -140,6 +147,7 @@ struct PDFLexer {
                     return .dict(entries)
                 }
                 guard bytes[pos] == 0x2F else { throw .corrupt("a dictionary key at offset \(absolute) is not a name") }
+                try count()
                 let key = try name()
                 try skipWhite()
                 let valueStart = absolute
@@ -151,6 +159,11 @@ struct PDFLexer {
         default:
             return try numberOrKeyword()
         }
+    }
+
+    mutating func count() throws(PDFSyntaxError) {
+        elements += 1
+        guard elements <= Self.maxElements else { throw .corrupt("an object at offset \(base) holds more than \(Self.maxElements) values") }
     }
 
     mutating func name() throws(PDFSyntaxError) -> String {
@@ -281,6 +294,6 @@ struct PDFLexer {
             }
             streamStart = absolute
         }
-        return (Int(n), PDFIndirect(object: object, streamStart: streamStart, contentsValue: contentsValue))
+        return (Int(n), PDFIndirect(object: object, streamStart: streamStart, contentsValue: contentsValue, valueEnd: absolute))
     }
 }

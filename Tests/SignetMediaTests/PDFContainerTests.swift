@@ -132,6 +132,7 @@ enum PDFBuilder {
             ("table", PDFBuilder.file(PDFBuilder.objects())),
             ("xref stream", PDFBuilder.file(PDFBuilder.objects(), xref: .stream)),
             ("flate xref stream, catalog and file spec in an object stream", PDFBuilder.file(PDFBuilder.objects(), packed: [1, 2, 4], xref: .flateStream)),
+            ("an uncompressed object stream", PDFBuilder.file(PDFBuilder.objects(), packed: [1, 2, 3, 4], xref: .stream)),
         ]
         for (name, bytes) in layouts {
             let scan = try PDFBuilder.scan(bytes, dir)
@@ -143,18 +144,19 @@ enum PDFBuilder {
         }
     }
 
-    @Test("A Flate store is inflated, while its exclusion stays the stream's raw bytes; a PDF without /AF has no store")
-    func flateStoreAndNoStore() throws {
+    @Test("A filtered (compressed) store is refused, since bytes after its compressed data or another encoding of it would be unsigned room in its exclusion; a PDF without /AF has no store")
+    func filteredStoreAndNoStore() throws {
         let dir = ScratchDirectory()
         let compressed = PDFBuilder.zlibStored(PDFBuilder.store)
-        let bytes = PDFBuilder.file(PDFBuilder.objects(store: compressed, storeDict: "/Filter /FlateDecode"))
-        let scan = try PDFBuilder.scan(bytes, dir)
-        #expect(scan.manifestStore == PDFBuilder.store)
-        #expect(scan.storeRanges == [try #require(range(of: compressed, in: bytes))])
+        let flate = PDFBuilder.file(PDFBuilder.objects(store: compressed + Array("BT (slack) Tj ET".utf8), storeDict: "/Filter /FlateDecode"))
+        #expect(PDFBuilder.refusal(flate, dir)?.code == .unsupportedFormat)
         var plain = PDFBuilder.objects()
         plain[1] = Array("<< /Type /Catalog /Pages 2 0 R >>".utf8)
         let none = try PDFBuilder.scan(PDFBuilder.file(plain), dir)
         #expect(none.manifestStore == nil && none.storeRanges.isEmpty)
+        // Cross-reference and object streams may still be Flate (qpdf's are; PDFInterop reads them).
+        let packed = try PDFBuilder.scan(PDFBuilder.file(PDFBuilder.objects(), packed: [1, 2, 4], xref: .flateStream), dir)
+        #expect(packed.manifestStore == PDFBuilder.store)
     }
 
     @Test("A store padded with zeros inside its stream is read without the padding (the exclusion is the whole stream); any other trailing byte is refused")
@@ -222,7 +224,7 @@ enum PDFBuilder {
             ("a wrong object number", replacing("5 0 obj", "6 0 obj"), .corrupt, "object 6 is there"),
             ("a /Length that misses endstream", replacing("/Length 300", "/Length 290"), .corrupt, "endstream"),
             ("encryption", replacing("/Root 1 0 R", "/Root 1 0 R /Encrypt << /Filter /Standard >>"), .unsupportedFormat, "encrypted"),
-            ("an unsupported filter on the store", replacing("/Type /EmbeddedFile", "/Filter /LZWDecode "), .unsupportedFormat, "LZWDecode"),
+            ("a filter on the store", replacing("/Type /EmbeddedFile", "/Filter /LZWDecode "), .unsupportedFormat, "filtered"),
         ]
         // Nesting 100,000 arrays deep in the catalog.
         var deep = PDFBuilder.objects()
@@ -288,6 +290,32 @@ enum PDFBuilder {
         #expect(isProtected(try PDFBuilder.scan(shifted.bytes, dir), shifted.contents))
         let literal = try document(literal: true)
         #expect(isProtected(try PDFBuilder.scan(literal.bytes, dir), literal.contents))
+        // The same signature dictionary laid inside another object's stream data (an image, whose pixels would
+        // then be the hex digits): the string stays protected.
+        var inside = PDFBuilder.objects()
+        inside[1] = Array("<< /Type /Catalog /Pages 2 0 R /AF [4 0 R] /AcroForm << /Fields [6 0 R] >> >>".utf8)
+        inside[6] = Array("<< /FT /Sig /T (S) /V 7 0 R >>".utf8)
+        let sig = "7 0 obj\n<< /Type /Sig /ByteRange [0000000000 0000000000 0000000000 0000000000] /Contents <\(String(repeating: "0", count: 64))> >>\nendobj\n"
+        inside[8] = PDFBuilder.stream("/Type /XObject /Subtype /Image /Width 1 /Height 1", Array(("  " + sig + "  ").utf8))
+        inside[7] = Array("null".utf8)  // a placeholder whose entry is then pointed into object 8's data
+        var bytes = PDFBuilder.file(inside)
+        let sigAt = try #require(range(of: Array("7 0 obj\n<< /Type /Sig".utf8), in: bytes)).lowerBound
+        let before = bytes
+        // Point object 7's cross-reference entry (the table lists objects in order, one per subsection) at it.
+        let entry = try #require(range(of: Array("7 1\n".utf8), in: bytes)).upperBound
+        bytes.replaceSubrange(Int(entry)..<Int(entry + 10), with: Array(String(format: "%010lld", sigAt).utf8))
+        let lo = try #require(range(of: Array("/Contents <".utf8), in: bytes)).lowerBound + 10
+        let placeholder = Array("[0000000000 0000000000 0000000000 0000000000]".utf8)
+        let at = Int(try #require(range(of: placeholder, in: bytes)).lowerBound)
+        bytes.replaceSubrange(at..<(at + placeholder.count), with: Array(String(format: "[%010lld %010lld %010lld %010lld]", 0, lo, lo + 66, Int64(bytes.count) - lo - 66).utf8))
+        #expect(bytes.count == before.count)
+        let laid = try PDFBuilder.scan(bytes, dir)
+        #expect(isProtected(laid, lo..<(lo + 66)))
+        // What protects it is that another object holds it: the file's own signature dictionary is well formed.
+        let file = PDFFile(reader: try FileReader(path: try dir.write("laid.pdf", bytes)))
+        try file.readSections()
+        #expect(try file.signatureContents().isEmpty)
+        #expect(try file.extent(at: sigAt) > lo + 66)
     }
 
     @Test("Work amplification is bounded: 1,000 updates whose catalogs each name 1,000 file specifications are refused (or read) in seconds, not the billion lookups they ask for")
