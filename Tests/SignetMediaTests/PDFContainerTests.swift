@@ -244,7 +244,7 @@ enum PDFBuilder {
             let start = ContinuousClock.now
             let error = PDFBuilder.refusal(bytes, dir)
             #expect(error?.code == code && error?.reason.contains(reason) == true, "\(name): \(error?.reason ?? "accepted")")
-            #expect(ContinuousClock.now - start < .seconds(10), "\(name)")
+            #expect(ContinuousClock.now - start < .seconds(60), "\(name)")  // a hang, not a slow machine
         }
     }
 
@@ -345,7 +345,7 @@ enum PDFBuilder {
         bytes += Array("startxref\n\(xref)\n%%EOF\n".utf8)
         let start = ContinuousClock.now
         let error = PDFBuilder.refusal(bytes, dir)
-        #expect(ContinuousClock.now - start < .seconds(20))
+        #expect(ContinuousClock.now - start < .seconds(60))  // unbounded, it took minutes (attacker review)
         #expect(error?.reason.contains("lookups") == true, "\(error?.reason ?? "read")")
     }
 
