@@ -72,6 +72,8 @@ public struct FourCC: Hashable, Sendable, CustomStringConvertible {
     public static let jp2c = FourCC(rawValue: 0x6A70_3263)
     /// `free`: padding box.
     public static let free = FourCC(rawValue: 0x6672_6565)
+    /// `skip`: padding, like `free`.
+    public static let skip = FourCC(rawValue: 0x736B_6970)
     /// `brob`: Brotli-compressed content box (C2PA compressed manifests).
     public static let brob = FourCC(rawValue: 0x6272_6F62)
 }

@@ -180,6 +180,11 @@ extension JUMBFParser {
                 throw JUMBFError(
                     .badDescription, "a jumd box may only be the first box of a superbox", offset: absolute(start))
             default:
+                // Padding boxes in a manifest store hold zeros only (C2PA 2.2, 15.12.1: the bytes a data hash
+                // excludes are the store and zeroed padding), so they carry nothing an attacker wrote.
+                if type == .free || type == .skip, bytes[payloadStart..<boxEnd].contains(where: { $0 != 0 }) {
+                    throw JUMBFError(.badContent, "a \(type) (padding) box holds bytes other than zero", offset: absolute(start))
+                }
                 return JUMBFBox(
                     type: type, range: range, payloadRange: payloadRange,
                     content: .data(Array(bytes[payloadStart..<boxEnd])))

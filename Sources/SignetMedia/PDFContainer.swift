@@ -50,6 +50,8 @@ enum PDFContainer {
         var trailer: [String: PDFObject]
         /// Where a cross-reference table's trailer dictionary ends (nil for a cross-reference stream, an object).
         var tableEnd: Int64? = nil
+        /// A hybrid file's `/XRefStm` cross-reference stream, read as part of this section.
+        var xrefStream: Int64? = nil
     }
 
     struct Store {
@@ -158,7 +160,7 @@ final class PDFFile {
     /// read to parse them: bounds on the work a hostile file (a thousand revisions each naming a thousand
     /// specifications) can ask for.
     static let maxObjectParses = 100_000
-    static let maxParseBytes: Int64 = 1 << 30
+    static let maxParseBytes: Int64 = 2 << 30
 
     let reader: FileReader
     /// Newest first.
@@ -173,6 +175,10 @@ final class PDFFile {
     /// back to the section defining the object).
     var lookupSteps = 0
     static let maxLookupSteps = 20_000_000
+    var sortedStarts: [Int64]?
+    var extents: [Int64: Int64] = [:]
+    var extentParses = 0
+    static let maxExtentParses = 1_100_000
 
     init(reader: FileReader) { self.reader = reader }
 
@@ -203,6 +209,7 @@ final class PDFFile {
             if let stm = section.trailer["XRefStm"]?.int {
                 guard stm >= 0, stm < size, seen.insert(stm).inserted else { throw corrupt("/XRefStm (\(stm)) is outside the file or repeats a section") }
                 let extra = try readSection(at: stm)
+                section.xrefStream = stm
                 for (number, location) in extra.entries where section.entries[number] == nil || section.entries[number] == .free {
                     section.entries[number] = location
                 }
@@ -583,6 +590,16 @@ final class PDFFile {
 
     // MARK: PDF signatures
 
+    /// The keys a signature dictionary may have (ISO 32000-1 table 252, ISO 32000-2 table 255).
+    static let signatureKeys: Set<String> = [
+        "Type", "Filter", "SubFilter", "Contents", "Cert", "ByteRange", "Reference", "Changes", "Name", "M", "Location",
+        "Reason", "ContactInfo", "R", "V", "Prop_Build", "Prop_AuthTime", "Prop_AuthType",
+    ]
+
+    /// The keys the C2PA store's embedded file stream may have (ISO 32000-1 tables 5 and 45): nothing that would
+    /// also make it an image, a form or a font.
+    static let embeddedFileKeys: Set<String> = ["Type", "Subtype", "Length", "Params", "DL"]
+
     /// The `/Contents` hex strings of the PDF signatures the newest catalog's form names (fields with `/FT /Sig`
     /// and a signature dictionary `/V` whose `/ByteRange` leaves out exactly that string): C2PA 2.2 A.4.2.2 lets
     /// a data hash exclude them, since a PDF signature is written after the C2PA one. The string must be hex, so
@@ -594,6 +611,7 @@ final class PDFFile {
             let fields = try resolve(form["Fields"], revision: 0)?.array
         else { return [] }
         var found: [Range<Int64>] = []
+        var checked: Set<Int> = []
         var pending: [(PDFObject, depth: Int)] = fields.map { ($0, 0) }
         var visited = 0
         while let (item, depth) = pending.popLast() {
@@ -607,10 +625,14 @@ final class PDFFile {
                 pending += kids.map { ($0, depth + 1) }
             }
             guard try resolve(field["FT"], revision: 0)?.name == "Sig", case .ref(let number, _)? = field["V"],
-                case .offset(let offset)? = try locate(number, revision: 0)?.0
+                checked.insert(number).inserted, case .offset(let offset)? = try locate(number, revision: 0)?.0
             else { continue }
             let (signature, _) = try parse(at: offset, number: number, bare: false)
-            guard let dict = signature.object.dict, let contents = signature.contentsValue, case .string? = dict["Contents"],
+            // Only a signature dictionary's keys (ISO 32000-1, table 252): one that is also an annotation, a
+            // font or an action (a /Subtype, /Rect, /S ...) would show its excluded /Contents as something else.
+            guard let dict = signature.object.dict, dict.keys.allSatisfy(Self.signatureKeys.contains),
+                dict["Type"] == nil || dict["Type"]?.name == "Sig" || dict["Type"]?.name == "DocTimeStamp",
+                let contents = signature.contentsValue, case .string? = dict["Contents"],
                 let byteRange = dict["ByteRange"]?.array?.compactMap(\.int), byteRange.count == 4,
                 byteRange[0] + byteRange[1] == contents.lowerBound, byteRange[2] == contents.upperBound
             else { continue }
@@ -626,34 +648,70 @@ final class PDFFile {
     /// over a signature's hex string would change with it). Every object that starts before the range is parsed
     /// for its extent; past the parse budget the answer is no, so the range stays protected.
     func isolated(_ range: Range<Int64>, within owner: Int64) throws(MediaError) -> Bool {
-        var starts: Set<Int64> = []
         for section in sections {
-            if let end = section.tableEnd {
-                if section.offset < range.upperBound && end > range.lowerBound { return false }
-            } else {
-                starts.insert(section.offset)
-            }
-            for case .offset(let o) in section.entries.values { starts.insert(o) }
+            if let end = section.tableEnd, section.offset < range.upperBound && end > range.lowerBound { return false }
         }
-        starts.remove(owner)
-        for start in starts.sorted() where start < range.upperBound {
+        let starts = objectStarts()
+        // Every object that starts before the range's end (all of them, in order, up to it).
+        var i = 0
+        while i < starts.count, starts[i] < range.upperBound {
+            let start = starts[i]
+            i += 1
+            if start == owner { continue }
             if start >= range.lowerBound { return false }
-            guard parses < Self.maxObjectParses - 1000 else { return false }
             guard let end = try? extent(at: start), end <= range.lowerBound else { return false }
         }
-        // The owner itself must end after the range (it holds it) and be the only object there.
-        return try extent(at: owner) >= range.upperBound
+        // The owner itself must hold the range.
+        return (try? extent(at: owner)).map { $0 >= range.upperBound } ?? false
     }
 
-    /// Where the object at `offset` ends: after `endstream` for a stream, else after its value.
+    /// The sorted offsets of every object any revision lists, of every cross-reference stream and of every
+    /// hybrid file's `/XRefStm` stream (computed once).
+    func objectStarts() -> [Int64] {
+        if let sortedStarts { return sortedStarts }
+        var starts: Set<Int64> = []
+        for section in sections {
+            if section.tableEnd == nil { starts.insert(section.offset) }
+            if let stm = section.xrefStream { starts.insert(stm) }
+            for case .offset(let o) in section.entries.values { starts.insert(o) }
+        }
+        let sorted = starts.sorted()
+        sortedStarts = sorted
+        return sorted
+    }
+
+    /// Where the object at `offset` ends: after `endstream` for a stream, else after its value. Computed once
+    /// per offset, each with a small first window (most objects are short), within the parse budget.
     func extent(at offset: Int64) throws(MediaError) -> Int64 {
-        let (indirect, _) = try parse(at: offset, number: nil, bare: false)
-        guard indirect.streamStart != nil, let dict = indirect.object.dict else { return indirect.valueEnd }
-        let data = try streamRange(indirect, dict: dict, at: offset)
-        let after = try reader.readUpTo(at: data.upperBound, count: 32)
-        var i = 0
-        while i < after.count, PDFLexer.isWhite(after[i]) { i += 1 }
-        return data.upperBound + Int64(i) + 9
+        if let known = extents[offset] { return known }
+        extentParses += 1
+        guard extentParses <= Self.maxExtentParses else { throw corrupt("more than \(Self.maxExtentParses) objects would have to be measured") }
+        var found: PDFIndirect?
+        for count in [1 << 9, 1 << 13, 1 << 18, PDFContainer.maxObjectBytes] {
+            let (window, lexer) = try lexerAt(offset, count: count)
+            parseBytes += Int64(window.count)
+            guard parseBytes <= Self.maxParseBytes else { throw corrupt("more than \(Self.maxParseBytes) bytes would have to be read to check the PDF's exclusions") }
+            var l = lexer
+            do {
+                found = try l.indirect(number: nil).1
+                break
+            } catch .needMore {
+                continue
+            } catch {
+                throw Self.media(error)
+            }
+        }
+        guard let indirect = found else { throw Self.media(.needMore) }
+        var end = indirect.valueEnd
+        if indirect.streamStart != nil, let dict = indirect.object.dict {
+            let data = try streamRange(indirect, dict: dict, at: offset)
+            let after = try reader.readUpTo(at: data.upperBound, count: 32)
+            var i = 0
+            while i < after.count, PDFLexer.isWhite(after[i]) { i += 1 }
+            end = data.upperBound + Int64(i) + 9
+        }
+        extents[offset] = end
+        return end
     }
 
     // MARK: C2PA stores
@@ -693,6 +751,17 @@ final class PDFFile {
                 // another encoding of the same store), which another object could be laid over.
                 if try resolve(dict["Filter"], revision: revision) != nil {
                     throw MediaError(.unsupportedFormat, "the PDF's C2PA stream at offset \(offset) is filtered (compressed); C2PA stores are embedded unfiltered")
+                }
+                // The stream is an embedded file and nothing else (no image or form keys), and no other object or
+                // section overlaps its data: the store's bytes are read as the store only.
+                let subtype = dict["Subtype"]?.name
+                guard dict.keys.allSatisfy(Self.embeddedFileKeys.contains), dict["Type"] == nil || dict["Type"]?.name == "EmbeddedFile",
+                    subtype == nil || subtype == "application/c2pa" || subtype == "application/x-c2pa-manifest-store"
+                else {
+                    throw corrupt("the PDF's C2PA stream at offset \(offset) is not only an embedded file (its dictionary has \(dict.keys.sorted().joined(separator: ", ")))")
+                }
+                guard try isolated(range, within: offset) else {
+                    throw corrupt("the PDF's C2PA stream data at offset \(range.lowerBound) is also part of another object or cross-reference section")
                 }
                 var bytes = try streamData(stream, dict: dict, at: offset, limit: maxStoreSize, revision: revision)
                 guard StoreHeader.isC2PAStore(bytes[...]), let header = StoreHeader.parse(bytes[...]) else {

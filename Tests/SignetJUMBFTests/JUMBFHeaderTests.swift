@@ -59,12 +59,20 @@ struct JUMBFHeaderTests {
         let jumd = JUMBFWriter.descriptionBox(JUMBFDescription(type: .cbor, label: "z"))
         let open = Sample.rawBox(lbox: 0, "cbor", [9, 9])
         let parent = JUMBFWriter.dataBox(.jumb, jumd + open)
-        let after = JUMBFWriter.dataBox(.free, [7])
+        let after = JUMBFWriter.dataBox(.bidb, [7])
         let boxes = try parser.parseBoxes(parent + after)
         #expect(boxes.count == 2)
         #expect(boxes[0].children.first?.data == [9, 9])
         #expect(boxes[0].children.first?.range.upperBound == parent.count)
         #expect(boxes[1].data == [7])
+    }
+
+    @Test("free and skip (padding) boxes may hold only zeros: text written into one makes the store unreadable")
+    func paddingBoxesHoldZeros() throws {
+        #expect(try parser.parseBoxes(JUMBFWriter.dataBox(.free, [0, 0, 0]) + JUMBFWriter.dataBox(.skip, [])).count == 2)
+        for type in [FourCC.free, .skip] {
+            #expect(throws: JUMBFError.self) { try parser.parseBoxes(JUMBFWriter.dataBox(type, [0, 0x42, 0])) }
+        }
     }
 
     @Test("The manifest store jumd is written exactly as the reference implementation writes it")

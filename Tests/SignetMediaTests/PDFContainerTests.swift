@@ -159,6 +159,15 @@ enum PDFBuilder {
         #expect(packed.manifestStore == PDFBuilder.store)
     }
 
+    @Test("The store's stream must be only an embedded file: one that is also an image (or a form, a font) is refused")
+    func storeStreamIsOnlyAnEmbeddedFile() throws {
+        let dir = ScratchDirectory()
+        let image = PDFBuilder.file(PDFBuilder.objects(storeDict: "/Type /EmbeddedFile /Subtype /Image /Width 10 /Height 30 /BitsPerComponent 8 /ColorSpace /DeviceGray"))
+        #expect(PDFBuilder.refusal(image, dir)?.reason.contains("not only an embedded file") == true)
+        let mime = PDFBuilder.file(PDFBuilder.objects(storeDict: "/Type /EmbeddedFile /Subtype /application#2Fc2pa /Params << /ModDate (D:20261207) >>"))
+        #expect(try PDFBuilder.scan(mime, dir).manifestStore == PDFBuilder.store)
+    }
+
     @Test("A store padded with zeros inside its stream is read without the padding (the exclusion is the whole stream); any other trailing byte is refused")
     func zeroPaddingAfterTheStore() throws {
         let dir = ScratchDirectory()
@@ -265,12 +274,12 @@ enum PDFBuilder {
     @Test("A PDF signature's /Contents hex string is left unprotected when its /ByteRange leaves out exactly that string; a /ByteRange that does not, or a literal string, keeps it protected")
     func pdfSignatureContentsMayBeExcluded() throws {
         let dir = ScratchDirectory()
-        func document(byteRangeShift: Int64 = 0, literal: Bool = false) throws -> (bytes: [UInt8], contents: Range<Int64>) {
+        func document(byteRangeShift: Int64 = 0, literal: Bool = false, extraKeys: String = "") throws -> (bytes: [UInt8], contents: Range<Int64>) {
             var objects = PDFBuilder.objects()
             objects[1] = Array("<< /Type /Catalog /Pages 2 0 R /AF [4 0 R] /AcroForm << /Fields [6 0 R] >> >>".utf8)
             objects[6] = Array("<< /FT /Sig /T (S) /V 7 0 R >>".utf8)
             let value = literal ? "(" + String(repeating: "0", count: 64) + ")" : "<" + String(repeating: "0", count: 64) + ">"
-            objects[7] = Array("<< /Type /Sig /ByteRange [0000000000 0000000000 0000000000 0000000000] /Contents \(value) >>".utf8)
+            objects[7] = Array("<< /Type /Sig\(extraKeys) /ByteRange [0000000000 0000000000 0000000000 0000000000] /Contents \(value) >>".utf8)
             var bytes = PDFBuilder.file(objects)
             let lo = try #require(range(of: Array("/Contents \(value.prefix(1))".utf8), in: bytes)).lowerBound + 10
             let hi = lo + 66
@@ -290,6 +299,9 @@ enum PDFBuilder {
         #expect(isProtected(try PDFBuilder.scan(shifted.bytes, dir), shifted.contents))
         let literal = try document(literal: true)
         #expect(isProtected(try PDFBuilder.scan(literal.bytes, dir), literal.contents))
+        // A signature dictionary that is also an annotation (a viewer would draw its /Contents as text).
+        let annotation = try document(extraKeys: " /Subtype /FreeText /Rect [0 0 100 20] /DA (/Helv 12 Tf)")
+        #expect(isProtected(try PDFBuilder.scan(annotation.bytes, dir), annotation.contents))
         // The same signature dictionary laid inside another object's stream data (an image, whose pixels would
         // then be the hex digits): the string stays protected.
         var inside = PDFBuilder.objects()
