@@ -596,9 +596,9 @@ final class PDFFile {
         "Reason", "ContactInfo", "R", "V", "Prop_Build", "Prop_AuthTime", "Prop_AuthType",
     ]
 
-    /// The keys the C2PA store's embedded file stream may have (ISO 32000-1 tables 5 and 45): nothing that would
-    /// also make it an image, a form or a font.
-    static let embeddedFileKeys: Set<String> = ["Type", "Subtype", "Length", "Params", "DL"]
+    /// The keys the C2PA store's embedded file stream may have (ISO 32000-1 tables 5 and 45; c2pa-rs's own PDF
+    /// writer adds `/F`): nothing that would also make it an image, a form or a font.
+    static let embeddedFileKeys: Set<String> = ["Type", "Subtype", "Length", "Params", "DL", "F", "FFilter", "FDecodeParms", "DecodeParms"]
 
     /// The `/Contents` hex strings of the PDF signatures the newest catalog's form names (fields with `/FT /Sig`
     /// and a signature dictionary `/V` whose `/ByteRange` leaves out exactly that string): C2PA 2.2 A.4.2.2 lets
@@ -756,7 +756,7 @@ final class PDFFile {
                 // section overlaps its data: the store's bytes are read as the store only.
                 let subtype = dict["Subtype"]?.name
                 guard dict.keys.allSatisfy(Self.embeddedFileKeys.contains), dict["Type"] == nil || dict["Type"]?.name == "EmbeddedFile",
-                    subtype == nil || subtype == "application/c2pa" || subtype == "application/x-c2pa-manifest-store"
+                    subtype == nil || subtype?.contains("/") == true  // a media type, never an XObject's Image or Form
                 else {
                     throw corrupt("the PDF's C2PA stream at offset \(offset) is not only an embedded file (its dictionary has \(dict.keys.sorted().joined(separator: ", ")))")
                 }
