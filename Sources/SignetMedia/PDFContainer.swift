@@ -269,12 +269,8 @@ final class PDFFile {
                     done += n
                 }
                 at += count * 20
-            } catch let e as PDFSyntaxError {
-                throw Self.media(e)
-            } catch let e as MediaError {
-                throw e
             } catch {
-                throw corrupt("\(error)")
+                throw Self.media(any: error)
             }
         }
     }
@@ -360,6 +356,15 @@ final class PDFFile {
     }
 
     // MARK: Objects
+
+    /// A parse step that mixes the lexer's and the file's errors, as one ``MediaError``.
+    static func media(any error: any Error) -> MediaError {
+        switch error {
+        case let e as PDFSyntaxError: return media(e)
+        case let e as MediaError: return e
+        default: return MediaError(.corrupt, "\(error)")
+        }
+    }
 
     static func media(_ e: PDFSyntaxError) -> MediaError {
         switch e {
@@ -455,12 +460,8 @@ final class PDFFile {
                     }
                     header.append((Int(num), Int(off)))
                 }
-            } catch let e as PDFSyntaxError {
-                throw Self.media(e)
-            } catch let e as MediaError {
-                throw e
             } catch {
-                throw corrupt("\(error)")
+                throw Self.media(any: error)
             }
             objectStreams[offset] = (header, Int(first), data)
         }
