@@ -107,7 +107,7 @@ struct SignCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The file to sign: JPEG, PNG, GIF, TIFF, DNG, JPEG XL, SVG, WebP, WAV, AVI, MP3, FLAC, MP4, MOV, M4A, HEIF, HEIC or AVIF (told apart by content, not name).")
+    @Argument(help: "The file to sign: JPEG, PNG, GIF, TIFF, DNG, JPEG XL, SVG, WebP, WAV, AVI, MP3, FLAC, MP4, MOV, M4A, HEIF, HEIC or AVIF (told apart by content, not name); a PDF only with --sidecar (Signet reads PDFs but does not write into them).")
     var input: String
 
     @Option(name: .shortAndLong, help: "Where to write the signed file (or the .c2pa store with --sidecar).")

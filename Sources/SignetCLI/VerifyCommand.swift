@@ -80,7 +80,7 @@ struct VerifyCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "Files to verify.")
+    @Argument(help: "Files to verify: every format sign takes, and PDF (read only; incremental updates read as one store).")
     var files: [String]
 
     @OptionGroup var trust: TrustOptions
