@@ -606,8 +606,7 @@ final class PDFFile {
     /// a data hash exclude them, since a PDF signature is written after the C2PA one. The string must be hex, so
     /// whatever fills it later cannot be read as anything but hex digits.
     func signatureContents() throws(MediaError) -> [Range<Int64>] {
-        guard let root = sections.lazy.compactMap({ $0.trailer["Root"] }).first,
-            let catalog = try resolve(root, revision: 0)?.dict,
+        guard let catalog = try catalog(revision: 0),
             let form = try resolve(catalog["AcroForm"], revision: 0)?.dict,
             let fields = try resolve(form["Fields"], revision: 0)?.array
         else { return [] }
@@ -717,17 +716,22 @@ final class PDFFile {
 
     // MARK: C2PA stores
 
+    /// The catalog as of `revision`: the `/Root` of the newest trailer at or before it that names one; `nil`
+    /// when that is not a dictionary.
+    func catalog(revision: Int) throws(MediaError) -> [String: PDFObject]? {
+        guard let root = sections[revision...].lazy.compactMap({ $0.trailer["Root"] }).first else {
+            throw corrupt("no trailer names the PDF's catalog (/Root)")
+        }
+        return try resolve(root, revision: revision)?.dict
+    }
+
     /// Every document-level C2PA store named by any revision's catalog, newest section first (within a section,
     /// in the newest catalog's `/AF` order), each with the section whose cross-reference entry defines its stream.
     func c2paStores(maxStoreSize: Int) throws(MediaError) -> [PDFContainer.Store] {
         var stores: [PDFContainer.Store] = []
         var seen: Set<Int64> = []
         for revision in 0..<sections.count {
-            // The trailer of the newest section at or before this revision that names a catalog.
-            guard let root = sections[revision...].lazy.compactMap({ $0.trailer["Root"] }).first else {
-                throw corrupt("no trailer names the PDF's catalog (/Root)")
-            }
-            guard let catalog = try resolve(root, revision: revision)?.dict else {
+            guard let catalog = try catalog(revision: revision) else {
                 if revision == 0 { throw corrupt("the PDF's /Root is not a dictionary") }
                 continue
             }
@@ -791,9 +795,7 @@ extension AssetContainer {
     public static func pdfCatalogMetadata(_ reader: FileReader, limit: Int) throws(MediaError) -> (xmp: [UInt8]?, namesC2PAStore: Bool) {
         let file = PDFFile(reader: reader)
         try file.readSections()
-        guard let root = file.sections.lazy.compactMap({ $0.trailer["Root"] }).first,
-            let catalog = try file.resolve(root, revision: 0)?.dict
-        else { throw MediaError(.corrupt, "the PDF's catalog (/Root) cannot be read") }
+        guard let catalog = try file.catalog(revision: 0) else { throw MediaError(.corrupt, "the PDF's catalog (/Root) cannot be read") }
         var namesStore = false
         if let af = try file.resolve(catalog["AF"], revision: 0)?.array {
             for item in af.prefix(1000) {
