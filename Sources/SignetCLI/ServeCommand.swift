@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds a request body may take to arrive (408 past it).")
     var bodyTimeout = 120
 
+    @Option(name: .long, help: "Seconds a connection may sit with no request before it is closed.")
+    var idleTimeout = 30
+
     @Option(name: .long, help: "Bytes a second a body must average after its first 10 seconds (408 below it; 0: no floor).")
     var minBodyRate = 8192
 
@@ -76,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if queue < 0 { throw ValidationError("--queue must be at least 0") }
         if bodyTimeout < 1 { throw ValidationError("--body-timeout must be at least 1 second") }
+        if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second") }
         if let maxSpool, maxSpool < 1 { throw ValidationError("--max-spool must be at least 1") }
         if memoryBodies < 0 { throw ValidationError("--memory-bodies must be at least 0") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
@@ -99,6 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let concurrency { configuration.concurrency = concurrency }
         configuration.bodyTimeout = .seconds(bodyTimeout)
         configuration.queue = queue
+        configuration.idleTimeout = .seconds(idleTimeout)
         configuration.minimumBodyRate = max(0, minBodyRate)
         if let maxConnections { configuration.maxConnections = maxConnections }
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress

@@ -274,14 +274,10 @@ public struct BodySpool: Sendable {
                 group.addTask {
                     // The deadline, and after a grace period a floor on the average rate, checked every second.
                     let start = ContinuousClock.now
+                    var floor = RateFloor(minimumRate: minimumRate, grace: grace, start: start)
                     while ContinuousClock.now - start < timeout {
                         try await Task.sleep(for: min(.seconds(1), timeout))
-                        let elapsed = ContinuousClock.now - start
-                        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                        if minimumRate > 0, elapsed >= grace, Double(progress.bytes) < Double(minimumRate) * seconds
-                        {
-                            return nil
-                        }
+                        if floor.isBelow(bytes: progress.bytes, at: ContinuousClock.now) { return nil }
                     }
                     return nil
                 }
@@ -326,6 +322,34 @@ final class FolderLock: Sendable {
 }
 
 /// Bytes received so far, shared by the body reader and its watchdog.
+/// The floor on a body's average rate. Only time the server was awake to read counts against the client: a tick
+/// that comes late (the process was descheduled, as on a loaded machine) charges at most ``maxTick``, so that a
+/// server stall cannot cut off a client whose bytes sat unread in the socket meanwhile.
+struct RateFloor {
+    let minimumRate: Int
+    let grace: Duration
+    /// The most one check charges, however long since the last.
+    static let maxTick: Duration = .seconds(2)
+    private var last: ContinuousClock.Instant
+    /// The time charged to the client so far.
+    private(set) var charged: Duration = .zero
+
+    init(minimumRate: Int, grace: Duration, start: ContinuousClock.Instant) {
+        self.minimumRate = minimumRate
+        self.grace = grace
+        last = start
+    }
+
+    /// Whether `bytes` received by `now` fall below the floor (never within the grace period, never with no floor).
+    mutating func isBelow(bytes: Int, at now: ContinuousClock.Instant) -> Bool {
+        charged += min(max(now - last, .zero), Self.maxTick)
+        last = now
+        guard minimumRate > 0, charged >= grace else { return false }
+        let seconds = Double(charged.components.seconds) + Double(charged.components.attoseconds) / 1e18
+        return Double(bytes) < Double(minimumRate) * seconds
+    }
+}
+
 final class Progress: Sendable {
     private let count = Mutex(0)
     func add(_ n: Int) { count.withLock { $0 += n } }

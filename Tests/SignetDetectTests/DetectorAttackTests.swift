@@ -103,7 +103,8 @@ struct DetectorAttackTests {
             }
             done.signal()
         }
-        let blocked = done.wait(timeout: .now() + 5) == .timedOut
+        // A reader blocked in open(2) never returns; 60 s outlasts a loaded machine's stalls.
+        let blocked = done.wait(timeout: .now() + 60) == .timedOut
         if blocked {
             // Release the reader stuck in open(2): a writer arrives and leaves at once.
             let writer = open(path, O_WRONLY | O_NONBLOCK)

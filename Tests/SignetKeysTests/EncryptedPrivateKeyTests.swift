@@ -92,8 +92,8 @@ import _CryptoExtras
         let decrypt = try clock.measure { _ = try KeyFile.load(pem: text, passphrase: "timing") }
         print("note: scrypt N=2^14 r=8 p=1: encrypt \(encrypt), decrypt \(decrypt)")
         // Generous: debug builds run BoringSSL unoptimised and tests run in parallel; the figures are printed above.
-        #expect(encrypt < .seconds(10))
-        #expect(decrypt < .seconds(10))
+        #expect(encrypt < .seconds(60))
+        #expect(decrypt < .seconds(60))
     }
 
     // MARK: Vectors OpenSSL wrote
@@ -141,17 +141,15 @@ import _CryptoExtras
     ])
     func scryptPrefixes(algorithm: COSEAlgorithm) throws {
         let der = try #require(try KeyFile.pemBlocks(in: KeyFile.pem(try KeyFile.generate(algorithm), passphrase: "x")).first).der
-        let clock = ContinuousClock()
-        let elapsed = clock.measure {
-            for count in 0..<der.count {
-                let code = keyErrorCode {
-                    _ = try KeyFile.load(pem: pemText("ENCRYPTED PRIVATE KEY", Array(der.prefix(count))), passphrase: "x")
-                }
-                #expect(code == .corrupt || code == .notAKey, "prefix \(count)")
+        for count in 0..<der.count {
+            let code = keyErrorCode {
+                _ = try KeyFile.load(pem: pemText("ENCRYPTED PRIVATE KEY", Array(der.prefix(count))), passphrase: "x")
             }
+            #expect(code == .corrupt || code == .notAKey, "prefix \(count)")
+            // Structure errors are found by the parse, which holds no passphrase: before any derivation can run.
+            let parsed = keyErrorCode { _ = try EncryptedPrivateKey(derEncoded: Array(der.prefix(count))) }
+            #expect(parsed == .corrupt, "prefix \(count)")
         }
-        // Structure errors are found before any derivation runs.
-        #expect(elapsed < .seconds(2), "\(der.count) prefixes took \(elapsed)")
         #expect(keyErrorCode { _ = try KeyFile.load(pem: pemText("ENCRYPTED PRIVATE KEY", der + [0x05, 0x00]), passphrase: "x") } == .corrupt)
     }
 
@@ -268,7 +266,8 @@ import _CryptoExtras
             let start = clock.now
             let code = keyErrorCode { _ = try key.decrypt(passphrase: "x") }
             #expect(code == .unsupportedKeyType || code == .corrupt, "\(derivation)")
-            #expect(clock.now - start < .milliseconds(500), "\(derivation)")
+            // Running any of these would never finish or would exhaust memory; 60 s outlasts a loaded machine's stalls.
+            #expect(clock.now - start < .seconds(60), "\(derivation)")
         }
     }
 
@@ -284,13 +283,11 @@ import _CryptoExtras
 
     func expectFastRefusal(_ der: [UInt8], _ expected: KeyError.Code, _ name: String,
                            sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let clock = ContinuousClock()
-        let start = clock.now
         let code = keyErrorCode { _ = try KeyFile.load(pem: pemText("ENCRYPTED PRIVATE KEY", der), passphrase: "x") }
-        let elapsed = clock.now - start
         #expect(code == expected, "\(name)", sourceLocation: sourceLocation)
-        // Parsing takes microseconds; any real derivation of these parameters would take far longer or fail.
-        #expect(elapsed < .milliseconds(500), "\(name) took \(elapsed)", sourceLocation: sourceLocation)
+        // The parse alone, which holds no passphrase, refuses it: no derivation of these parameters ever starts.
+        let parsed = keyErrorCode { _ = try EncryptedPrivateKey(derEncoded: der) }
+        #expect(parsed == expected, "\(name)", sourceLocation: sourceLocation)
     }
 
     // MARK: Files

@@ -148,4 +148,31 @@ struct StaleSpoolTests {
         #expect(!FileManager.default.fileExists(atPath: held))
         #expect(FileManager.default.fileExists(atPath: live.folder), "a spool this process still holds is never swept")
     }
+
+    @Test("The rate floor cuts off a trickle after the grace period, but a stall of the server itself is not charged to the client")
+    func rateFloorIgnoresServerStalls() {
+        let start = ContinuousClock.now
+        var trickle = RateFloor(minimumRate: 1000, grace: .seconds(10), start: start)
+        // 100 bytes a second, checked every second: within the grace period nothing is cut, then it is.
+        var cut: Int?
+        for t in 1...20 where cut == nil && trickle.isBelow(bytes: 100 * t, at: start + .seconds(t)) { cut = t }
+        #expect(cut == 10)
+        // A server descheduled for 30 s checks once, late, with nothing read yet: that counts as 2 s, not 30.
+        var stalled = RateFloor(minimumRate: 1000, grace: .seconds(10), start: start)
+        let afterStall = stalled.isBelow(bytes: 0, at: start + .seconds(30))
+        #expect(!afterStall)
+        #expect(stalled.charged == .seconds(2))
+        // Its reader then catches up on what waited in the socket, and the floor is met.
+        let caughtUp = stalled.isBelow(bytes: 20_000, at: start + .seconds(31))
+        #expect(!caughtUp)
+        for t in 32...60 {
+            let below = stalled.isBelow(bytes: 20_000 + 1000 * (t - 31), at: start + .seconds(t))
+            #expect(!below, "at \(t) s")
+        }
+        // No floor: never cut.
+        var none = RateFloor(minimumRate: 0, grace: .seconds(10), start: start)
+        var everCut = false
+        for t in 1...100 where none.isBelow(bytes: 0, at: start + .seconds(t)) { everCut = true }
+        #expect(!everCut)
+    }
 }
