@@ -321,7 +321,6 @@ final class FolderLock: Sendable {
     deinit { close(fd) }
 }
 
-/// Bytes received so far, shared by the body reader and its watchdog.
 /// The floor on a body's average rate. Only time the server was awake to read counts against the client: a tick
 /// that comes late (the process was descheduled, as on a loaded machine) charges at most ``maxTick``, so that a
 /// server stall cannot cut off a client whose bytes sat unread in the socket meanwhile.
@@ -350,6 +349,7 @@ struct RateFloor {
     }
 }
 
+/// Bytes received so far, shared by the body reader and its watchdog.
 final class Progress: Sendable {
     private let count = Mutex(0)
     func add(_ n: Int) { count.withLock { $0 += n } }
